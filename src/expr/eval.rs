@@ -1,0 +1,179 @@
+//! Evaluation of a syntax tree against one event. Literals are lent, not copied, and paths
+//! borrow from the event, so a comparison like `.level == "error"` allocates nothing.
+
+use std::cmp::Ordering;
+
+use regex::Regex;
+
+use super::Input;
+use super::func::Func;
+use super::parser::{ArithOp, CmpOp, Expr, Pattern};
+use crate::json::{Number, Value};
+
+pub fn truth<'a>(e: &'a Expr, input: &dyn Input<'a>) -> bool {
+    match e {
+        Expr::And(a, b) => truth(a, input) && truth(b, input),
+        Expr::Or(a, b) => truth(a, input) || truth(b, input),
+        Expr::Not(a) => !truth(a, input),
+        Expr::Cmp(op, a, b) => compare(*op, &eval(a, input), &eval(b, input)),
+        Expr::Match {
+            subject,
+            pattern,
+            negate,
+        } => matches(subject, pattern, *negate, input),
+        other => eval(other, input).truthy(),
+    }
+}
+
+pub fn eval<'a>(e: &'a Expr, input: &dyn Input<'a>) -> Value<'a> {
+    match e {
+        Expr::Lit(v) => v.reborrow(),
+        Expr::Path(segs) if segs.is_empty() => input.whole(),
+        Expr::Path(segs) => input.get(segs).unwrap_or(Value::Null),
+        Expr::Array(items) => Value::Array(items.iter().map(|i| eval(i, input)).collect()),
+        Expr::And(..) | Expr::Or(..) | Expr::Not(_) | Expr::Cmp(..) | Expr::Match { .. } => {
+            Value::Bool(truth(e, input))
+        }
+        Expr::Neg(a) => match eval(a, input) {
+            Value::Number(n) => match n.as_i64().and_then(i64::checked_neg) {
+                Some(i) if !is_fractional(&n) => Value::Number(Number::Int(i)),
+                _ => float(-n.as_f64()),
+            },
+            _ => Value::Null,
+        },
+        Expr::Arith(op, a, b) => arith(*op, eval(a, input), eval(b, input)),
+        Expr::In(a, b) => {
+            let (needle, hay) = (eval(a, input), eval(b, input));
+            Value::Bool(match (&needle, &hay) {
+                (_, Value::Array(items)) => items.contains(&needle),
+                (Value::String(k), Value::Object(_)) => hay.member(k).is_some(),
+                (Value::String(n), Value::String(h)) => h.contains(n.as_ref()),
+                _ => false,
+            })
+        }
+        Expr::Call(Func::Exists, args) => Value::Bool(match &args[0] {
+            Expr::Path(segs) if segs.is_empty() => true,
+            Expr::Path(segs) => input.get(segs).is_some(),
+            _ => false,
+        }),
+        Expr::Call(Func::Coalesce, args) => args
+            .iter()
+            .map(|a| eval(a, input))
+            .find(|v| !matches!(v, Value::Null))
+            .unwrap_or(Value::Null),
+        Expr::Call(Func::Line, _) => input
+            .line()
+            .map_or(Value::Null, |n| Value::Number(Number::Int(n as i64))),
+        Expr::Call(f, args) => f.apply(args.iter().map(|a| eval(a, input)).collect()),
+    }
+}
+
+fn matches<'a>(
+    subject: &'a Expr,
+    pattern: &'a Pattern,
+    negate: bool,
+    input: &dyn Input<'a>,
+) -> bool {
+    let subject = eval(subject, input);
+    let Value::String(s) = &subject else {
+        return false;
+    };
+    let found = match pattern {
+        Pattern::Fixed(re) => re.is_match(s),
+        Pattern::Dynamic(p) => match eval(p, input) {
+            Value::String(p) => match Regex::new(&p) {
+                Ok(re) => re.is_match(s),
+                Err(_) => return false,
+            },
+            _ => return false,
+        },
+    };
+    found != negate
+}
+
+/// `==` and `!=` compare any two values; ordering compares numbers with numbers and strings
+/// with strings, and is false for anything else.
+fn compare(op: CmpOp, a: &Value<'_>, b: &Value<'_>) -> bool {
+    match op {
+        CmpOp::Eq => a == b,
+        CmpOp::Ne => a != b,
+        _ => {
+            let ord = match (a, b) {
+                (Value::Number(x), Value::Number(y)) => x.cmp_exact(y),
+                (Value::String(x), Value::String(y)) => x.cmp(y),
+                _ => return false,
+            };
+            match op {
+                CmpOp::Lt => ord == Ordering::Less,
+                CmpOp::Le => ord != Ordering::Greater,
+                CmpOp::Gt => ord == Ordering::Greater,
+                CmpOp::Ge => ord != Ordering::Less,
+                CmpOp::Eq | CmpOp::Ne => unreachable!("handled above"),
+            }
+        }
+    }
+}
+
+fn is_fractional(n: &Number<'_>) -> bool {
+    match n {
+        Number::Int(_) => false,
+        Number::Float(_) => true,
+        Number::Text(t) => t.bytes().any(|c| matches!(c, b'.' | b'e' | b'E')),
+    }
+}
+
+fn float<'a>(f: f64) -> Value<'a> {
+    if f.is_finite() {
+        Value::Number(Number::Float(f))
+    } else {
+        Value::Null
+    }
+}
+
+/// Integers stay exact while they fit in 64 bits; anything else is computed in f64. Strings
+/// and arrays join with `+`. Other mixes, and division by zero, give `null`.
+fn arith<'a>(op: ArithOp, a: Value<'a>, b: Value<'a>) -> Value<'a> {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let ints = (!is_fractional(&x) && !is_fractional(&y))
+                .then(|| x.as_i64().zip(y.as_i64()))
+                .flatten();
+            if let Some((i, j)) = ints {
+                let exact = match op {
+                    ArithOp::Add => i.checked_add(j),
+                    ArithOp::Sub => i.checked_sub(j),
+                    ArithOp::Mul => i.checked_mul(j),
+                    ArithOp::Div if j == 0 => return Value::Null,
+                    ArithOp::Div => (i.checked_rem(j) == Some(0))
+                        .then(|| i.checked_div(j))
+                        .flatten(),
+                    ArithOp::Rem if j == 0 => return Value::Null,
+                    ArithOp::Rem => i.checked_rem(j),
+                };
+                if let Some(r) = exact {
+                    return Value::Number(Number::Int(r));
+                }
+            }
+            let (f, g) = (x.as_f64(), y.as_f64());
+            match op {
+                ArithOp::Add => float(f + g),
+                ArithOp::Sub => float(f - g),
+                ArithOp::Mul => float(f * g),
+                ArithOp::Div if g == 0.0 => Value::Null,
+                ArithOp::Div => float(f / g),
+                ArithOp::Rem if g == 0.0 => Value::Null,
+                ArithOp::Rem => float(f % g),
+            }
+        }
+        (Value::String(x), Value::String(y)) if op == ArithOp::Add => {
+            let mut s = x.into_owned();
+            s.push_str(&y);
+            Value::String(s.into())
+        }
+        (Value::Array(mut x), Value::Array(y)) if op == ArithOp::Add => {
+            x.extend(y);
+            Value::Array(x)
+        }
+        _ => Value::Null,
+    }
+}

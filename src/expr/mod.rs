@@ -1,0 +1,136 @@
+//! The expression language every option that takes a condition or a value uses (DESIGN.md §3).
+//!
+//! An expression is parsed once into a [`Program`] and evaluated per event against anything
+//! that implements [`Input`]: the stream engine's lazily parsed events, or a plain [`Value`].
+//! Evaluation never fails: a missing path is `null`, a type mismatch makes a comparison false
+//! and arithmetic `null`, so one odd event cannot stop a stream.
+
+mod eval;
+mod func;
+mod lexer;
+mod parser;
+
+use std::fmt;
+
+use crate::json::Value;
+
+pub use parser::Expr;
+
+/// One step of a path: an object member or an array element (negative counts from the end).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Seg {
+    Key(String),
+    Index(i64),
+}
+
+/// Where an expression reads its data from.
+pub trait Input<'a> {
+    /// The value at `path` (never empty), or `None` when it does not exist.
+    fn get(&self, path: &[Seg]) -> Option<Value<'a>>;
+    /// The whole event, for the path `.`.
+    fn whole(&self) -> Value<'a>;
+    /// The number of the input line the event came from, when known.
+    fn line(&self) -> Option<u64> {
+        None
+    }
+}
+
+impl<'a, 'v: 'a> Input<'a> for Value<'v> {
+    fn get(&self, path: &[Seg]) -> Option<Value<'a>> {
+        let mut v: &Value<'v> = self;
+        for seg in path {
+            v = match seg {
+                Seg::Key(k) => v.member(k)?,
+                Seg::Index(i) => v.element(*i)?,
+            };
+        }
+        Some(v.clone())
+    }
+
+    fn whole(&self) -> Value<'a> {
+        self.clone()
+    }
+}
+
+/// A syntax error, with the column (in characters, from 1) where it was found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseError {
+    pub column: usize,
+    pub message: String,
+}
+
+impl ParseError {
+    pub(crate) fn new(column: usize, message: impl Into<String>) -> ParseError {
+        ParseError {
+            column,
+            message: message.into(),
+        }
+    }
+
+    /// The message with the expression quoted and the column marked, for the terminal.
+    pub fn render(&self, source: &str) -> String {
+        let pad: String = source
+            .chars()
+            .take(self.column.saturating_sub(1))
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        format!(
+            "syntax error at column {}: {}\n  {}\n  {}^",
+            self.column, self.message, source, pad
+        )
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "syntax error at column {}: {}",
+            self.column, self.message
+        )
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// A parsed expression, ready to evaluate against many events.
+#[derive(Debug)]
+pub struct Program {
+    expr: Expr,
+    source: String,
+}
+
+impl Program {
+    pub fn compile(source: &str) -> Result<Program, ParseError> {
+        let tokens = lexer::lex(source)?;
+        let expr = parser::parse(&tokens, source.chars().count())?;
+        Ok(Program {
+            expr,
+            source: source.to_string(),
+        })
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The value of the expression for one event.
+    pub fn eval<'a>(&'a self, input: &dyn Input<'a>) -> Value<'a> {
+        eval::eval(&self.expr, input)
+    }
+
+    /// Whether the expression is true (anything but `false` and `null`) for one event.
+    pub fn matches<'a>(&'a self, input: &dyn Input<'a>) -> bool {
+        eval::truth(&self.expr, input)
+    }
+
+    /// The top-level member names the expression reads, so a reader can find just those; `None`
+    /// when it reads the whole event.
+    pub fn roots(&self) -> Option<Vec<String>> {
+        let mut roots = Vec::new();
+        self.expr.roots(&mut roots).then_some(roots)
+    }
+}
+
+#[cfg(test)]
+mod tests;

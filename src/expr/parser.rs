@@ -1,0 +1,377 @@
+//! Tokens to syntax tree, by precedence climbing. Lowest to highest:
+//! `or`, `and`, `not`, comparisons (`== != < <= > >= =~ !~ in`, which do not chain),
+//! `+ -`, `* / %`, unary `-`. Regular expressions given as literals are compiled here, once.
+
+use regex::Regex;
+
+use super::func::Func;
+use super::lexer::{Tok, Token};
+use super::{ParseError, Seg};
+use crate::json::{Number, Value};
+
+#[derive(Debug)]
+pub enum Expr {
+    Lit(Value<'static>),
+    Path(Vec<Seg>),
+    Array(Vec<Expr>),
+    Not(Box<Expr>),
+    Neg(Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Cmp(CmpOp, Box<Expr>, Box<Expr>),
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    In(Box<Expr>, Box<Expr>),
+    Match {
+        subject: Box<Expr>,
+        pattern: Pattern,
+        negate: bool,
+    },
+    Call(Func, Vec<Expr>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+}
+
+#[derive(Debug)]
+pub enum Pattern {
+    Fixed(Regex),
+    Dynamic(Box<Expr>),
+}
+
+impl Expr {
+    /// Adds the top-level member names this expression reads to `out`; false if it reads the
+    /// whole event.
+    pub fn roots(&self, out: &mut Vec<String>) -> bool {
+        let mut add = |s: &String| {
+            if !out.contains(s) {
+                out.push(s.clone());
+            }
+        };
+        match self {
+            Expr::Lit(_) => true,
+            Expr::Path(segs) => match segs.first() {
+                Some(Seg::Key(k)) => {
+                    add(k);
+                    true
+                }
+                Some(Seg::Index(_)) => true,
+                None => false,
+            },
+            Expr::Array(items) | Expr::Call(_, items) => items.iter().all(|e| e.roots(out)),
+            Expr::Not(e) | Expr::Neg(e) => e.roots(out),
+            Expr::And(a, b)
+            | Expr::Or(a, b)
+            | Expr::Cmp(_, a, b)
+            | Expr::Arith(_, a, b)
+            | Expr::In(a, b) => a.roots(out) & b.roots(out),
+            Expr::Match {
+                subject, pattern, ..
+            } => {
+                let p = match pattern {
+                    Pattern::Fixed(_) => true,
+                    Pattern::Dynamic(e) => e.roots(out),
+                };
+                subject.roots(out) & p
+            }
+        }
+    }
+}
+
+pub fn parse(tokens: &[Token], source_len: usize) -> Result<Expr, ParseError> {
+    let mut p = Parser {
+        t: tokens,
+        i: 0,
+        end_col: source_len + 1,
+    };
+    if tokens.is_empty() {
+        return Err(ParseError::new(1, "empty expression"));
+    }
+    let e = p.or()?;
+    if let Some(t) = p.t.get(p.i) {
+        return Err(ParseError::new(
+            t.col,
+            format!(
+                "unexpected {} after a complete expression",
+                t.tok.describe()
+            ),
+        ));
+    }
+    Ok(e)
+}
+
+struct Parser<'t> {
+    t: &'t [Token],
+    i: usize,
+    end_col: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<&Tok> {
+        self.t.get(self.i).map(|t| &t.tok)
+    }
+
+    fn col(&self) -> usize {
+        self.t.get(self.i).map_or(self.end_col, |t| t.col)
+    }
+
+    fn is_word(&self, w: &str) -> bool {
+        matches!(self.peek(), Some(Tok::Ident(s)) if s == w)
+    }
+
+    fn expect(&mut self, tok: Tok, what: &str) -> Result<(), ParseError> {
+        if self.peek() == Some(&tok) {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(self.unexpected(what))
+        }
+    }
+
+    fn unexpected(&self, wanted: &str) -> ParseError {
+        match self.t.get(self.i) {
+            Some(t) => ParseError::new(
+                t.col,
+                format!("expected {wanted}, found {}", t.tok.describe()),
+            ),
+            None => ParseError::new(
+                self.end_col,
+                format!("expected {wanted}, found the end of the expression"),
+            ),
+        }
+    }
+
+    fn or(&mut self) -> Result<Expr, ParseError> {
+        let mut e = self.and()?;
+        while self.is_word("or") || self.peek() == Some(&Tok::OrOr) {
+            self.i += 1;
+            e = Expr::Or(Box::new(e), Box::new(self.and()?));
+        }
+        Ok(e)
+    }
+
+    fn and(&mut self) -> Result<Expr, ParseError> {
+        let mut e = self.not()?;
+        while self.is_word("and") || self.peek() == Some(&Tok::AndAnd) {
+            self.i += 1;
+            e = Expr::And(Box::new(e), Box::new(self.not()?));
+        }
+        Ok(e)
+    }
+
+    fn not(&mut self) -> Result<Expr, ParseError> {
+        if self.is_word("not") || self.peek() == Some(&Tok::Bang) {
+            self.i += 1;
+            return Ok(Expr::Not(Box::new(self.not()?)));
+        }
+        self.comparison()
+    }
+
+    fn comparison(&mut self) -> Result<Expr, ParseError> {
+        let lhs = self.sum()?;
+        let op_col = self.col();
+        let op = match self.peek() {
+            Some(Tok::Eq) => Some(CmpOp::Eq),
+            Some(Tok::Ne) => Some(CmpOp::Ne),
+            Some(Tok::Lt) => Some(CmpOp::Lt),
+            Some(Tok::Le) => Some(CmpOp::Le),
+            Some(Tok::Gt) => Some(CmpOp::Gt),
+            Some(Tok::Ge) => Some(CmpOp::Ge),
+            _ => None,
+        };
+        let e = if let Some(op) = op {
+            self.i += 1;
+            Expr::Cmp(op, Box::new(lhs), Box::new(self.sum()?))
+        } else if matches!(self.peek(), Some(Tok::Match | Tok::NotMatch)) {
+            let negate = self.peek() == Some(&Tok::NotMatch);
+            self.i += 1;
+            let pat_col = self.col();
+            let pattern = match self.sum()? {
+                Expr::Lit(Value::String(s)) => Pattern::Fixed(Regex::new(&s).map_err(|e| {
+                    ParseError::new(pat_col, format!("invalid regular expression: {e}"))
+                })?),
+                Expr::Lit(other) => {
+                    return Err(ParseError::new(
+                        pat_col,
+                        format!(
+                            "a regular expression must be a string, not {}",
+                            other.type_name()
+                        ),
+                    ));
+                }
+                dynamic => Pattern::Dynamic(Box::new(dynamic)),
+            };
+            Expr::Match {
+                subject: Box::new(lhs),
+                pattern,
+                negate,
+            }
+        } else if self.is_word("in") {
+            self.i += 1;
+            Expr::In(Box::new(lhs), Box::new(self.sum()?))
+        } else {
+            return Ok(lhs);
+        };
+        if matches!(
+            self.peek(),
+            Some(
+                Tok::Eq
+                    | Tok::Ne
+                    | Tok::Lt
+                    | Tok::Le
+                    | Tok::Gt
+                    | Tok::Ge
+                    | Tok::Match
+                    | Tok::NotMatch
+            )
+        ) || self.is_word("in")
+        {
+            return Err(ParseError::new(
+                self.col(),
+                format!(
+                    "comparisons do not chain; add parentheses or 'and' (the first comparison is at column {op_col})"
+                ),
+            ));
+        }
+        Ok(e)
+    }
+
+    fn sum(&mut self) -> Result<Expr, ParseError> {
+        let mut e = self.product()?;
+        loop {
+            let op = match self.peek() {
+                Some(Tok::Plus) => ArithOp::Add,
+                Some(Tok::Minus) => ArithOp::Sub,
+                _ => return Ok(e),
+            };
+            self.i += 1;
+            e = Expr::Arith(op, Box::new(e), Box::new(self.product()?));
+        }
+    }
+
+    fn product(&mut self) -> Result<Expr, ParseError> {
+        let mut e = self.unary()?;
+        loop {
+            let op = match self.peek() {
+                Some(Tok::Star) => ArithOp::Mul,
+                Some(Tok::Slash) => ArithOp::Div,
+                Some(Tok::Percent) => ArithOp::Rem,
+                _ => return Ok(e),
+            };
+            self.i += 1;
+            e = Expr::Arith(op, Box::new(e), Box::new(self.unary()?));
+        }
+    }
+
+    fn unary(&mut self) -> Result<Expr, ParseError> {
+        if self.peek() == Some(&Tok::Minus) {
+            self.i += 1;
+            // A negative literal stays a literal, so `-1` keeps its exact text.
+            if let Some(Tok::Num(n)) = self.peek() {
+                let text = format!("-{n}");
+                self.i += 1;
+                return Ok(Expr::Lit(Value::Number(
+                    Number::parse(&text).unwrap_or(Number::Int(0)),
+                )));
+            }
+            return Ok(Expr::Neg(Box::new(self.unary()?)));
+        }
+        self.primary()
+    }
+
+    fn primary(&mut self) -> Result<Expr, ParseError> {
+        let col = self.col();
+        let Some(tok) = self.peek().cloned() else {
+            return Err(self.unexpected("a value"));
+        };
+        self.i += 1;
+        Ok(match tok {
+            Tok::Path(segs) => Expr::Path(segs),
+            Tok::Str(s) => Expr::Lit(Value::String(s.into())),
+            Tok::Num(n) => Expr::Lit(Value::Number(Number::parse(&n).unwrap_or(Number::Int(0)))),
+            Tok::LParen => {
+                let e = self.or()?;
+                self.expect(Tok::RParen, "')'")?;
+                e
+            }
+            Tok::LBracket => {
+                let items = self.list(Tok::RBracket, "']'")?;
+                if items.iter().all(|e| matches!(e, Expr::Lit(_))) {
+                    Expr::Lit(Value::Array(
+                        items
+                            .into_iter()
+                            .map(|e| match e {
+                                Expr::Lit(v) => v,
+                                _ => Value::Null,
+                            })
+                            .collect(),
+                    ))
+                } else {
+                    Expr::Array(items)
+                }
+            }
+            Tok::Ident(word) => match word.as_str() {
+                "true" => Expr::Lit(Value::Bool(true)),
+                "false" => Expr::Lit(Value::Bool(false)),
+                "null" => Expr::Lit(Value::Null),
+                "and" | "or" | "not" | "in" => {
+                    self.i -= 1;
+                    return Err(self.unexpected("a value"));
+                }
+                name => {
+                    let func = Func::by_name(name).ok_or_else(|| {
+                        ParseError::new(col, format!("unknown function '{name}'"))
+                    })?;
+                    if self.peek() != Some(&Tok::LParen) {
+                        return Err(self.unexpected(&format!("'(' after {name}")));
+                    }
+                    self.i += 1;
+                    let args = self.list(Tok::RParen, "')'")?;
+                    func.check(&args)
+                        .map_err(|msg| ParseError::new(col, format!("{name}(): {msg}")))?;
+                    Expr::Call(func, args)
+                }
+            },
+            other => {
+                self.i -= 1;
+                return Err(ParseError::new(
+                    col,
+                    format!("expected a value, found {}", other.describe()),
+                ));
+            }
+        })
+    }
+
+    /// Comma-separated expressions up to `close`, which is consumed.
+    fn list(&mut self, close: Tok, what: &str) -> Result<Vec<Expr>, ParseError> {
+        let mut items = Vec::new();
+        if self.peek() == Some(&close) {
+            self.i += 1;
+            return Ok(items);
+        }
+        loop {
+            items.push(self.or()?);
+            if self.peek() == Some(&Tok::Comma) {
+                self.i += 1;
+            } else {
+                self.expect(close, &format!("',' or {what}"))?;
+                return Ok(items);
+            }
+        }
+    }
+}

@@ -1,0 +1,678 @@
+//! One strict JSON parser (RFC 8259) with two outputs: nothing (validation, used on every input
+//! line and to walk into fields) or a [`Value`] that borrows from the input.
+//!
+//! Both outputs come from the same recursive descent, made generic over a [`Build`]; the
+//! validating instantiation builds `()` values in `Vec<()>`, which never allocates.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use super::number::is_json_number;
+use super::{Number, Value};
+
+/// Nesting deeper than this is refused, so hostile input cannot exhaust the stack.
+pub const MAX_DEPTH: usize = 512;
+
+/// Where a value sits in the line: `start..end` byte offsets.
+pub type Span = (u32, u32);
+
+/// Why a line is not JSON, and the byte offset where that became clear.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub offset: usize,
+    pub reason: &'static str,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid JSON at byte {}: {}",
+            self.offset + 1,
+            self.reason
+        )
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Validates `line` as exactly one JSON object (surrounding whitespace allowed) and records,
+/// for each name in `wanted`, where the value of that top-level member is (the last one if the
+/// name repeats). `found` is resized to `wanted.len()`.
+pub fn scan_object(
+    line: &[u8],
+    wanted: &[String],
+    found: &mut Vec<Option<Span>>,
+) -> Result<(), Error> {
+    found.clear();
+    found.resize(wanted.len(), None);
+    check_utf8(line)?;
+    if line.len() > u32::MAX as usize {
+        return Err(Error {
+            offset: 0,
+            reason: "line longer than 4 GiB",
+        });
+    }
+    let mut p = Parser { b: line, i: 0 };
+    p.ws();
+    match p.peek() {
+        Some(b'{') => {}
+        Some(b'[') => return Err(p.err("expected an object, found an array")),
+        Some(b'"') => return Err(p.err("expected an object, found a string")),
+        Some(_) if p.starts_scalar() => return Err(p.err("expected an object, found a scalar")),
+        _ => return Err(p.err("expected an object")),
+    }
+    p.i += 1;
+    p.ws();
+    if p.peek() == Some(b'}') {
+        p.i += 1;
+    } else {
+        loop {
+            let key = p.string()?;
+            p.ws();
+            p.expect(b':', "expected ':' after an object key")?;
+            p.ws();
+            let start = p.i;
+            p.value::<Skip>(1)?;
+            let end = p.i;
+            if !wanted.is_empty() {
+                let raw = &line[key.0 + 1..key.1 - 1];
+                for (slot, name) in found.iter_mut().zip(wanted) {
+                    if key_equals(raw, name) {
+                        *slot = Some((start as u32, end as u32));
+                    }
+                }
+            }
+            p.ws();
+            match p.next() {
+                Some(b',') => p.ws(),
+                Some(b'}') => break,
+                _ => return Err(p.err_back("expected ',' or '}' in an object")),
+            }
+        }
+    }
+    p.ws();
+    if p.i != line.len() {
+        return Err(p.err("unexpected data after the object"));
+    }
+    Ok(())
+}
+
+/// Validates `text` as exactly one JSON value of any type.
+pub fn validate_value(text: &[u8]) -> Result<(), Error> {
+    check_utf8(text)?;
+    let mut p = Parser { b: text, i: 0 };
+    p.ws();
+    p.value::<Skip>(0)?;
+    p.ws();
+    if p.i != text.len() {
+        return Err(p.err("unexpected data after the value"));
+    }
+    Ok(())
+}
+
+/// Parses `text` as exactly one JSON value.
+pub fn parse_value(text: &[u8]) -> Result<Value<'_>, Error> {
+    check_utf8(text)?;
+    let mut p = Parser { b: text, i: 0 };
+    p.ws();
+    let v = p.value::<Tree>(0)?;
+    p.ws();
+    if p.i != text.len() {
+        return Err(p.err("unexpected data after the value"));
+    }
+    Ok(v)
+}
+
+/// In an already validated object `obj`, the text of the last member named `key`.
+pub fn find_member<'a>(obj: &'a [u8], key: &str) -> Option<&'a [u8]> {
+    let mut p = Parser { b: obj, i: 0 };
+    p.ws();
+    if p.next() != Some(b'{') {
+        return None;
+    }
+    let mut found = None;
+    p.ws();
+    if p.peek() == Some(b'}') {
+        return None;
+    }
+    loop {
+        let (ks, ke, _) = p.string().ok()?;
+        p.ws();
+        p.next();
+        p.ws();
+        let start = p.i;
+        p.value::<Skip>(1).ok()?;
+        if key_equals(&obj[ks + 1..ke - 1], key) {
+            found = Some(&obj[start..p.i]);
+        }
+        p.ws();
+        if p.next() != Some(b',') {
+            return found;
+        }
+        p.ws();
+    }
+}
+
+/// In an already validated array `arr`, the text of element `index` (negative: from the end).
+pub fn nth_element(arr: &[u8], index: i64) -> Option<&[u8]> {
+    let elements = || {
+        let mut p = Parser { b: arr, i: 0 };
+        p.ws();
+        let open = p.next() == Some(b'[');
+        p.ws();
+        let mut done = !open || p.peek() == Some(b']');
+        std::iter::from_fn(move || {
+            if done {
+                return None;
+            }
+            let start = p.i;
+            p.value::<Skip>(1).ok()?;
+            let item = &arr[start..p.i];
+            p.ws();
+            done = p.next() != Some(b',');
+            p.ws();
+            Some(item)
+        })
+    };
+    if index >= 0 {
+        elements().nth(usize::try_from(index).ok()?)
+    } else {
+        let count = elements().count() as i64;
+        let idx = count + index;
+        if idx < 0 {
+            None
+        } else {
+            elements().nth(idx as usize)
+        }
+    }
+}
+
+fn check_utf8(b: &[u8]) -> Result<(), Error> {
+    std::str::from_utf8(b).map(|_| ()).map_err(|e| Error {
+        offset: e.valid_up_to(),
+        reason: "invalid UTF-8",
+    })
+}
+
+/// Compares a raw (still escaped) key from the input with a plain name.
+fn key_equals(raw: &[u8], name: &str) -> bool {
+    if !raw.contains(&b'\\') {
+        raw == name.as_bytes()
+    } else {
+        unescape(raw) == name
+    }
+}
+
+/// What the parser makes of each kind of value.
+trait Build<'a> {
+    type V;
+    type K;
+    fn null() -> Self::V;
+    fn bool(b: bool) -> Self::V;
+    fn number(text: &'a str) -> Self::V;
+    /// `raw` is the text between the quotes, escapes not yet resolved.
+    fn string(raw: &'a str, escaped: bool) -> Self::V;
+    fn key(raw: &'a str, escaped: bool) -> Self::K;
+    fn array(items: Vec<Self::V>) -> Self::V;
+    fn object(members: Vec<(Self::K, Self::V)>) -> Self::V;
+}
+
+/// Validation only.
+struct Skip;
+
+impl Build<'_> for Skip {
+    type V = ();
+    type K = ();
+    fn null() {}
+    fn bool(_: bool) {}
+    fn number(_: &str) {}
+    fn string(_: &str, _: bool) {}
+    fn key(_: &str, _: bool) {}
+    fn array(_: Vec<()>) {}
+    fn object(_: Vec<((), ())>) {}
+}
+
+/// A [`Value`] tree borrowing from the input.
+struct Tree;
+
+impl<'a> Build<'a> for Tree {
+    type V = Value<'a>;
+    type K = Cow<'a, str>;
+    fn null() -> Value<'a> {
+        Value::Null
+    }
+    fn bool(b: bool) -> Value<'a> {
+        Value::Bool(b)
+    }
+    fn number(text: &'a str) -> Value<'a> {
+        Value::Number(Number::Text(Cow::Borrowed(text)))
+    }
+    fn string(raw: &'a str, escaped: bool) -> Value<'a> {
+        Value::String(Tree::key(raw, escaped))
+    }
+    fn key(raw: &'a str, escaped: bool) -> Cow<'a, str> {
+        if escaped {
+            Cow::Owned(unescape(raw.as_bytes()))
+        } else {
+            Cow::Borrowed(raw)
+        }
+    }
+    fn array(items: Vec<Value<'a>>) -> Value<'a> {
+        Value::Array(items)
+    }
+    fn object(members: Vec<(Cow<'a, str>, Value<'a>)>) -> Value<'a> {
+        Value::Object(members)
+    }
+}
+
+struct Parser<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any of the 8 bytes of `w` is a quote, a backslash or a control character: the bytes
+/// that end the fast run through a string.
+#[inline]
+fn has_string_special(w: u64) -> bool {
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+    (below_space | has_zero(w ^ (ONES * b'"' as u64)) | has_zero(w ^ (ONES * b'\\' as u64))) != 0
+}
+
+impl<'a> Parser<'a> {
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    #[inline]
+    fn next(&mut self) -> Option<u8> {
+        let c = self.peek();
+        self.i += 1;
+        c
+    }
+
+    fn err(&self, reason: &'static str) -> Error {
+        Error {
+            offset: self.i.min(self.b.len()),
+            reason,
+        }
+    }
+
+    /// An error about the byte just consumed.
+    fn err_back(&self, reason: &'static str) -> Error {
+        Error {
+            offset: self.i.saturating_sub(1).min(self.b.len()),
+            reason,
+        }
+    }
+
+    fn expect(&mut self, c: u8, reason: &'static str) -> Result<(), Error> {
+        if self.peek() == Some(c) {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(self.err(reason))
+        }
+    }
+
+    fn starts_scalar(&self) -> bool {
+        matches!(self.peek(), Some(b'-' | b'0'..=b'9' | b't' | b'f' | b'n'))
+    }
+
+    #[inline]
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    fn value<B: Build<'a>>(&mut self, depth: usize) -> Result<B::V, Error> {
+        match self.peek() {
+            Some(b'{') => self.object::<B>(depth + 1),
+            Some(b'[') => self.array::<B>(depth + 1),
+            Some(b'"') => {
+                let (s, e, escaped) = self.string()?;
+                Ok(B::string(self.text(s + 1, e - 1), escaped))
+            }
+            Some(b'-' | b'0'..=b'9') => {
+                let start = self.i;
+                self.number()?;
+                Ok(B::number(self.text(start, self.i)))
+            }
+            Some(b't') => self.literal(b"true").map(|_| B::bool(true)),
+            Some(b'f') => self.literal(b"false").map(|_| B::bool(false)),
+            Some(b'n') => self.literal(b"null").map(|_| B::null()),
+            Some(_) => Err(self.err("expected a value")),
+            None => Err(self.err("unexpected end of input, expected a value")),
+        }
+    }
+
+    /// Text of a checked range: the whole input was checked to be UTF-8 and every range cut
+    /// here starts and ends at ASCII delimiters.
+    fn text(&self, start: usize, end: usize) -> &'a str {
+        std::str::from_utf8(&self.b[start..end]).unwrap_or_default()
+    }
+
+    fn literal(&mut self, word: &'static [u8]) -> Result<(), Error> {
+        if self.b[self.i..].starts_with(word) {
+            self.i += word.len();
+            Ok(())
+        } else {
+            Err(self.err("invalid literal (expected true, false or null)"))
+        }
+    }
+
+    fn object<B: Build<'a>>(&mut self, depth: usize) -> Result<B::V, Error> {
+        if depth > MAX_DEPTH {
+            return Err(self.err("nesting too deep"));
+        }
+        self.i += 1;
+        self.ws();
+        let mut members = Vec::new();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(B::object(members));
+        }
+        loop {
+            if self.peek() != Some(b'"') {
+                return Err(self.err("expected a string key in an object"));
+            }
+            let (s, e, escaped) = self.string()?;
+            let key = B::key(self.text(s + 1, e - 1), escaped);
+            self.ws();
+            self.expect(b':', "expected ':' after an object key")?;
+            self.ws();
+            let v = self.value::<B>(depth)?;
+            members.push((key, v));
+            self.ws();
+            match self.next() {
+                Some(b',') => self.ws(),
+                Some(b'}') => return Ok(B::object(members)),
+                _ => return Err(self.err_back("expected ',' or '}' in an object")),
+            }
+        }
+    }
+
+    fn array<B: Build<'a>>(&mut self, depth: usize) -> Result<B::V, Error> {
+        if depth > MAX_DEPTH {
+            return Err(self.err("nesting too deep"));
+        }
+        self.i += 1;
+        self.ws();
+        let mut items = Vec::new();
+        if self.peek() == Some(b']') {
+            self.i += 1;
+            return Ok(B::array(items));
+        }
+        loop {
+            items.push(self.value::<B>(depth)?);
+            self.ws();
+            match self.next() {
+                Some(b',') => self.ws(),
+                Some(b']') => return Ok(B::array(items)),
+                _ => return Err(self.err_back("expected ',' or ']' in an array")),
+            }
+        }
+    }
+
+    /// Checks the string starting at the opening quote; returns the offsets of both quotes
+    /// (end is one past the closing quote) and whether it holds escapes.
+    #[inline]
+    fn string(&mut self) -> Result<(usize, usize, bool), Error> {
+        let start = self.i;
+        let mut escaped = false;
+        if self.peek() != Some(b'"') {
+            return Err(self.err("expected a string"));
+        }
+        self.i += 1;
+        loop {
+            while let Some(chunk) = self.b.get(self.i..self.i + 8) {
+                let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+                if has_string_special(w) {
+                    break;
+                }
+                self.i += 8;
+            }
+            match self.peek() {
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok((start, self.i, escaped));
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    escaped = true;
+                    match self.next() {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {}
+                        Some(b'u') => {
+                            let hex = self.b.get(self.i..self.i + 4);
+                            if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+                                return Err(self.err("invalid \\u escape in a string"));
+                            }
+                            self.i += 4;
+                        }
+                        _ => return Err(self.err_back("invalid escape in a string")),
+                    }
+                }
+                Some(c) if c < 0x20 => {
+                    return Err(self.err("unescaped control character in a string"));
+                }
+                Some(_) => self.i += 1,
+                None => return Err(self.err("unterminated string")),
+            }
+        }
+    }
+
+    fn number(&mut self) -> Result<(), Error> {
+        let start = self.i;
+        while let Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') = self.peek() {
+            self.i += 1;
+        }
+        if is_json_number(&self.b[start..self.i]) {
+            Ok(())
+        } else {
+            Err(Error {
+                offset: start,
+                reason: "invalid number",
+            })
+        }
+    }
+}
+
+/// Resolves the escapes of a validated string body. Lone surrogates become U+FFFD.
+fn unescape(raw: &[u8]) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut i = 0;
+    let hex = |i: usize| {
+        raw.get(i..i + 4)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+    };
+    while i < raw.len() {
+        let run = raw[i..]
+            .iter()
+            .position(|&c| c == b'\\')
+            .unwrap_or(raw.len() - i);
+        out.push_str(std::str::from_utf8(&raw[i..i + run]).unwrap_or("\u{fffd}"));
+        i += run;
+        if i >= raw.len() {
+            break;
+        }
+        let esc = raw.get(i + 1).copied().unwrap_or(b'\\');
+        i += 2;
+        let c = match esc {
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let hi = hex(i).unwrap_or(0xfffd);
+                i += 4;
+                if (0xd800..0xdc00).contains(&hi) && raw.get(i..i + 2) == Some(b"\\u") {
+                    match hex(i + 2) {
+                        Some(lo) if (0xdc00..0xe000).contains(&lo) => {
+                            i += 6;
+                            char::from_u32(0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00))
+                                .unwrap_or('\u{fffd}')
+                        }
+                        _ => '\u{fffd}',
+                    }
+                } else {
+                    char::from_u32(hi).unwrap_or('\u{fffd}')
+                }
+            }
+            other => other as char,
+        };
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(line: &str, wanted: &[&str]) -> Result<Vec<Option<String>>, Error> {
+        let wanted: Vec<String> = wanted.iter().map(|s| s.to_string()).collect();
+        let mut found = Vec::new();
+        scan_object(line.as_bytes(), &wanted, &mut found)?;
+        Ok(found
+            .iter()
+            .map(|s| s.map(|(a, b)| line[a as usize..b as usize].to_string()))
+            .collect())
+    }
+
+    #[test]
+    fn scan_finds_wanted_members() {
+        let got = scan(
+            r#" {"a": 1, "b" : {"c": [1, 2]}, "d\u0065": "x", "a": 2} "#,
+            &["a", "b", "de", "zz"],
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            vec![
+                Some("2".into()),
+                Some(r#"{"c": [1, 2]}"#.into()),
+                Some(r#""x""#.into()),
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn scan_rejects_what_is_not_one_object() {
+        for bad in [
+            "",
+            "[]",
+            "1",
+            "\"s\"",
+            "{",
+            "{}}",
+            "{} {}",
+            "{\"a\"}",
+            "{\"a\":}",
+            "{\"a\":1,}",
+            "{a:1}",
+            "{\"a\":01}",
+            "{\"a\":\"\t\"}",
+            "{\"a\":\"\\x\"}",
+            "{\"a\":\"\\u12\"}",
+            "{\"a\":tru}",
+            "{\"a\":[1,]}",
+            "{'a':1}",
+        ] {
+            assert!(scan(bad, &[]).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = format!("{{\"a\":{}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+        let err = scan(&deep, &[]).unwrap_err();
+        assert_eq!(err.reason, "nesting too deep");
+        let ok = format!("{{\"a\":{}{}}}", "[".repeat(100), "]".repeat(100));
+        assert!(scan(&ok, &[]).is_ok());
+    }
+
+    #[test]
+    fn invalid_utf8_is_reported_with_its_offset() {
+        let err = scan_object(b"{\"a\":\"\xff\"}", &[], &mut Vec::new()).unwrap_err();
+        assert_eq!(err.offset, 6);
+        assert_eq!(err.to_string(), "invalid JSON at byte 7: invalid UTF-8");
+    }
+
+    #[test]
+    fn fast_string_path_stops_at_every_special_byte() {
+        for special in ["\"", "\\\\", "\\n", "é", "\u{1f600}"] {
+            for pad in 0..17 {
+                let s = format!(
+                    "{{\"k\":\"{}{}{}\"}}",
+                    "x".repeat(pad),
+                    special,
+                    "y".repeat(pad)
+                );
+                let v = parse_value(s.as_bytes());
+                if special == "\"" {
+                    assert!(v.is_err());
+                } else {
+                    assert!(v.is_ok(), "{s}");
+                }
+            }
+        }
+        for pad in 0..17 {
+            let s = format!("{{\"k\":\"{}\u{1}\"}}", "x".repeat(pad));
+            assert!(parse_value(s.as_bytes()).is_err());
+        }
+    }
+
+    #[test]
+    fn strings_borrow_unless_escaped() {
+        let v = parse_value(br#"{"plain":"abc","esc":"a\"b\u00e9\ud83d\ude00\ud800x"}"#).unwrap();
+        match v.member("plain") {
+            Some(Value::String(Cow::Borrowed("abc"))) => {}
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            v.member("esc").and_then(Value::as_str),
+            Some("a\"b\u{e9}\u{1f600}\u{fffd}x")
+        );
+    }
+
+    #[test]
+    fn numbers_keep_their_text() {
+        let v = parse_value(br#"{"id":505874924095815681,"v":1.10,"e":-1E+2}"#).unwrap();
+        let text = |k| match v.member(k) {
+            Some(Value::Number(Number::Text(t))) => t.to_string(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(text("id"), "505874924095815681");
+        assert_eq!(text("v"), "1.10");
+        assert_eq!(text("e"), "-1E+2");
+    }
+
+    #[test]
+    fn member_and_element_navigation() {
+        let obj = br#"{"a": {"b": [10, {"c": "x"}, 30]}, "a2": 1}"#;
+        let a = find_member(obj, "a").unwrap();
+        let b = find_member(a, "b").unwrap();
+        assert_eq!(nth_element(b, 0), Some(&b"10"[..]));
+        assert_eq!(nth_element(b, -1), Some(&b"30"[..]));
+        assert_eq!(nth_element(b, -3), Some(&b"10"[..]));
+        assert_eq!(nth_element(b, -4), None);
+        assert_eq!(nth_element(b, 3), None);
+        assert_eq!(
+            find_member(nth_element(b, 1).unwrap(), "c"),
+            Some(&br#""x""#[..])
+        );
+        assert_eq!(find_member(obj, "zz"), None);
+        assert_eq!(find_member(b"[1]", "a"), None);
+        assert_eq!(nth_element(b"[]", 0), None);
+        assert_eq!(nth_element(b"{}", 0), None);
+    }
+}

@@ -1,0 +1,13 @@
+//! agglo: the library behind the `binge` binary. Each module owns one concern (DESIGN.md §1):
+//! the command line, the subcommands, the NDJSON engine, the expression language, the stages,
+//! and the JSON values they share.
+
+pub mod cli;
+pub mod cmd;
+pub mod exit;
+pub mod expr;
+pub mod json;
+pub mod stage;
+pub mod stream;
+pub mod sys;
+pub mod time;

@@ -1,0 +1,44 @@
+//! Stream stages behind one trait (DESIGN.md §4). A stage sees one event at a time and emits
+//! zero or more; it knows nothing of files, threads or the command line, so the same stages can
+//! later be chained inside one process.
+
+pub mod filter;
+
+use std::fmt;
+
+use crate::stream::{Event, Output};
+
+/// Why a stage could not handle an event: the engine treats that event as a bad line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject(pub String);
+
+impl fmt::Display for Reject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub trait Stage: Send {
+    /// The top-level members the stage reads, so the engine can note where they are while it
+    /// validates each line; `None` when the stage needs the whole event.
+    fn fields(&self) -> Option<Vec<String>>;
+
+    /// Handles one event, writing what it emits to `out`.
+    fn event(&mut self, ev: &Event<'_>, out: &mut Output) -> Result<(), Reject>;
+
+    /// Called once at the end of input, for stages that emit what they accumulated.
+    fn end(&mut self, _out: &mut Output) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    /// `Some` when the stage keeps no state between events: the engine may then run it on many
+    /// events at once and still write the results in input order.
+    fn stateless(&self) -> Option<&dyn Stateless> {
+        None
+    }
+}
+
+/// A stage that handles each event on its own, callable from several threads at once.
+pub trait Stateless: Sync {
+    fn event(&self, ev: &Event<'_>, out: &mut Output) -> Result<(), Reject>;
+}

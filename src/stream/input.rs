@@ -1,0 +1,367 @@
+//! Reading and framing: sources are read in large blocks on their own thread, cut into lines
+//! with memchr, and handed on in batches through a bounded channel, so memory stays bounded
+//! and reading overlaps processing. A batch is sent as soon as a read comes back short (the
+//! source has nothing more ready), which is what lets `tail -f | binge` pass each event on at
+//! once while a file is still read in 1 MiB steps.
+
+use std::fs::File;
+use std::io::{self, Read};
+
+use crossbeam_channel::Sender;
+use memchr::memchr;
+
+/// Bytes asked of the source per read, and the size at which a batch is sent.
+const BLOCK: usize = 1 << 20;
+
+/// A line of a batch: `data[start..end]`, numbered from 1 in its source.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub start: u32,
+    pub end: u32,
+    pub no: u64,
+    /// Set when the line was longer than the limit: `data[start..end]` then holds its first
+    /// bytes only.
+    pub too_long: bool,
+}
+
+/// Complete lines of one source.
+pub struct Batch {
+    pub source: usize,
+    pub data: Vec<u8>,
+    pub lines: Vec<Line>,
+    /// Source bytes consumed to make this batch, for progress.
+    pub bytes: u64,
+}
+
+pub enum Msg {
+    Batch(Batch),
+    /// A source could not be opened or read; reading goes on with the next one.
+    Failed {
+        source: usize,
+        error: io::Error,
+    },
+}
+
+pub struct Framing {
+    /// Wrap each line as `{"message": line}` instead of parsing it.
+    pub text: bool,
+    pub max_line_bytes: usize,
+}
+
+/// The display name of each input: `-` is standard input.
+pub fn source_names(inputs: &[String]) -> Vec<String> {
+    if inputs.is_empty() {
+        vec!["-".to_string()]
+    } else {
+        inputs.to_vec()
+    }
+}
+
+/// Reads every source in turn and sends its batches; returns when all are read or the
+/// receiver is gone.
+pub fn read_all(names: &[String], framing: &Framing, tx: &Sender<Msg>) {
+    for (source, name) in names.iter().enumerate() {
+        let result = if name == "-" {
+            read_source(&mut io::stdin().lock(), source, framing, tx)
+        } else {
+            match File::open(name) {
+                Ok(mut f) => read_source(&mut f, source, framing, tx),
+                Err(error) => Err(error),
+            }
+        };
+        match result {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(error) => {
+                if tx.send(Msg::Failed { source, error }).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Reads one source to its end. `Ok(false)` when the receiver hung up.
+fn read_source(
+    r: &mut dyn Read,
+    source: usize,
+    framing: &Framing,
+    tx: &Sender<Msg>,
+) -> io::Result<bool> {
+    let mut f = Framer::new(source, framing);
+    loop {
+        let len = f.buf.len();
+        f.buf.resize(len + BLOCK, 0);
+        let n = match r.read(&mut f.buf[len..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => 0,
+            Err(e) => {
+                f.buf.truncate(len);
+                // Lines read before the failure are still good.
+                f.finish_lines();
+                if !f.send(tx) {
+                    return Ok(false);
+                }
+                return Err(e);
+            }
+        };
+        f.buf.truncate(len + n);
+        f.bytes += n as u64;
+        if n == 0 {
+            f.finish_lines();
+            return Ok(f.send(tx));
+        }
+        f.frame();
+        if (n < BLOCK || f.pending_data() >= BLOCK) && !f.send(tx) {
+            return Ok(false);
+        }
+    }
+}
+
+struct Framer<'f> {
+    source: usize,
+    framing: &'f Framing,
+    /// Bytes read and not yet handed on; complete lines end before `line_start`.
+    buf: Vec<u8>,
+    line_start: usize,
+    /// Where to resume looking for a newline.
+    scan: usize,
+    /// Inside a line that was already reported as too long: skip to its end.
+    discarding: bool,
+    next_no: u64,
+    lines: Vec<Line>,
+    /// With `text`, the wrapped lines; otherwise unused (lines point into `buf`).
+    wrapped: Vec<u8>,
+    bytes: u64,
+}
+
+impl<'f> Framer<'f> {
+    fn new(source: usize, framing: &'f Framing) -> Framer<'f> {
+        Framer {
+            source,
+            framing,
+            buf: Vec::with_capacity(BLOCK * 2),
+            line_start: 0,
+            scan: 0,
+            discarding: false,
+            next_no: 1,
+            lines: Vec::new(),
+            wrapped: Vec::new(),
+            bytes: 0,
+        }
+    }
+
+    fn pending_data(&self) -> usize {
+        if self.framing.text {
+            self.wrapped.len()
+        } else {
+            self.line_start
+        }
+    }
+
+    /// Cuts the complete lines out of what was read.
+    fn frame(&mut self) {
+        while let Some(p) = memchr(b'\n', &self.buf[self.scan..]) {
+            let end = self.scan + p;
+            self.line(self.line_start, end);
+            self.line_start = end + 1;
+            self.scan = end + 1;
+        }
+        self.scan = self.buf.len();
+        if !self.discarding && self.buf.len() - self.line_start > self.framing.max_line_bytes {
+            // Report the line now, with what fits, and skip the rest of it as it arrives.
+            let start = self.line_start;
+            self.push_too_long(start, start + self.framing.max_line_bytes);
+            if !self.framing.text {
+                // The kept part stays in `buf` and goes out with the batch.
+                self.line_start = start + self.framing.max_line_bytes;
+            }
+            self.discarding = true;
+        }
+        if self.discarding {
+            self.buf.truncate(self.line_start);
+            self.scan = self.buf.len();
+        }
+    }
+
+    /// The last line, which had no newline after it.
+    fn finish_lines(&mut self) {
+        self.frame();
+        if self.line_start < self.buf.len() && !self.discarding {
+            let (start, end) = (self.line_start, self.buf.len());
+            self.line(start, end);
+            self.line_start = end;
+        }
+        self.discarding = false;
+    }
+
+    fn line(&mut self, start: usize, mut end: usize) {
+        if self.discarding {
+            // The newline ending an over-long line that was already reported.
+            self.discarding = false;
+            return;
+        }
+        let no = self.next_no;
+        self.next_no += 1;
+        if end > start && self.buf[end - 1] == b'\r' {
+            end -= 1;
+        }
+        let raw = &self.buf[start..end];
+        if raw.iter().all(|c| matches!(c, b' ' | b'\t' | b'\r')) {
+            return;
+        }
+        if raw.len() > self.framing.max_line_bytes {
+            self.next_no -= 1;
+            self.push_too_long(start, start + self.framing.max_line_bytes);
+            return;
+        }
+        if self.framing.text {
+            let s = String::from_utf8_lossy(raw);
+            let at = self.wrapped.len();
+            self.wrapped.extend_from_slice(b"{\"message\":");
+            crate::json::write_str(&s, &mut self.wrapped);
+            self.wrapped.push(b'}');
+            self.lines.push(Line {
+                start: at as u32,
+                end: self.wrapped.len() as u32,
+                no,
+                too_long: false,
+            });
+        } else {
+            self.lines.push(Line {
+                start: start as u32,
+                end: end as u32,
+                no,
+                too_long: false,
+            });
+        }
+    }
+
+    /// Records an over-long line, keeping `buf[start..end]` for the report.
+    fn push_too_long(&mut self, start: usize, end: usize) {
+        let no = self.next_no;
+        self.next_no += 1;
+        let (start, end) = if self.framing.text {
+            let at = self.wrapped.len();
+            self.wrapped.extend_from_slice(&self.buf[start..end]);
+            (at, self.wrapped.len())
+        } else {
+            (start, end)
+        };
+        self.lines.push(Line {
+            start: start as u32,
+            end: end as u32,
+            no,
+            too_long: true,
+        });
+    }
+
+    /// Hands the complete lines on; false when the receiver hung up.
+    fn send(&mut self, tx: &Sender<Msg>) -> bool {
+        if self.lines.is_empty() {
+            // Nothing complete yet; progress is counted with the next batch.
+            return true;
+        }
+        let lines = std::mem::take(&mut self.lines);
+        let data = if self.framing.text {
+            self.buf.drain(..self.line_start);
+            std::mem::take(&mut self.wrapped)
+        } else {
+            let tail = self.buf[self.line_start..].to_vec();
+            let mut data = std::mem::replace(&mut self.buf, Vec::with_capacity(BLOCK * 2));
+            data.truncate(self.line_start);
+            self.buf.extend_from_slice(&tail);
+            data
+        };
+        self.scan -= self.line_start;
+        self.line_start = 0;
+        let batch = Batch {
+            source: self.source,
+            data,
+            lines,
+            bytes: std::mem::take(&mut self.bytes),
+        };
+        tx.send(Msg::Batch(batch)).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossbeam_channel::unbounded;
+
+    /// Reads `input` in pieces of `step` bytes and returns each line's number and text.
+    fn frame(input: &[u8], step: usize, text: bool, max: usize) -> Vec<(u64, String, bool)> {
+        struct Trickle<'a>(&'a [u8], usize);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let n = self.1.min(self.0.len()).min(buf.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let (tx, rx) = unbounded();
+        let framing = Framing {
+            text,
+            max_line_bytes: max,
+        };
+        read_source(&mut Trickle(input, step), 0, &framing, &tx).unwrap();
+        drop(tx);
+        let mut out = Vec::new();
+        for msg in rx {
+            if let Msg::Batch(b) = msg {
+                for l in b.lines {
+                    let s = &b.data[l.start as usize..l.end as usize];
+                    out.push((l.no, String::from_utf8_lossy(s).into_owned(), l.too_long));
+                }
+            }
+        }
+        out
+    }
+
+    fn ok(no: u64, s: &str) -> (u64, String, bool) {
+        (no, s.to_string(), false)
+    }
+
+    #[test]
+    fn lines_are_cut_whatever_the_read_size() {
+        let input = b"{\"a\":1}\r\n\n  \n{\"b\":2}\n{\"c\":3}";
+        for step in [1, 2, 3, 7, 100] {
+            assert_eq!(
+                frame(input, step, false, 1000),
+                vec![ok(1, "{\"a\":1}"), ok(4, "{\"b\":2}"), ok(5, "{\"c\":3}")],
+                "step {step}"
+            );
+        }
+    }
+
+    #[test]
+    fn over_long_lines_are_reported_with_their_start() {
+        let input = b"{\"a\":1}\n0123456789abcdef\n{\"b\":2}\n0123456789abcdef";
+        for step in [1, 4, 5, 100] {
+            assert_eq!(
+                frame(input, step, false, 10),
+                vec![
+                    ok(1, "{\"a\":1}"),
+                    (2, "0123456789".into(), true),
+                    ok(3, "{\"b\":2}"),
+                    (4, "0123456789".into(), true),
+                ],
+                "step {step}"
+            );
+        }
+    }
+
+    #[test]
+    fn text_lines_become_message_events() {
+        let input = b"plain \"quoted\"\r\nbad \xff byte\n";
+        assert_eq!(
+            frame(input, 4, true, 100),
+            vec![
+                ok(1, r#"{"message":"plain \"quoted\""}"#),
+                ok(2, "{\"message\":\"bad \u{fffd} byte\"}"),
+            ]
+        );
+    }
+}

@@ -1,0 +1,273 @@
+//! The NDJSON engine every subcommand runs on (DESIGN.md §2): it reads and frames the inputs,
+//! validates each line, hands events to a stage, applies the bad-input policy and writes what
+//! the stage emits, in input order.
+//!
+//! Reading happens on its own thread (see [`input`]); stateless stages are run on batches of
+//! lines across the rayon pool, and results are written in order. Output is flushed whenever
+//! the next batch is not ready yet, which is what keeps `tail -f | binge ...` live.
+
+mod bad;
+mod event;
+mod input;
+mod output;
+mod progress;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::thread;
+
+use crossbeam_channel::{TryRecvError, bounded};
+use rayon::prelude::*;
+
+pub use bad::{OnError, display_source};
+pub use event::Event;
+pub use output::{Output, StdoutClosed, stdout};
+
+use crate::exit::Exit;
+use crate::json::{self, Span};
+use crate::stage::{Reject, Stage};
+use bad::BadLines;
+use input::{Batch, Framing, Line, Msg};
+use output::Sink;
+use progress::Progress;
+
+/// Lines below which a batch is not worth splitting across threads.
+const MIN_PARALLEL_LINES: usize = 64;
+
+/// How a run reads, reacts to bad input, and writes.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The subcommand, for messages.
+    pub command: &'static str,
+    pub text: bool,
+    pub on_error: OnError,
+    pub dead_letter: Option<PathBuf>,
+    pub max_line_bytes: usize,
+    pub progress: bool,
+    /// Stop after this many emitted events.
+    pub limit: Option<u64>,
+}
+
+/// Runs `stage` over `inputs` (stdin when empty or `-`) and writes to `out`. Returns the exit
+/// status; errors are failures to write or to open the dead-letter file.
+pub fn run(
+    opts: &Options,
+    inputs: &[String],
+    stage: &mut dyn Stage,
+    out: impl Write,
+) -> anyhow::Result<Exit> {
+    let mut bad = BadLines::open(opts.command, opts.on_error, opts.dead_letter.as_deref())?;
+    let mut sink = Sink::new(out, opts.limit);
+    if opts.limit == Some(0) {
+        return Ok(Exit::Success);
+    }
+    let names = input::source_names(inputs);
+    let progress = Progress::new(opts.progress, total_size(&names));
+    let framing = Framing {
+        text: opts.text,
+        max_line_bytes: opts.max_line_bytes,
+    };
+    let wanted = stage.fields().unwrap_or_default();
+    let (tx, rx) = bounded::<Msg>(4);
+    let reader = {
+        let names = names.clone();
+        thread::Builder::new()
+            .name("binge-reader".into())
+            .spawn(move || input::read_all(&names, &framing, &tx))?
+    };
+
+    let mut status = Exit::Success;
+    let mut more = true;
+    while more {
+        let msg = match rx.try_recv() {
+            Ok(msg) => msg,
+            Err(TryRecvError::Empty) => {
+                // Nothing more is ready: let what we have reach the next stage now.
+                sink.flush()?;
+                match rx.recv() {
+                    Ok(msg) => msg,
+                    Err(_) => break,
+                }
+            }
+            Err(TryRecvError::Disconnected) => break,
+        };
+        match msg {
+            Msg::Failed { source, error } => {
+                eprintln!(
+                    "binge {}: {}: {error}",
+                    opts.command,
+                    display_source(&names[source])
+                );
+                status = Exit::Failure;
+            }
+            Msg::Batch(batch) => {
+                progress.add(batch.bytes);
+                let results = process(&batch, &names[batch.source], &wanted, stage);
+                for chunk in &results {
+                    match write_chunk(chunk, &batch, &names[batch.source], &mut sink, &mut bad)? {
+                        Flow::Go => {}
+                        Flow::Limit => {
+                            more = false;
+                            break;
+                        }
+                        Flow::Fail => {
+                            sink.flush()?;
+                            bad.finish()?;
+                            progress.finish();
+                            return Ok(Exit::BadInput);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    progress.finish();
+    if more {
+        let mut tail = Output::new();
+        stage.end(&mut tail)?;
+        sink.write_events(tail.as_bytes())?;
+        // The reader has sent everything; with a limit reached it may still be blocked in a
+        // read, so it is only joined here.
+        let _ = reader.join();
+    }
+    sink.flush()?;
+    bad.finish()?;
+    Ok(status)
+}
+
+/// What one slice of a batch produced: the emitted lines, and the bad lines met, each with the
+/// output offset it must be reported at to keep the order.
+struct Chunk {
+    out: Output,
+    bad: Vec<(usize, BadLine)>,
+}
+
+struct BadLine {
+    line: usize,
+    reason: String,
+}
+
+enum Flow {
+    Go,
+    Limit,
+    Fail,
+}
+
+fn process(batch: &Batch, source: &str, wanted: &[String], stage: &mut dyn Stage) -> Vec<Chunk> {
+    let lines = &batch.lines;
+    if let Some(stateless) = stage.stateless()
+        && lines.len() >= MIN_PARALLEL_LINES
+    {
+        let threads = rayon::current_num_threads().max(1);
+        let per = lines
+            .len()
+            .div_ceil(threads * 4)
+            .max(MIN_PARALLEL_LINES / 2);
+        let chunks: Vec<(usize, &[Line])> = lines
+            .chunks(per)
+            .enumerate()
+            .map(|(i, c)| (i * per, c))
+            .collect();
+        return chunks
+            .into_par_iter()
+            .map(|(first, part)| {
+                run_lines(batch, first, part, source, wanted, &mut |ev, out| {
+                    stateless.event(ev, out)
+                })
+            })
+            .collect();
+    }
+    vec![run_lines(
+        batch,
+        0,
+        lines,
+        source,
+        wanted,
+        &mut |ev, out| stage.event(ev, out),
+    )]
+}
+
+fn run_lines(
+    batch: &Batch,
+    first: usize,
+    lines: &[Line],
+    source: &str,
+    wanted: &[String],
+    apply: &mut dyn FnMut(&Event<'_>, &mut Output) -> Result<(), Reject>,
+) -> Chunk {
+    let mut chunk = Chunk {
+        out: Output::new(),
+        bad: Vec::new(),
+    };
+    let mut found: Vec<Option<Span>> = Vec::with_capacity(wanted.len());
+    for (k, line) in lines.iter().enumerate() {
+        let raw = &batch.data[line.start as usize..line.end as usize];
+        let fault = if line.too_long {
+            Some(format!(
+                "line longer than --max-line-bytes ({} bytes)",
+                raw.len()
+            ))
+        } else {
+            match json::scan_object(raw, wanted, &mut found) {
+                Err(e) => Some(e.to_string()),
+                Ok(()) => {
+                    let ev = Event::new(raw, wanted, &found, source, line.no);
+                    apply(&ev, &mut chunk.out).err().map(|r| r.0)
+                }
+            }
+        };
+        if let Some(reason) = fault {
+            chunk.bad.push((
+                chunk.out.len(),
+                BadLine {
+                    line: first + k,
+                    reason,
+                },
+            ));
+        }
+    }
+    chunk
+}
+
+fn write_chunk<W: Write>(
+    chunk: &Chunk,
+    batch: &Batch,
+    source: &str,
+    sink: &mut Sink<W>,
+    bad: &mut BadLines,
+) -> anyhow::Result<Flow> {
+    let bytes = chunk.out.as_bytes();
+    let mut at = 0;
+    for (offset, b) in &chunk.bad {
+        if !sink.write_events(&bytes[at..*offset])? {
+            return Ok(Flow::Limit);
+        }
+        at = *offset;
+        let line = &batch.lines[b.line];
+        let raw = &batch.data[line.start as usize..line.end as usize];
+        if !bad.report(source, line.no, &b.reason, raw)? {
+            return Ok(Flow::Fail);
+        }
+    }
+    if !sink.write_events(&bytes[at..])? {
+        return Ok(Flow::Limit);
+    }
+    Ok(Flow::Go)
+}
+
+/// The total size of the inputs when all are regular files, for the progress bar.
+fn total_size(names: &[String]) -> Option<u64> {
+    names
+        .iter()
+        .map(|n| {
+            if n == "-" {
+                None
+            } else {
+                std::fs::metadata(n)
+                    .ok()
+                    .filter(|m| m.is_file())
+                    .map(|m| m.len())
+            }
+        })
+        .sum()
+}

@@ -1,0 +1,176 @@
+//! Writing: stages emit into an [`Output`] buffer; the engine moves buffers to the [`Sink`], which
+//! writes them to stdout in order, counts events for `--limit`, and turns a reader closing the
+//! pipe into [`StdoutClosed`] so binge can end quietly.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Write};
+use std::os::fd::AsFd;
+
+use crate::json::{Value, write_value};
+use crate::stream::Event;
+
+/// Where a stage puts the events it emits: NDJSON lines, in order.
+#[derive(Default)]
+pub struct Output {
+    buf: Vec<u8>,
+}
+
+impl Output {
+    pub fn new() -> Output {
+        Output::default()
+    }
+
+    /// Emits an unchanged event, byte for byte.
+    pub fn event(&mut self, ev: &Event<'_>) {
+        self.raw(ev.raw());
+    }
+
+    /// Emits a line that is already one compact JSON object.
+    pub fn raw(&mut self, line: &[u8]) {
+        self.buf.extend_from_slice(line);
+        self.buf.push(b'\n');
+    }
+
+    /// Emits a new or changed event.
+    pub fn value(&mut self, v: &Value<'_>) {
+        write_value(v, &mut self.buf);
+        self.buf.push(b'\n');
+    }
+
+    pub fn len(&self) -> usize {
+        self.buf.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf
+    }
+}
+
+/// The reader of stdout went away (`binge ... | head`): not a failure.
+#[derive(Debug)]
+pub struct StdoutClosed;
+
+impl fmt::Display for StdoutClosed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("standard output was closed")
+    }
+}
+
+impl std::error::Error for StdoutClosed {}
+
+/// Standard output as a plain file, so writes are not line-buffered by std's `Stdout`.
+pub fn stdout() -> io::Result<File> {
+    Ok(File::from(io::stdout().as_fd().try_clone_to_owned()?))
+}
+
+/// Buffered, ordered writing of emitted events to the real output.
+pub struct Sink<W: Write> {
+    out: io::BufWriter<W>,
+    /// Events still allowed by `--limit`.
+    remaining: Option<u64>,
+    pub written: u64,
+}
+
+impl<W: Write> Sink<W> {
+    pub fn new(w: W, limit: Option<u64>) -> Sink<W> {
+        Sink {
+            out: io::BufWriter::with_capacity(256 * 1024, w),
+            remaining: limit,
+            written: 0,
+        }
+    }
+
+    /// Writes whole event lines; returns false once the limit is reached (and then writes only
+    /// up to it).
+    pub fn write_events(&mut self, bytes: &[u8]) -> anyhow::Result<bool> {
+        if bytes.is_empty() {
+            return Ok(self.remaining != Some(0));
+        }
+        let Some(remaining) = self.remaining else {
+            self.written += memchr::memchr_iter(b'\n', bytes).count() as u64;
+            self.put(bytes)?;
+            return Ok(true);
+        };
+        let mut n = 0;
+        let mut cut = 0;
+        for p in memchr::memchr_iter(b'\n', bytes) {
+            if n == remaining {
+                break;
+            }
+            n += 1;
+            cut = p + 1;
+        }
+        self.put(&bytes[..cut])?;
+        self.written += n;
+        self.remaining = Some(remaining - n);
+        Ok(remaining > n)
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
+        self.out.write_all(bytes).map_err(closed)
+    }
+
+    pub fn flush(&mut self) -> anyhow::Result<()> {
+        self.out.flush().map_err(closed)
+    }
+}
+
+fn closed(e: io::Error) -> anyhow::Error {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        anyhow::Error::new(StdoutClosed)
+    } else {
+        anyhow::Error::new(e).context("cannot write to standard output")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limit_cuts_at_whole_events() {
+        let mut out = Vec::new();
+        {
+            let mut sink = Sink::new(&mut out, Some(3));
+            assert!(sink.write_events(b"a\nb\n").unwrap());
+            assert!(!sink.write_events(b"c\nd\ne\n").unwrap());
+            assert!(!sink.write_events(b"f\n").unwrap());
+            assert_eq!(sink.written, 3);
+            sink.flush().unwrap();
+        }
+        assert_eq!(out, b"a\nb\nc\n");
+    }
+
+    #[test]
+    fn limit_exactly_at_a_boundary() {
+        let mut out = Vec::new();
+        {
+            let mut sink = Sink::new(&mut out, Some(2));
+            assert!(!sink.write_events(b"a\nb\n").unwrap());
+            sink.flush().unwrap();
+        }
+        assert_eq!(out, b"a\nb\n");
+    }
+
+    #[test]
+    fn broken_pipe_is_stdout_closed() {
+        struct Closed;
+        impl Write for Closed {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut sink = Sink::new(Closed, None);
+        sink.write_events(b"a\n").unwrap();
+        let err = sink.flush().unwrap_err();
+        assert!(err.downcast_ref::<StdoutClosed>().is_some());
+    }
+}
