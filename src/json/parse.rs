@@ -55,12 +55,8 @@ pub fn scan_object(
     }
     let mut p = Parser { b: line, i: 0 };
     p.ws();
-    match p.peek() {
-        Some(b'{') => {}
-        Some(b'[') => return Err(p.err("expected an object, found an array")),
-        Some(b'"') => return Err(p.err("expected an object, found a string")),
-        Some(_) if p.starts_scalar() => return Err(p.err("expected an object, found a scalar")),
-        _ => return Err(p.err("expected an object")),
+    if p.peek() != Some(b'{') {
+        return Err(not_an_object(p));
     }
     p.i += 1;
     p.ws();
@@ -68,6 +64,9 @@ pub fn scan_object(
         p.i += 1;
     } else {
         loop {
+            if p.peek() != Some(b'"') {
+                return Err(p.err("expected a string key in an object"));
+            }
             let key = p.string()?;
             p.ws();
             p.expect(b':', "expected ':' after an object key")?;
@@ -96,6 +95,37 @@ pub fn scan_object(
         return Err(p.err("unexpected data after the object"));
     }
     Ok(())
+}
+
+/// The error for a line that does not start with `{`: it names what the line holds instead
+/// when that is valid JSON.
+fn not_an_object(mut p: Parser<'_>) -> Error {
+    let at = p.err("expected an object");
+    let found = match p.peek() {
+        Some(b'[') => "array",
+        Some(b'"') => "string",
+        Some(b'-' | b'0'..=b'9') => "number",
+        Some(b't' | b'f') => "boolean",
+        Some(b'n') => "null",
+        _ => return at,
+    };
+    let valid = p.value::<Skip>(0).is_ok() && {
+        p.ws();
+        p.i == p.b.len()
+    };
+    if !valid {
+        return at;
+    }
+    Error {
+        reason: match found {
+            "array" => "expected an object, found an array",
+            "string" => "expected an object, found a string",
+            "number" => "expected an object, found a number",
+            "boolean" => "expected an object, found a boolean",
+            _ => "expected an object, found null",
+        },
+        ..at
+    }
 }
 
 /// Validates `text` as exactly one JSON value of any type.
@@ -318,10 +348,6 @@ impl<'a> Parser<'a> {
         } else {
             Err(self.err(reason))
         }
-    }
-
-    fn starts_scalar(&self) -> bool {
-        matches!(self.peek(), Some(b'-' | b'0'..=b'9' | b't' | b'f' | b'n'))
     }
 
     #[inline]

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Side-by-side throughput of binge against jq, jaq and mlr, in one run, on the same machine.
+#
+#   benches/compare.sh [SOURCE.ndjson]
+#
+# Builds the release binary, makes the corpus (30 copies of SOURCE, by default
+# ../shared/data/json/loghub-events.ndjson: 313 MB, 900,000 events) in $BENCH_DIR
+# (default /tmp/binge-bench, never inside the repository), then runs each case with every tool
+# $RUNS times (default 3) and prints the best wall time, MB/s, peak memory and binge's speed-up.
+# A missing peer is installed when possible (apt-get for jq and miller, cargo for jaq) and
+# skipped with a message otherwise. Each tool's output is checked to select as many events
+# as binge's.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+source_file=${1:-$here/../shared/data/json/loghub-events.ndjson}
+bench_dir=${BENCH_DIR:-/tmp/binge-bench}
+runs=${RUNS:-3}
+copies=${COPIES:-30}
+
+[ -f "$source_file" ] || { echo "no corpus source at $source_file; pass one as the first argument" >&2; exit 2; }
+
+echo "building the release binary..." >&2
+(cd "$here" && cargo build --release --quiet)
+binge=$here/target/release/binge
+
+mkdir -p "$bench_dir"
+corpus=$bench_dir/corpus-x$copies.ndjson
+if [ ! -s "$corpus" ]; then
+    echo "making $corpus ($copies copies of $source_file)..." >&2
+    for _ in $(seq "$copies"); do cat "$source_file"; done > "$corpus.tmp"
+    mv "$corpus.tmp" "$corpus"
+fi
+size=$(stat -c %s "$corpus")
+
+have() { command -v "$1" >/dev/null 2>&1; }
+install_peer() {
+    local tool=$1
+    have "$tool" && return 0
+    case $tool in
+        jq|mlr)
+            local pkg=$tool; [ "$tool" = mlr ] && pkg=miller
+            if [ "$(id -u)" = 0 ] && have apt-get; then
+                echo "installing $pkg with apt-get..." >&2
+                (apt-get install -y -qq "$pkg" >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "$pkg" >/dev/null 2>&1; }) || true
+            fi ;;
+        jaq)
+            if have cargo; then
+                echo "installing jaq with cargo (a few minutes)..." >&2
+                cargo install --quiet jaq >/dev/null 2>&1 || true
+                export PATH=$HOME/.cargo/bin:$PATH
+            fi ;;
+    esac
+    have "$tool" || { echo "skipping $tool: not installed and could not be installed" >&2; return 1; }
+}
+if ! [ -x /usr/bin/time ]; then
+    [ "$(id -u)" = 0 ] && have apt-get && apt-get install -y -qq time >/dev/null 2>&1 || true
+fi
+[ -x /usr/bin/time ] || { echo "GNU time (/usr/bin/time) is needed to measure peak memory" >&2; exit 2; }
+
+peers=()
+for t in jq jaq mlr; do install_peer "$t" && peers+=("$t"); done
+
+# measure NAME CMD...: best wall time over $runs runs, peak RSS, and the output's line count.
+measure() {
+    local name=$1; shift
+    local best="" peak=0 lines=0
+    for _ in $(seq "$runs"); do
+        /usr/bin/time -f "%e %M" -o "$bench_dir/time.txt" "$@" < "$corpus" > "$bench_dir/out.txt"
+        read -r secs kb < "$bench_dir/time.txt"
+        lines=$(wc -l < "$bench_dir/out.txt")
+        if [ -z "$best" ] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; fi
+        [ "$kb" -gt "$peak" ] && peak=$kb
+    done
+    echo "$name $best $peak $lines"
+}
+
+# case NAME BINGE_ARGS JQ_PROGRAM MLR_ARGS
+run_case() {
+    local title=$1 binge_args=$2 jq_prog=$3 mlr_args=$4
+    echo
+    echo "== $title"
+    printf '%-6s %9s %9s %10s %8s %s\n' tool seconds MB/s "peak MB" events "binge is"
+    local results=()
+    results+=("$(eval "measure binge $binge $binge_args")")
+    for p in "${peers[@]}"; do
+        case $p in
+            jq|jaq) results+=("$(measure "$p" "$p" -c "$jq_prog")") ;;
+            mlr) results+=("$(eval "measure mlr mlr --ijsonl --ojsonl $mlr_args")") ;;
+        esac
+    done
+    local binge_secs binge_lines
+    read -r _ binge_secs _ binge_lines <<< "${results[0]}"
+    for r in "${results[@]}"; do
+        read -r name secs kb lines <<< "$r"
+        local ratio="" note=""
+        [ "$name" != binge ] && ratio=$(awk "BEGIN{printf \"%.1fx faster\", $secs / $binge_secs}")
+        [ "$lines" != "$binge_lines" ] && note=" (selected $lines events, binge $binge_lines!)"
+        printf '%-6s %9.2f %9.0f %10.1f %8s %s%s\n' "$name" "$secs" \
+            "$(awk "BEGIN{print $size / 1e6 / ($secs > 0 ? $secs : 0.001)}")" \
+            "$(awk "BEGIN{print $kb / 1024}")" "$lines" "$ratio" "$note"
+    done
+}
+
+echo "corpus: $corpus ($((size / 1000000)) MB), best of $runs runs, $(nproc) cores"
+run_case "filter: .system == \"OpenSSH\" and .Content =~ \"^Invalid user\"" \
+    "filter '.system == \"OpenSSH\" and .Content =~ \"^Invalid user\"'" \
+    'select(.system == "OpenSSH" and (.Content | test("^Invalid user")))' \
+    "filter '\$system == \"OpenSSH\" && \$Content =~ \"^Invalid user\"'"

@@ -1,0 +1,89 @@
+//! The binary's face: help, version, links named binge-<sub>, usage errors.
+
+use crate::util::*;
+
+#[test]
+fn help_lists_subcommands_and_exit_statuses() {
+    let out = binge().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let text = stdout_of(&out);
+    assert!(text.contains("filter"), "{text}");
+    assert!(text.contains("Exit status:"), "{text}");
+    assert!(text.contains("65"), "{text}");
+}
+
+#[test]
+fn version_prints_the_package_version() {
+    let out = binge().arg("--version").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        stdout_of(&out).trim(),
+        format!("binge {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn help_for_a_subcommand_has_examples_and_the_language() {
+    for args in [&["help", "filter"][..], &["filter", "--help"][..]] {
+        let out = binge().args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        let text = stdout_of(&out);
+        assert!(text.contains("Examples:"), "{text}");
+        assert!(text.contains("Expressions:"), "{text}");
+        assert!(text.contains("--dead-letter"), "{text}");
+    }
+}
+
+#[test]
+fn no_arguments_shows_help_and_is_a_usage_error() {
+    let out = binge().output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("Usage:"));
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error() {
+    let out = binge()
+        .args(["filter", "--frobnicate", "true"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("--frobnicate"));
+}
+
+#[test]
+fn a_link_named_binge_filter_runs_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("binge-filter");
+    std::os::unix::fs::symlink(bin_path(), &link).unwrap();
+    let out = std::process::Command::new(&link)
+        .arg(".a == 1")
+        .stdin_bytes(b"{\"a\":1}\n{\"a\":2}\n")
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(stdout_of(&out), "{\"a\":1}\n");
+    let help = std::process::Command::new(&link)
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(stdout_of(&help).contains("Keep the events for which EXPR is true"));
+}
+
+/// Runs a std command with bytes on its stdin.
+trait StdinBytes {
+    fn stdin_bytes(&mut self, input: &[u8]) -> std::io::Result<std::process::Output>;
+}
+
+impl StdinBytes for std::process::Command {
+    fn stdin_bytes(&mut self, input: &[u8]) -> std::io::Result<std::process::Output> {
+        use std::io::Write;
+        use std::process::Stdio;
+        let mut child = self
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        child.stdin.take().unwrap().write_all(input)?;
+        child.wait_with_output()
+    }
+}

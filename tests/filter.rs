@@ -1,0 +1,220 @@
+//! `binge filter`: selection, exactness, --invert, --limit, expression errors.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::Stdio;
+use std::time::Duration;
+
+use crate::util::*;
+
+const SSH_INVALID_USER: &str = r#".system == "OpenSSH" and .Content =~ "^Invalid user""#;
+
+#[test]
+fn selects_exactly_what_jq_selects_on_the_loghub_corpus() {
+    let Some(corpus) = shared("json/loghub-events.ndjson") else {
+        eprintln!("skipped: ../shared/data/json/loghub-events.ndjson is not beside this clone");
+        return;
+    };
+    let expected = std::fs::read(data("loghub-openssh-invalid-user.ndjson")).unwrap();
+    let out = binge()
+        .args(["filter", SSH_INVALID_USER])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(out.stderr, b"");
+    assert!(
+        out.stdout == expected,
+        "output differs from what jq selects"
+    );
+}
+
+const EXACT: &str = r#"{"id": 505874924095815681, "v": 1.10, "k": "\u00e9"}"#;
+
+#[test]
+fn unchanged_events_pass_byte_for_byte() {
+    let input = format!("{EXACT}\n");
+    binge()
+        .args(["filter", "true"])
+        .write_stdin(input.clone())
+        .assert()
+        .success()
+        .stdout(input);
+}
+
+#[test]
+fn big_integers_are_compared_exactly() {
+    let input = format!("{EXACT}\n");
+    binge()
+        .args(["filter", ".id == 505874924095815681"])
+        .write_stdin(input.clone())
+        .assert()
+        .success()
+        .stdout(input.clone());
+    binge()
+        .args(["filter", ".id == 505874924095815680"])
+        .write_stdin(input.clone())
+        .assert()
+        .success()
+        .stdout("");
+    binge()
+        .args(["filter", r#".v == 1.1 and .k == "é""#])
+        .write_stdin(input.clone())
+        .assert()
+        .success()
+        .stdout(input);
+}
+
+#[test]
+fn invert_keeps_the_others() {
+    let input = "{\"a\":1}\n{\"a\":2}\n{\"b\":3}\n";
+    binge()
+        .args(["filter", "-v", ".a == 1"])
+        .write_stdin(input)
+        .assert()
+        .success()
+        .stdout("{\"a\":2}\n{\"b\":3}\n");
+    binge()
+        .args(["filter", "--invert", "exists(.a)"])
+        .write_stdin(input)
+        .assert()
+        .success()
+        .stdout("{\"b\":3}\n");
+}
+
+#[test]
+fn truth_is_anything_but_false_and_null() {
+    let input = "{\"a\":0}\n{\"a\":null}\n{\"a\":false}\n{\"a\":\"\"}\n{}\n";
+    binge()
+        .args(["filter", ".a"])
+        .write_stdin(input)
+        .assert()
+        .success()
+        .stdout("{\"a\":0}\n{\"a\":\"\"}\n");
+}
+
+#[test]
+fn limit_stops_after_n_kept_events() {
+    let input: String = (0..1000).map(|i| format!("{{\"i\":{i}}}\n")).collect();
+    binge()
+        .args(["filter", "--limit", "3", ".i % 2 == 1"])
+        .write_stdin(input)
+        .assert()
+        .success()
+        .stdout("{\"i\":1}\n{\"i\":3}\n{\"i\":5}\n");
+}
+
+#[test]
+fn limit_stops_reading_an_input_that_never_ends() {
+    // stdin stays open: binge must end on its own once it has written N events.
+    let mut child = binge_std()
+        .args(["filter", "--limit", "2", ".keep"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"{\"keep\":true,\"n\":1}\n{\"keep\":false}\n{\"keep\":true,\"n\":2}\n")
+        .unwrap();
+    stdin.flush().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "binge kept reading");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success());
+    let mut lines = Vec::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        lines.push(line.unwrap());
+    }
+    assert_eq!(
+        lines,
+        ["{\"keep\":true,\"n\":1}", "{\"keep\":true,\"n\":2}"]
+    );
+    drop(stdin);
+}
+
+#[test]
+fn a_syntax_error_exits_2_and_marks_the_column() {
+    let out = binge()
+        .args(["filter", ".a == == 1"])
+        .write_stdin("{}\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.stdout, b"");
+    assert_eq!(
+        stderr_of(&out),
+        "binge filter: syntax error at column 7: expected a value, found '=='\n  .a == == 1\n        ^\n"
+    );
+}
+
+#[test]
+fn an_invalid_regex_is_a_usage_error_before_reading() {
+    // No stdin is given: the error must come before binge waits for input.
+    let out = binge().args(["filter", r#".a =~ "(""#]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("column 7: invalid regular expression"));
+}
+
+#[test]
+fn paths_reach_into_nested_members_and_arrays() {
+    let input = "{\"a\":{\"b\":[1,{\"c\":\"x\"}]}}\n{\"a\":{\"b\":[1]}}\n{\"a\":\"str\"}\n";
+    binge()
+        .args(["filter", r#".a.b[-1].c == "x""#])
+        .write_stdin(input)
+        .assert()
+        .success()
+        .stdout("{\"a\":{\"b\":[1,{\"c\":\"x\"}]}}\n");
+}
+
+#[test]
+fn several_files_are_read_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.ndjson");
+    let b = dir.path().join("b.ndjson");
+    std::fs::write(&a, "{\"f\":\"a\",\"n\":1}\n{\"f\":\"a\",\"n\":2}\n").unwrap();
+    std::fs::write(&b, "{\"f\":\"b\",\"n\":1}\n").unwrap();
+    binge()
+        .args(["filter", ".n == 1"])
+        .arg(&a)
+        .arg("-")
+        .arg(&b)
+        .write_stdin("{\"f\":\"stdin\",\"n\":1}\n")
+        .assert()
+        .success()
+        .stdout("{\"f\":\"a\",\"n\":1}\n{\"f\":\"stdin\",\"n\":1}\n{\"f\":\"b\",\"n\":1}\n");
+}
+
+#[test]
+fn a_missing_file_fails_with_status_1_after_reading_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = dir.path().join("b.ndjson");
+    std::fs::write(&b, "{\"n\":1}\n").unwrap();
+    let out = binge()
+        .args(["filter", "true", "/nonexistent/in.ndjson"])
+        .arg(&b)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout_of(&out), "{\"n\":1}\n");
+    assert!(
+        stderr_of(&out).starts_with("binge filter: /nonexistent/in.ndjson: No such file"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn the_line_number_is_available_to_expressions() {
+    binge()
+        .args(["filter", "line() == 3"])
+        .write_stdin("{\"a\":1}\n\n{\"a\":3}\n{\"a\":4}\n")
+        .assert()
+        .success()
+        .stdout("{\"a\":3}\n");
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real `binge` binary, driven as a user would, one module per area.
+
+mod util;
+
+mod cli;
+mod filter;
+mod generated;
+mod samples;
+mod stream;

@@ -1,0 +1,46 @@
+//! A small harness: the real binary with a clean environment, and helpers to feed it input.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+
+use assert_cmd::Command;
+
+/// `binge` with no inherited environment, run in `dir` when given.
+pub fn binge() -> Command {
+    let mut cmd = Command::cargo_bin("binge").expect("the binge binary is built");
+    cmd.env_clear();
+    cmd
+}
+
+/// The same binary as a plain std command, for tests that need pipes they control.
+pub fn binge_std() -> StdCommand {
+    let mut cmd = StdCommand::new(bin_path());
+    cmd.env_clear();
+    cmd
+}
+
+pub fn bin_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_binge"))
+}
+
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn data(rel: &str) -> PathBuf {
+    repo().join("tests/data").join(rel)
+}
+
+/// A file of the shared real data beside the repository, when this machine has it.
+pub fn shared(rel: &str) -> Option<PathBuf> {
+    let p = repo().join("../shared/data").join(rel);
+    p.exists().then_some(p)
+}
+
+pub fn stdout_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
