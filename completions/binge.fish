@@ -27,6 +27,7 @@ end
 complete -c binge -n "__fish_binge_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_needs_command" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_needs_command" -f -a "filter" -d 'Keep or drop events by an expression'
+complete -c binge -n "__fish_binge_needs_command" -f -a "annotate" -d 'Add, compute, rename, copy and remove fields; parse text into fields'
 complete -c binge -n "__fish_binge_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c binge -n "__fish_binge_using_subcommand filter" -l limit -d 'Stop after writing N events (and stop reading)' -r
 complete -c binge -n "__fish_binge_using_subcommand filter" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
@@ -38,5 +39,33 @@ complete -c binge -n "__fish_binge_using_subcommand filter" -l text -d 'Read eac
 complete -c binge -n "__fish_binge_using_subcommand filter" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
 complete -c binge -n "__fish_binge_using_subcommand filter" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand filter" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter help" -f -a "filter" -d 'Keep or drop events by an expression'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l set -d 'Set PATH to the value of EXPR (an expression; see below)' -r
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l rename -d 'Move the value at OLD to NEW (in place when both are in the same object)' -r
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l copy -d 'Copy the value at SRC to DST' -r
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l delete -d 'Remove PATH' -r
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l keep -d 'Keep only these comma-separated paths' -r
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l extract -d 'Set the named groups of REGEX, matched against the string FIELD, as fields; REGEX may be @NAME for a built-in pattern (see below)' -r
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l parse-json -d 'Replace the string FIELD with the JSON value it holds' -r
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l parse-logfmt -d 'Replace the string FIELD (key=value pairs) with an object' -r
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l parse-time -d 'Rewrite FIELD as an RFC 3339 UTC time, reading it with FORMAT (strftime-style) if given' -r
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l when -d 'Change only the events for which EXPR is true; the others pass through unchanged' -r
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l unmatched -d 'What --extract does with an event that does not match' -r -f -a "pass\t'Leave the event as it is, silently'
+count\t'Leave the event as it is, and report how many did not match at the end'
+reject\t'Treat the event as a bad line (reported, dead-lettered, or stopping the run under --on-error fail); it is not passed on'"
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l time-unit -d 'The unit of epoch numbers read by --parse-time (default: guessed from their size)' -r -f -a "s\t''
+ms\t''
+us\t''
+ns\t''"
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l year -d 'The year of times written without one, such as syslog\'s (default: the current year)' -r
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
+fail\t'Stop at the first bad line, with exit status 65'"
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"}' -r -F
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l keep-existing -d 'Leave fields that already exist alone (--set, --copy, --rename, --extract)'
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
+complete -c binge -n "__fish_binge_using_subcommand annotate" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
+complete -c binge -n "__fish_binge_using_subcommand annotate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand annotate" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate help" -f -a "filter" -d 'Keep or drop events by an expression'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate help" -f -a "annotate" -d 'Add, compute, rename, copy and remove fields; parse text into fields'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -4,10 +4,12 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::exit::EXIT_STATUS_HELP;
+use crate::stage::annotate::Unmatched;
 use crate::stream::OnError;
+use crate::time::Unit;
 
 const ABOUT: &str = "Event-stream processing the Unix way: NDJSON in, NDJSON out";
 
@@ -52,6 +54,19 @@ pub enum Command {
         after_long_help = format!("{FILTER_EXAMPLES}\n\n{EXPR_HELP}\n\n{EXIT_STATUS_HELP}")
     )]
     Filter(FilterArgs),
+
+    /// Add, compute, rename, copy and remove fields; parse text into fields
+    #[command(
+        long_about = "Change events: each --set, --rename, --copy, --delete, --keep, --extract and \
+                      --parse-* option is one step, and the steps run in the order given on the \
+                      command line, each seeing what the earlier ones did. Changed events keep \
+                      their key order, with new keys last; events that --when excludes pass \
+                      through byte for byte. An event a step cannot change as asked (--set .a.b=1 \
+                      where .a is a string, --parse-json on text that is not JSON) is a bad line, \
+                      handled like unreadable input (--on-error, --dead-letter).",
+        after_long_help = format!("{ANNOTATE_EXAMPLES}\n\n{}\n\n{EXPR_HELP}\n\n{EXIT_STATUS_HELP}", patterns_help())
+    )]
+    Annotate(Box<AnnotateArgs>),
 }
 
 impl Command {
@@ -59,6 +74,7 @@ impl Command {
     pub fn name(&self) -> &'static str {
         match self {
             Command::Filter(_) => "filter",
+            Command::Annotate(_) => "annotate",
         }
     }
 }
@@ -69,6 +85,35 @@ Examples:
   binge filter -v 'exists(.user.id)' events.ndjson
   tail -F /var/log/auth.log | binge filter --text '.message =~ \"sshd.*Failed\"'
   binge filter --limit 10 '.status >= 500' access.ndjson";
+
+const ANNOTATE_EXAMPLES: &str = "\
+Examples:
+  binge annotate --set '.host=hostname()' --set '.pid2=.Pid * 2' events.ndjson
+  binge annotate --when '.level == \"error\"' --set .alert=true --rename .msg=.message
+  binge annotate --keep .time,.level,.message --delete .message.raw
+  tail -F /var/log/auth.log | binge annotate --text --extract message=@syslog
+  binge annotate --text --extract message=@log4j --parse-time 'timestamp=%y/%m/%d %T' spark.log
+  binge annotate --parse-json .payload --parse-logfmt .detail --parse-time .ts
+
+Paths may leave out the leading dot (message is .message). --set and --copy create the objects \
+and arrays a path needs; --delete of a missing path does nothing. --extract sets the regular \
+expression's named groups, as strings, as top-level fields; --parse-json and --parse-logfmt \
+replace the string field with what it holds; --parse-time rewrites the field as RFC 3339 UTC \
+with milliseconds (without FORMAT it reads RFC 3339, without an offset as UTC, or epoch numbers; \
+with FORMAT, strftime-style: %Y %y %m %d %e %H %I %p %M %S %f %b %B %a %j %z %Z %s %T %F %D). \
+Missing fields are left alone by --parse-*.";
+
+/// The built-in --extract patterns and the fields each makes.
+fn patterns_help() -> String {
+    let mut s = String::from("Built-in patterns for --extract FIELD=@NAME:");
+    for b in crate::stage::patterns::BUILTINS {
+        s.push_str(&format!(
+            "\n  @{:<13} {}\n  {:<14} fields: {}",
+            b.name, b.about, "", b.fields
+        ));
+    }
+    s
+}
 
 /// The expression language, as shown in `binge help filter` (and the man page).
 pub const EXPR_HELP: &str = "\
@@ -143,6 +188,128 @@ pub struct FilterArgs {
 
     #[command(flatten)]
     pub stream: StreamArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AnnotateArgs {
+    /// Set PATH to the value of EXPR (an expression; see below)
+    #[arg(
+        long = "set",
+        value_name = "PATH=EXPR",
+        help_heading = "Steps (run in the order given)"
+    )]
+    pub set: Vec<String>,
+
+    /// Move the value at OLD to NEW (in place when both are in the same object)
+    #[arg(
+        long,
+        value_name = "OLD=NEW",
+        help_heading = "Steps (run in the order given)"
+    )]
+    pub rename: Vec<String>,
+
+    /// Copy the value at SRC to DST
+    #[arg(
+        long,
+        value_name = "SRC=DST",
+        help_heading = "Steps (run in the order given)"
+    )]
+    pub copy: Vec<String>,
+
+    /// Remove PATH
+    #[arg(
+        long,
+        value_name = "PATH",
+        help_heading = "Steps (run in the order given)"
+    )]
+    pub delete: Vec<String>,
+
+    /// Keep only these comma-separated paths
+    #[arg(
+        long,
+        value_name = "PATH,...",
+        help_heading = "Steps (run in the order given)"
+    )]
+    pub keep: Vec<String>,
+
+    /// Set the named groups of REGEX, matched against the string FIELD, as fields; REGEX may be
+    /// @NAME for a built-in pattern (see below)
+    #[arg(
+        long,
+        value_name = "FIELD=REGEX",
+        help_heading = "Steps (run in the order given)"
+    )]
+    pub extract: Vec<String>,
+
+    /// Replace the string FIELD with the JSON value it holds
+    #[arg(
+        long,
+        value_name = "FIELD",
+        help_heading = "Steps (run in the order given)"
+    )]
+    pub parse_json: Vec<String>,
+
+    /// Replace the string FIELD (key=value pairs) with an object
+    #[arg(
+        long,
+        value_name = "FIELD",
+        help_heading = "Steps (run in the order given)"
+    )]
+    pub parse_logfmt: Vec<String>,
+
+    /// Rewrite FIELD as an RFC 3339 UTC time, reading it with FORMAT (strftime-style) if given
+    #[arg(
+        long,
+        value_name = "FIELD[=FORMAT]",
+        help_heading = "Steps (run in the order given)"
+    )]
+    pub parse_time: Vec<String>,
+
+    /// Change only the events for which EXPR is true; the others pass through unchanged
+    #[arg(long, value_name = "EXPR")]
+    pub when: Option<String>,
+
+    /// Leave fields that already exist alone (--set, --copy, --rename, --extract)
+    #[arg(long)]
+    pub keep_existing: bool,
+
+    /// What --extract does with an event that does not match
+    #[arg(long, value_enum, value_name = "POLICY", default_value_t = Unmatched::Count)]
+    pub unmatched: Unmatched,
+
+    /// The unit of epoch numbers read by --parse-time (default: guessed from their size)
+    #[arg(long, value_enum, value_name = "UNIT")]
+    pub time_unit: Option<TimeUnit>,
+
+    /// The year of times written without one, such as syslog's (default: the current year)
+    #[arg(long, value_name = "YEAR")]
+    pub year: Option<i64>,
+
+    /// Input files; standard input when none, or for -
+    #[arg(value_name = "FILE")]
+    pub files: Vec<String>,
+
+    #[command(flatten)]
+    pub stream: StreamArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimeUnit {
+    S,
+    Ms,
+    Us,
+    Ns,
+}
+
+impl From<TimeUnit> for Unit {
+    fn from(u: TimeUnit) -> Unit {
+        match u {
+            TimeUnit::S => Unit::Seconds,
+            TimeUnit::Ms => Unit::Millis,
+            TimeUnit::Us => Unit::Micros,
+            TimeUnit::Ns => Unit::Nanos,
+        }
+    }
 }
 
 /// A byte count with an optional K, M or G suffix (powers of 1024).

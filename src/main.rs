@@ -5,11 +5,14 @@ use std::process::ExitCode;
 use agglo::cli::{Cli, normalize_args};
 use agglo::exit::{Exit, UsageError};
 use agglo::stream::StdoutClosed;
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse_from(normalize_args(std::env::args_os())) {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches_from(normalize_args(std::env::args_os()))
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             // --help and --version print to stdout and succeed; real usage errors exit 2.
             let _ = e.print();
@@ -21,7 +24,7 @@ fn main() -> ExitCode {
         }
     };
     let name = cli.command.name();
-    match agglo::cmd::run(cli.command) {
+    match agglo::cmd::run(cli.command, &matches) {
         Ok(exit) => exit.into(),
         Err(err) if err.downcast_ref::<StdoutClosed>().is_some() => Exit::Success.into(),
         Err(err) => {

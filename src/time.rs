@@ -147,6 +147,287 @@ pub fn format_rfc3339(ms: i64) -> String {
     )
 }
 
+/// Epoch milliseconds from `text` read with a strftime-style `format`:
+///
+/// `%Y` year, `%y` two-digit year (69-99: 19xx), `%m` month, `%d`/`%e` day, `%H` hour,
+/// `%I` hour (1-12, with `%p` AM/PM), `%M` minute, `%S` second, `%f` fraction of a second
+/// (any number of digits), `%b`/`%h`/`%B` month name, `%a`/`%A` weekday name (checked loosely,
+/// not used), `%j` day of the year, `%z` offset (`Z`, `+hhmm`, `+hh:mm`), `%Z` zone name (UTC,
+/// GMT or Z only), `%s` epoch seconds, `%T` = `%H:%M:%S`, `%F` = `%Y-%m-%d`, `%D` =
+/// `%m/%d/%y`, `%%` a percent sign. A space matches any run of blanks, so `%b %e` reads both
+/// `Jul 13` and `Jul  3`. Without `%z` the time is UTC; without a year, `default_year`.
+pub fn parse_with_format(text: &str, format: &str, default_year: i64) -> Option<i64> {
+    let mut p = FormatParser {
+        s: text.trim().as_bytes(),
+        i: 0,
+    };
+    let mut t = Fields {
+        year: default_year,
+        month: 1,
+        day: 1,
+        ..Fields::default()
+    };
+    let expanded = format
+        .replace("%T", "%H:%M:%S")
+        .replace("%F", "%Y-%m-%d")
+        .replace("%D", "%m/%d/%y");
+    let f = expanded.as_bytes();
+    let mut k = 0;
+    while k < f.len() {
+        let c = f[k];
+        k += 1;
+        if c.is_ascii_whitespace() {
+            p.blanks();
+            continue;
+        }
+        if c != b'%' {
+            p.byte(c)?;
+            continue;
+        }
+        let spec = *f.get(k)?;
+        k += 1;
+        match spec {
+            b'Y' => t.year = p.signed_int(1, 6)?,
+            b'y' => {
+                let y = p.int(2, 2)?;
+                t.year = if y >= 69 { 1900 + y } else { 2000 + y };
+            }
+            b'm' => t.month = p.int(1, 2)?,
+            b'd' | b'e' => {
+                p.blanks();
+                t.day = p.int(1, 2)?;
+            }
+            b'H' => t.hour = p.int(1, 2)?,
+            b'I' => {
+                t.hour = p.int(1, 2)?;
+                t.twelve = true;
+            }
+            b'p' => t.pm = Some(p.word(&["am", "pm"])? == 1),
+            b'M' => t.min = p.int(1, 2)?,
+            b'S' => t.sec = p.int(1, 2)?,
+            b'f' => {
+                let start = p.i;
+                let digits = p.int(1, 18).map(|_| &p.s[start..p.i])?;
+                let ms: i64 = digits
+                    .iter()
+                    .chain(b"000".iter())
+                    .take(3)
+                    .fold(0, |a, &d| a * 10 + i64::from(d - b'0'));
+                t.ms = ms;
+            }
+            b'b' | b'h' | b'B' => t.month = p.month()?,
+            b'a' | b'A' => {
+                p.word(&[
+                    "monday",
+                    "tuesday",
+                    "wednesday",
+                    "thursday",
+                    "friday",
+                    "saturday",
+                    "sunday",
+                    "mon",
+                    "tue",
+                    "wed",
+                    "thu",
+                    "fri",
+                    "sat",
+                    "sun",
+                ])?;
+            }
+            b'j' => t.yday = Some(p.int(1, 3)?),
+            b'z' => t.offset_min = p.offset()?,
+            b'Z' => {
+                p.word(&["utc", "gmt", "z"])?;
+            }
+            b's' => {
+                let start = p.i;
+                if p.peek() == Some(b'-') {
+                    p.i += 1;
+                }
+                p.int(1, 19)?;
+                if p.peek() == Some(b'.') {
+                    p.i += 1;
+                    p.int(1, 18)?;
+                }
+                let n: f64 = std::str::from_utf8(&p.s[start..p.i]).ok()?.parse().ok()?;
+                t.epoch_ms = Some((n * 1000.0).floor() as i64);
+            }
+            b'%' => p.byte(b'%')?,
+            _ => return None,
+        }
+    }
+    if p.i != p.s.len() {
+        return None;
+    }
+    t.to_ms()
+}
+
+#[derive(Default)]
+struct Fields {
+    year: i64,
+    month: i64,
+    day: i64,
+    hour: i64,
+    min: i64,
+    sec: i64,
+    ms: i64,
+    offset_min: i64,
+    yday: Option<i64>,
+    twelve: bool,
+    pm: Option<bool>,
+    epoch_ms: Option<i64>,
+}
+
+impl Fields {
+    fn to_ms(&self) -> Option<i64> {
+        if let Some(ms) = self.epoch_ms {
+            return Some(ms);
+        }
+        let mut hour = self.hour;
+        if self.twelve || self.pm.is_some() {
+            if !(1..=12).contains(&hour) {
+                return None;
+            }
+            hour %= 12;
+            if self.pm == Some(true) {
+                hour += 12;
+            }
+        }
+        let days = match self.yday {
+            Some(yd) if (1..=if is_leap(self.year) { 366 } else { 365 }).contains(&yd) => {
+                days_from_civil(self.year, 1, 1) + yd - 1
+            }
+            Some(_) => return None,
+            None => {
+                if !(1..=12).contains(&self.month)
+                    || self.day < 1
+                    || self.day > days_in_month(self.year, self.month)
+                {
+                    return None;
+                }
+                days_from_civil(self.year, self.month, self.day)
+            }
+        };
+        if hour > 23 || self.min > 59 || self.sec > 60 {
+            return None;
+        }
+        let secs = days * 86_400 + hour * 3600 + self.min * 60 + self.sec - self.offset_min * 60;
+        Some(secs * 1000 + self.ms)
+    }
+}
+
+struct FormatParser<'s> {
+    s: &'s [u8],
+    i: usize,
+}
+
+impl FormatParser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    fn blanks(&mut self) {
+        while self.peek().is_some_and(|c| c.is_ascii_whitespace()) {
+            self.i += 1;
+        }
+    }
+
+    fn byte(&mut self, c: u8) -> Option<()> {
+        (self.peek() == Some(c)).then(|| self.i += 1)
+    }
+
+    fn int(&mut self, min: usize, max: usize) -> Option<i64> {
+        let start = self.i;
+        while self.i - start < max && self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.i += 1;
+        }
+        (self.i - start >= min).then(|| {
+            self.s[start..self.i]
+                .iter()
+                .fold(0, |a, &d| a * 10 + i64::from(d - b'0'))
+        })
+    }
+
+    fn signed_int(&mut self, min: usize, max: usize) -> Option<i64> {
+        let neg = self.peek() == Some(b'-');
+        if neg {
+            self.i += 1;
+        }
+        self.int(min, max).map(|n| if neg { -n } else { n })
+    }
+
+    /// The index of the longest word of `words` that the text starts with (ignoring case).
+    fn word(&mut self, words: &[&str]) -> Option<usize> {
+        let rest = &self.s[self.i..];
+        let (idx, w) = words
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| {
+                rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w.as_bytes())
+            })
+            .max_by_key(|(_, w)| w.len())?;
+        self.i += w.len();
+        Some(idx)
+    }
+
+    fn month(&mut self) -> Option<i64> {
+        const NAMES: [&str; 24] = [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+            "jan",
+            "feb",
+            "mar",
+            "apr",
+            "may",
+            "jun",
+            "jul",
+            "aug",
+            "sep",
+            "oct",
+            "nov",
+            "dec",
+        ];
+        self.word(&NAMES).map(|i| (i % 12) as i64 + 1)
+    }
+
+    fn offset(&mut self) -> Option<i64> {
+        if matches!(self.peek(), Some(b'Z' | b'z')) {
+            self.i += 1;
+            return Some(0);
+        }
+        let neg = match self.peek()? {
+            b'+' => false,
+            b'-' => true,
+            _ => return None,
+        };
+        self.i += 1;
+        let h = self.int(2, 2)?;
+        if self.peek() == Some(b':') {
+            self.i += 1;
+        }
+        let m = self.int(2, 2)?;
+        if h > 23 || m > 59 {
+            return None;
+        }
+        Some(if neg { -(h * 60 + m) } else { h * 60 + m })
+    }
+}
+
+/// The current year, UTC: the year assumed for times written without one (syslog's).
+pub fn current_year() -> i64 {
+    civil_from_days(now_ms().div_euclid(86_400_000)).0
+}
+
 fn is_leap(y: i64) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }
@@ -255,5 +536,65 @@ mod tests {
         assert_eq!(int(-1), Some(-1000));
         assert_eq!(epoch_to_ms(&Number::Int(5), Some(Unit::Millis)), Some(5));
         assert_eq!(float(f64::NAN), None);
+    }
+
+    #[test]
+    fn formats_read_the_logs_binge_meets() {
+        let at = |text, fmt| parse_with_format(text, fmt, 2024).map(format_rfc3339);
+        assert_eq!(
+            at("Sun Dec 04 04:47:44 2005", "%a %b %d %H:%M:%S %Y").as_deref(),
+            Some("2005-12-04T04:47:44.000Z")
+        );
+        assert_eq!(
+            at("081109 203615", "%y%m%d %H%M%S").as_deref(),
+            Some("2008-11-09T20:36:15.000Z")
+        );
+        assert_eq!(
+            at("17/06/09 20:10:40", "%y/%m/%d %T").as_deref(),
+            Some("2017-06-09T20:10:40.000Z")
+        );
+        assert_eq!(
+            at("2015-07-29 17:41:44,747", "%F %T,%f").as_deref(),
+            Some("2015-07-29T17:41:44.747Z")
+        );
+        assert_eq!(
+            at("Jul  3 04:08:03", "%b %e %H:%M:%S").as_deref(),
+            Some("2024-07-03T04:08:03.000Z")
+        );
+        assert_eq!(
+            at("10/Oct/2000:13:55:36 -0700", "%d/%b/%Y:%H:%M:%S %z").as_deref(),
+            Some("2000-10-10T20:55:36.000Z")
+        );
+        assert_eq!(
+            at("1714559400.25", "%s").as_deref(),
+            Some("2024-05-01T10:30:00.250Z")
+        );
+        assert_eq!(
+            at("March 5 2023 1:02:03 PM UTC", "%B %d %Y %I:%M:%S %p %Z").as_deref(),
+            Some("2023-03-05T13:02:03.000Z")
+        );
+        assert_eq!(
+            at("2024 060", "%Y %j").as_deref(),
+            Some("2024-02-29T00:00:00.000Z")
+        );
+        assert_eq!(
+            at("100%", "100%%").as_deref(),
+            Some("2024-01-01T00:00:00.000Z")
+        );
+    }
+
+    #[test]
+    fn formats_reject_what_does_not_fit() {
+        for (text, fmt) in [
+            ("2005-13-01", "%Y-%m-%d"),
+            ("2005-02-30", "%Y-%m-%d"),
+            ("Foo 04 2005", "%b %d %Y"),
+            ("12:00:00 extra", "%T"),
+            ("12:00", "%T"),
+            ("13:00:00 PM", "%I:%M:%S %p"),
+            ("x", "%Q"),
+        ] {
+            assert_eq!(parse_with_format(text, fmt, 2024), None, "{text} / {fmt}");
+        }
     }
 }

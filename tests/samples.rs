@@ -1,4 +1,5 @@
-//! Runs every sample in samples/ and compares its output with `expected`, byte for byte.
+//! Runs every sample in samples/ and compares its output with `expected`, byte for byte. Its
+//! stderr must be empty, or equal `expected-stderr` when the sample has one.
 
 use std::process::Command;
 
@@ -25,7 +26,8 @@ fn every_sample_produces_its_expected_output() {
             .env("PATH", format!("{}:/usr/bin:/bin", bin_dir.display()))
             .output()
             .unwrap();
-        if !out.status.success() || out.stdout != expected {
+        let expected_err = std::fs::read(dir.join("expected-stderr")).unwrap_or_default();
+        if !out.status.success() || out.stdout != expected || out.stderr != expected_err {
             failures.push(format!(
                 "{}: status {:?}, {} bytes out vs {} expected\n{}",
                 dir.display(),

@@ -2,6 +2,7 @@
 
 mod util;
 
+mod annotate;
 mod cli;
 mod filter;
 mod generated;

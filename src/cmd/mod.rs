@@ -1,15 +1,21 @@
 //! One module per subcommand: each turns its parsed arguments into stages and runs them.
 
+pub mod annotate;
 pub mod filter;
+
+use clap::ArgMatches;
 
 use crate::cli::{Command, StreamArgs};
 use crate::exit::Exit;
 use crate::stream::Options;
 
-/// Runs the chosen subcommand.
-pub fn run(command: Command) -> anyhow::Result<Exit> {
+/// Runs the chosen subcommand. `matches` are the parsed arguments of the whole command line,
+/// for subcommands whose options act in the order they were given.
+pub fn run(command: Command, matches: &ArgMatches) -> anyhow::Result<Exit> {
+    let sub = matches.subcommand().map(|(_, m)| m).unwrap_or(matches);
     match command {
         Command::Filter(args) => filter::run(&args),
+        Command::Annotate(args) => annotate::run(&args, sub),
     }
 }
 

@@ -12,16 +12,10 @@ mod parser;
 
 use std::fmt;
 
+pub use crate::json::Seg;
 use crate::json::Value;
 
 pub use parser::Expr;
-
-/// One step of a path: an object member or an array element (negative counts from the end).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Seg {
-    Key(String),
-    Index(i64),
-}
 
 /// Where an expression reads its data from.
 pub trait Input<'a> {
@@ -37,14 +31,7 @@ pub trait Input<'a> {
 
 impl<'a, 'v: 'a> Input<'a> for Value<'v> {
     fn get(&self, path: &[Seg]) -> Option<Value<'a>> {
-        let mut v: &Value<'v> = self;
-        for seg in path {
-            v = match seg {
-                Seg::Key(k) => v.member(k)?,
-                Seg::Index(i) => v.element(*i)?,
-            };
-        }
-        Some(v.clone())
+        self.get_path(path).cloned()
     }
 
     fn whole(&self) -> Value<'a> {
@@ -130,6 +117,48 @@ impl Program {
         let mut roots = Vec::new();
         self.expr.roots(&mut roots).then_some(roots)
     }
+}
+
+/// A path given on its own, as options such as `--delete .a.b` take it; the leading dot may be
+/// left out (`message` is `.message`).
+pub fn parse_path(text: &str) -> Result<Vec<Seg>, ParseError> {
+    let dotted = if text.starts_with('.') {
+        text.to_string()
+    } else {
+        format!(".{text}")
+    };
+    let shift = dotted.chars().count() - text.chars().count();
+    let at = |col: usize| col.saturating_sub(shift).max(1);
+    let tokens = lexer::lex(&dotted).map_err(|e| ParseError::new(at(e.column), e.message))?;
+    match tokens.as_slice() {
+        [
+            lexer::Token {
+                tok: lexer::Tok::Path(segs),
+                ..
+            },
+        ] => Ok(segs.clone()),
+        [] => Err(ParseError::new(1, "expected a path such as .a.b")),
+        [first, rest @ ..] => {
+            let col = rest.first().map_or(first.col, |t| t.col);
+            Err(ParseError::new(at(col), "expected a path such as .a.b"))
+        }
+    }
+}
+
+/// Splits `PATH=REST` at the first `=` outside a quoted name.
+pub fn split_assignment(text: &str) -> Option<(&str, &str)> {
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '=' if !quoted => return Some((&text[..i], &text[i + 1..])),
+            _ => {}
+        }
+    }
+    None
 }
 
 #[cfg(test)]

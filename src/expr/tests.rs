@@ -289,3 +289,37 @@ fn render_marks_the_column() {
         "syntax error at column 7: expected a value, found '=='\n  .a == == 1\n        ^"
     );
 }
+
+#[test]
+fn standalone_paths() {
+    assert_eq!(
+        parse_path(".a.b[0]").unwrap(),
+        vec![Seg::Key("a".into()), Seg::Key("b".into()), Seg::Index(0)]
+    );
+    assert_eq!(
+        parse_path("message").unwrap(),
+        vec![Seg::Key("message".into())]
+    );
+    assert_eq!(parse_path(".").unwrap(), vec![]);
+    assert_eq!(
+        parse_path(r#"."a=b".c"#).unwrap(),
+        vec![Seg::Key("a=b".into()), Seg::Key("c".into())]
+    );
+    assert_eq!(parse_path(".a + 1").unwrap_err().column, 4);
+    assert_eq!(parse_path("a b").unwrap_err().column, 3);
+    assert!(parse_path("").is_ok());
+}
+
+#[test]
+fn assignments_split_outside_quotes() {
+    assert_eq!(split_assignment(".a=1"), Some((".a", "1")));
+    assert_eq!(
+        split_assignment(r#"."x=y"=.b == 2"#),
+        Some((r#"."x=y""#, ".b == 2"))
+    );
+    assert_eq!(
+        split_assignment(r#"."q\"=z"=1"#),
+        Some((r#"."q\"=z""#, "1"))
+    );
+    assert_eq!(split_assignment(".a"), None);
+}

@@ -8,6 +8,7 @@
 
 mod number;
 mod parse;
+mod path;
 mod write;
 
 use std::borrow::Cow;
@@ -16,6 +17,7 @@ pub use number::Number;
 pub use parse::{
     Error, MAX_DEPTH, Span, find_member, nth_element, parse_value, scan_object, validate_value,
 };
+pub use path::{Seg, path_text};
 pub use write::{write_str, write_value};
 
 /// A JSON value. Strings and number texts borrow from the line they were parsed from when they

@@ -2,7 +2,9 @@
 //! zero or more; it knows nothing of files, threads or the command line, so the same stages can
 //! later be chained inside one process.
 
+pub mod annotate;
 pub mod filter;
+pub mod patterns;
 
 use std::fmt;
 
@@ -29,6 +31,12 @@ pub trait Stage: Send {
     /// Called once at the end of input, for stages that emit what they accumulated.
     fn end(&mut self, _out: &mut Output) -> anyhow::Result<()> {
         Ok(())
+    }
+
+    /// What the stage has to say at the end of the run (printed on stderr), such as counts of
+    /// events it could not fully handle.
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
     }
 
     /// `Some` when the stage keeps no state between events: the engine may then run it on many

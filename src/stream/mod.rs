@@ -132,6 +132,9 @@ pub fn run(
     }
     sink.flush()?;
     bad.finish()?;
+    for note in stage.notes() {
+        eprintln!("binge {}: {note}", opts.command);
+    }
     Ok(status)
 }
 
