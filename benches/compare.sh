@@ -107,3 +107,7 @@ run_case "filter: .system == \"OpenSSH\" and .Content =~ \"^Invalid user\"" \
     "filter '.system == \"OpenSSH\" and .Content =~ \"^Invalid user\"'" \
     'select(.system == "OpenSSH" and (.Content | test("^Invalid user")))' \
     "filter '\$system == \"OpenSSH\" && \$Content =~ \"^Invalid user\"'"
+run_case "annotate: --set .a=1 --set '.b=.Pid * 2'" \
+    "annotate --set .a=1 --set '.b=.Pid * 2'" \
+    '. + {a: 1, b: (if .Pid == null then null else .Pid * 2 end)}' \
+    "put '\$a = 1; \$b = \$Pid * 2'"
