@@ -75,17 +75,23 @@ measure() {
     echo "$name $best $peak $lines"
 }
 
-# case NAME BINGE_ARGS JQ_PROGRAM MLR_ARGS
+# run_case TITLE BINGE_ARGS JQ_PROGRAM MLR_ARGS [JQ_FLAGS] [NAMED]
+# NAMED=1 adds a row for the same binge run kept in a state file (--name).
 run_case() {
-    local title=$1 binge_args=$2 jq_prog=$3 mlr_args=$4
+    local title=$1 binge_args=$2 jq_prog=$3 mlr_args=$4 jq_flags=${5:-} named=${6:-}
     echo
     echo "== $title"
-    printf '%-6s %9s %9s %10s %8s %s\n' tool seconds MB/s "peak MB" events "binge is"
+    printf '%-12s %9s %9s %10s %8s %s\n' tool seconds MB/s "peak MB" events "binge is"
     local results=()
     results+=("$(eval "measure binge $binge $binge_args")")
+    if [ -n "$named" ]; then
+        rm -f "$bench_dir/state.db"*
+        results+=("$(eval "measure binge--name $binge $binge_args --name bench --state $bench_dir/state.db")")
+    fi
     for p in "${peers[@]}"; do
         case $p in
-            jq|jaq) results+=("$(measure "$p" "$p" -c "$jq_prog")") ;;
+            # shellcheck disable=SC2086
+            jq|jaq) results+=("$(measure "$p" "$p" -c $jq_flags "$jq_prog")") ;;
             mlr) results+=("$(eval "measure mlr mlr --ijsonl --ojsonl $mlr_args")") ;;
         esac
     done
@@ -94,9 +100,13 @@ run_case() {
     for r in "${results[@]}"; do
         read -r name secs kb lines <<< "$r"
         local ratio="" note=""
-        [ "$name" != binge ] && ratio=$(awk "BEGIN{printf \"%.1fx faster\", $secs / $binge_secs}")
+        case $name in
+            binge) ;;
+            binge--name) ratio=$(awk "BEGIN{printf \"costs %+.0f%%\", ($secs / $binge_secs - 1) * 100}") ;;
+            *) ratio=$(awk "BEGIN{printf \"%.1fx faster\", $secs / $binge_secs}") ;;
+        esac
         [ "$lines" != "$binge_lines" ] && note=" (selected $lines events, binge $binge_lines!)"
-        printf '%-6s %9.2f %9.0f %10.1f %8s %s%s\n' "$name" "$secs" \
+        printf '%-12s %9.2f %9.0f %10.1f %8s %s%s\n' "$name" "$secs" \
             "$(awk "BEGIN{print $size / 1e6 / ($secs > 0 ? $secs : 0.001)}")" \
             "$(awk "BEGIN{print $kb / 1024}")" "$lines" "$ratio" "$note"
     done
@@ -111,3 +121,18 @@ run_case "annotate: --set .a=1 --set '.b=.Pid * 2'" \
     "annotate --set .a=1 --set '.b=.Pid * 2'" \
     '. + {a: 1, b: (if .Pid == null then null else .Pid * 2 end)}' \
     "put '\$a = 1; \$b = \$Pid * 2'"
+run_case "aggregate: --by .system --count --sum/--min/--max/--avg .Pid" \
+    "aggregate --by .system --count --sum .Pid --min .Pid --max .Pid --avg .Pid" \
+    'reduce inputs as $e ({}; ($e.system) as $k
+        | .[$k] |= (. // {count: 0, n: 0, sum: 0, min: null, max: null})
+        | .[$k].count += 1
+        | if $e.Pid != null then
+            .[$k].n += 1 | .[$k].sum += $e.Pid
+            | .[$k].min = ([.[$k].min, $e.Pid] | map(select(. != null)) | min)
+            | .[$k].max = ([.[$k].max, $e.Pid] | max)
+          else . end)
+      | to_entries[]
+      | {system: .key, count: .value.count, Pid_sum: .value.sum, Pid_min: .value.min,
+         Pid_max: .value.max, Pid_avg: (if .value.n > 0 then .value.sum / .value.n else null end)}' \
+    "stats1 -a count,sum,min,max,mean -f Pid -g system" \
+    "-n" 1

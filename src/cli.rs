@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::exit::EXIT_STATUS_HELP;
 use crate::stage::annotate::Unmatched;
+use crate::store::Durability;
 use crate::stream::OnError;
 use crate::time::Unit;
 
@@ -67,6 +68,19 @@ pub enum Command {
         after_long_help = format!("{ANNOTATE_EXAMPLES}\n\n{}\n\n{EXPR_HELP}\n\n{EXIT_STATUS_HELP}", patterns_help())
     )]
     Annotate(Box<AnnotateArgs>),
+
+    /// Group-by statistics, windows, and versioned collect-until-complete aggregates
+    #[command(
+        long_about = "Keep running statistics per group (--by) and write them at the end of \
+                      input (--emit final) or after every event (--emit each); with --window, \
+                      per tumbling event-time window, written as each window closes. With \
+                      --name the aggregate lives in the state file and the next run continues \
+                      from its totals. With --collect, gather related events under one \
+                      aggregate key in several collections instead, with a version that rises \
+                      with every new source, until --complete-when holds.",
+        after_long_help = format!("{AGGREGATE_EXAMPLES}\n\n{EXPR_HELP}\n\n{EXIT_STATUS_HELP}")
+    )]
+    Aggregate(Box<AggregateArgs>),
 }
 
 impl Command {
@@ -75,6 +89,7 @@ impl Command {
         match self {
             Command::Filter(_) => "filter",
             Command::Annotate(_) => "annotate",
+            Command::Aggregate(_) => "aggregate",
         }
     }
 }
@@ -102,6 +117,43 @@ replace the string field with what it holds; --parse-time rewrites the field as 
 with milliseconds (without FORMAT it reads RFC 3339, without an offset as UTC, or epoch numbers; \
 with FORMAT, strftime-style: %Y %y %m %d %e %H %I %p %M %S %f %b %B %a %j %z %Z %s %T %F %D). \
 Missing fields are left alone by --parse-*.";
+
+const AGGREGATE_EXAMPLES: &str = "\
+Examples:
+  binge aggregate --by .system --count --sum .Pid --avg .Pid events.ndjson
+  binge aggregate --by .host --by status=.code --hist .path --distinct users=.user.id
+  binge aggregate --window 5m --time .timestamp --lateness 30s --by .program --count
+  binge aggregate --name daily --by .level --count /var/log/app/*.ndjson    # from cron
+  binge aggregate --name daily --show
+  binge aggregate --collect --key .date --collection .pipeline \\
+      --complete-when 'len(.collections.A) >= 1 and len(.collections.B) >= 1' --name runs
+
+Output: one event per group: the --by values under their names, then each statistic. A --by or \
+statistic over a path is named after it (.system is system, .a.b is a_b) and a statistic gets \
+the suffix of its kind: --sum .Pid is Pid_sum, --count is count; NAME=EXPR names it instead \
+(required when EXPR is not a path). --count counts events; the others skip events where the \
+value is missing or null. --sum and --avg take numbers (integers are summed exactly) and are \
+null for a group without any; --min and --max compare numbers, or strings when a group has no \
+numbers; --distinct counts distinct values exactly; --hist maps each value to its count. \
+Windowed groups start with window_start and window_end (RFC 3339). A window closes when the \
+watermark (the newest event time minus --lateness) reaches its end; an event for a closed \
+window is late: counted and reported (--late count) or a bad line (--late dead-letter).
+
+With --name, totals are saved in the state file at least every second and at the end, each save \
+one transaction that adds this run's part to what is stored, so consecutive and concurrent \
+runs add up. A named aggregate must be continued with the same definition. --emit final then \
+writes the totals of every group so far; named windows stay open across runs until the \
+watermark passes them.
+
+--collect: each event is a source of aggregate KEY in collection COLLECTION (a string, or the \
+value's JSON text). A source already in that collection (same canonical JSON) adds nothing; \
+each new one raises the aggregate's version by 1 and writes \
+{\"aggregate\": KEY, \"version\": N, \"updated_at\": TIME, \"collections\": {NAME: [sources...]}}. \
+With --complete-when (an expression over that object), only the first version for which it \
+holds is written, with \"complete\": true (--every-version: also each later version); with \
+--timeout D, an aggregate still incomplete D after its first source is written once with \
+\"complete\": false, \"timed_out\": true (checked with every batch of input and at the end of \
+every run).";
 
 /// The built-in --extract patterns and the fields each makes.
 fn patterns_help() -> String {
@@ -291,6 +343,186 @@ pub struct AnnotateArgs {
 
     #[command(flatten)]
     pub stream: StreamArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AggregateArgs {
+    /// Group by the value of EXPR (repeatable)
+    #[arg(long, value_name = "[NAME=]EXPR", help_heading = "Statistics")]
+    pub by: Vec<String>,
+
+    /// Count the events of each group
+    #[arg(long, help_heading = "Statistics")]
+    pub count: bool,
+
+    /// Sum of EXPR over the group
+    #[arg(long, value_name = "[NAME=]EXPR", help_heading = "Statistics")]
+    pub sum: Vec<String>,
+
+    /// Least value of EXPR
+    #[arg(long, value_name = "[NAME=]EXPR", help_heading = "Statistics")]
+    pub min: Vec<String>,
+
+    /// Greatest value of EXPR
+    #[arg(long, value_name = "[NAME=]EXPR", help_heading = "Statistics")]
+    pub max: Vec<String>,
+
+    /// Mean of EXPR
+    #[arg(long, value_name = "[NAME=]EXPR", help_heading = "Statistics")]
+    pub avg: Vec<String>,
+
+    /// Exact count of distinct values of EXPR
+    #[arg(long, value_name = "[NAME=]EXPR", help_heading = "Statistics")]
+    pub distinct: Vec<String>,
+
+    /// Histogram of EXPR: each value and its count
+    #[arg(long, value_name = "[NAME=]EXPR", help_heading = "Statistics")]
+    pub hist: Vec<String>,
+
+    /// When to write a group: at the end (per window: when it closes), or after every event
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = EmitArg::Final, help_heading = "Statistics")]
+    pub emit: EmitArg,
+
+    /// Group into tumbling windows of this length of event time (such as 30s, 5m, 1h)
+    #[arg(
+        long,
+        value_name = "DURATION",
+        requires = "time",
+        help_heading = "Windows"
+    )]
+    pub window: Option<String>,
+
+    /// The event time: RFC 3339 text or an epoch number
+    #[arg(
+        long,
+        value_name = "EXPR",
+        requires = "window",
+        help_heading = "Windows"
+    )]
+    pub time: Option<String>,
+
+    /// How far behind the newest event time a window stays open
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "0s",
+        requires = "window",
+        help_heading = "Windows"
+    )]
+    pub lateness: String,
+
+    /// What to do with an event whose window has closed
+    #[arg(long, value_enum, value_name = "POLICY", default_value_t = LateArg::Count, requires = "window", help_heading = "Windows")]
+    pub late: LateArg,
+
+    /// The unit of epoch numbers in --time (default: guessed from their size)
+    #[arg(long, value_enum, value_name = "UNIT", help_heading = "Windows")]
+    pub time_unit: Option<TimeUnit>,
+
+    /// Collect sources under aggregate keys instead of computing statistics
+    #[arg(long, help_heading = "Collect until complete",
+          conflicts_with_all = ["by", "count", "sum", "min", "max", "avg", "distinct", "hist", "window"],
+          requires_all = ["key", "collection"])]
+    pub collect: bool,
+
+    /// The aggregate an event belongs to
+    #[arg(
+        long,
+        value_name = "EXPR",
+        requires = "collect",
+        help_heading = "Collect until complete"
+    )]
+    pub key: Option<String>,
+
+    /// The collection an event is a source of
+    #[arg(
+        long,
+        value_name = "EXPR",
+        requires = "collect",
+        help_heading = "Collect until complete"
+    )]
+    pub collection: Option<String>,
+
+    /// Write an aggregate once, marked complete, when EXPR (over the aggregate) first holds
+    #[arg(
+        long,
+        value_name = "EXPR",
+        requires = "collect",
+        help_heading = "Collect until complete"
+    )]
+    pub complete_when: Option<String>,
+
+    /// After completion, also write every later version
+    #[arg(
+        long,
+        requires = "complete_when",
+        help_heading = "Collect until complete"
+    )]
+    pub every_version: bool,
+
+    /// Write an aggregate still incomplete this long after its first source, marked timed out
+    #[arg(
+        long,
+        value_name = "DURATION",
+        requires = "complete_when",
+        help_heading = "Collect until complete"
+    )]
+    pub timeout: Option<String>,
+
+    /// Keep the aggregate in the state file under NAME, and continue it in later runs
+    #[arg(long, value_name = "NAME", help_heading = "State")]
+    pub name: Option<String>,
+
+    /// Write the saved state of --name without reading input
+    #[arg(
+        long,
+        requires = "name",
+        conflicts_with = "reset",
+        help_heading = "State"
+    )]
+    pub show: bool,
+
+    /// Forget the saved state of --name, without reading input
+    #[arg(long, requires = "name", help_heading = "State")]
+    pub reset: bool,
+
+    #[command(flatten)]
+    pub state: StateArgs,
+
+    /// Input files; standard input when none, or for -
+    #[arg(value_name = "FILE")]
+    pub files: Vec<String>,
+
+    #[command(flatten)]
+    pub stream: StreamArgs,
+}
+
+/// Where state is kept, for subcommands that keep any.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "State")]
+pub struct StateArgs {
+    /// The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else
+    /// ~/.local/state/binge/state.db)
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
+
+    /// full: every commit survives power loss; normal: faster, survives a crash of binge only
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = Durability::Full)]
+    pub durability: Durability,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EmitArg {
+    Final,
+    Each,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LateArg {
+    /// Leave it out of the statistics and report the count at the end
+    Count,
+    /// Treat it as a bad line (reported, and written to --dead-letter FILE when given)
+    DeadLetter,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

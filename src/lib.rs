@@ -8,6 +8,7 @@ pub mod exit;
 pub mod expr;
 pub mod json;
 pub mod stage;
+pub mod store;
 pub mod stream;
 pub mod sys;
 pub mod time;

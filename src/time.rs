@@ -428,6 +428,41 @@ pub fn current_year() -> i64 {
     civil_from_days(now_ms().div_euclid(86_400_000)).0
 }
 
+/// Milliseconds of a duration such as `500ms`, `30s`, `5m`, `1h30m`, `2d` or `1w`.
+pub fn parse_duration(text: &str) -> Option<i64> {
+    let s = text.trim();
+    if s.is_empty() {
+        return None;
+    }
+    let mut total: i64 = 0;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if digits == 0 {
+            return None;
+        }
+        let n: i64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let per = match &rest[..unit_len] {
+            "ms" => 1,
+            "s" => 1000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
+            "w" => 604_800_000,
+            _ => return None,
+        };
+        rest = &rest[unit_len..];
+        total = total.checked_add(n.checked_mul(per)?)?;
+    }
+    Some(total)
+}
+
 fn is_leap(y: i64) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }
@@ -595,6 +630,18 @@ mod tests {
             ("x", "%Q"),
         ] {
             assert_eq!(parse_with_format(text, fmt, 2024), None, "{text} / {fmt}");
+        }
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms"), Some(500));
+        assert_eq!(parse_duration("5m"), Some(300_000));
+        assert_eq!(parse_duration("1h30m"), Some(5_400_000));
+        assert_eq!(parse_duration("2d"), Some(172_800_000));
+        assert_eq!(parse_duration("1w"), Some(604_800_000));
+        for bad in ["", "5", "m", "5 m", "5x", "-5m", "1.5h"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
         }
     }
 }

@@ -2,9 +2,11 @@
 
 mod util;
 
+mod aggregate;
 mod annotate;
 mod cli;
 mod filter;
 mod generated;
+mod jcs;
 mod samples;
 mod stream;

@@ -1,5 +1,6 @@
 //! One module per subcommand: each turns its parsed arguments into stages and runs them.
 
+pub mod aggregate;
 pub mod annotate;
 pub mod filter;
 
@@ -16,6 +17,7 @@ pub fn run(command: Command, matches: &ArgMatches) -> anyhow::Result<Exit> {
     match command {
         Command::Filter(args) => filter::run(&args),
         Command::Annotate(args) => annotate::run(&args, sub),
+        Command::Aggregate(args) => aggregate::run(&args, sub),
     }
 }
 

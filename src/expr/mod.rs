@@ -111,6 +111,14 @@ impl Program {
         eval::truth(&self.expr, input)
     }
 
+    /// The path, when the whole expression is one path such as `.a.b`.
+    pub fn as_path(&self) -> Option<&[Seg]> {
+        match &self.expr {
+            Expr::Path(segs) => Some(segs),
+            _ => None,
+        }
+    }
+
     /// The top-level member names the expression reads, so a reader can find just those; `None`
     /// when it reads the whole event.
     pub fn roots(&self) -> Option<Vec<String>> {

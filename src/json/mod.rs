@@ -6,6 +6,7 @@
 //! Numbers keep the text they arrived as, so integers beyond 2^53 and decimals such as `1.10`
 //! come out exactly as they went in; comparisons between numbers are exact decimal comparisons.
 
+mod canonical;
 mod number;
 mod parse;
 mod path;
@@ -13,6 +14,7 @@ mod write;
 
 use std::borrow::Cow;
 
+pub use canonical::{NotCanonical, canonical, es_number, write_canonical};
 pub use number::Number;
 pub use parse::{
     Error, MAX_DEPTH, Span, find_member, nth_element, parse_value, scan_object, validate_value,

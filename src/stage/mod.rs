@@ -2,9 +2,12 @@
 //! zero or more; it knows nothing of files, threads or the command line, so the same stages can
 //! later be chained inside one process.
 
+pub mod aggregate;
 pub mod annotate;
+pub mod collect;
 pub mod filter;
 pub mod patterns;
+pub mod stats;
 
 use std::fmt;
 
@@ -30,6 +33,12 @@ pub trait Stage: Send {
 
     /// Called once at the end of input, for stages that emit what they accumulated.
     fn end(&mut self, _out: &mut Output) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    /// Called after each input batch has been handled and its output written; `idle` is true
+    /// when no more input is ready yet. Stages that keep state in the state file save here.
+    fn batch_done(&mut self, _out: &mut Output, _idle: bool) -> anyhow::Result<()> {
         Ok(())
     }
 

@@ -118,6 +118,11 @@ pub fn run(
                         }
                     }
                 }
+                if more {
+                    let mut after = Output::new();
+                    stage.batch_done(&mut after, rx.is_empty())?;
+                    more = sink.write_events(after.as_bytes())?;
+                }
             }
         }
     }

@@ -1,0 +1,187 @@
+//! Canonical JSON (RFC 8785, JCS): the one byte form of a value that hashes and signatures are
+//! taken over, and that `aggregate --collect` compares sources by.
+//!
+//! Object members are sorted by their names' UTF-16 code units, strings use the fewest escapes,
+//! and numbers are written as ECMAScript writes a double. The one extension (DESIGN.md §6):
+//! an integer written without fraction or exponent that lies beyond ±2^53 keeps its exact
+//! digits, where plain JCS would round it.
+
+use super::{Number, Value, write_str};
+
+/// Why a value has no canonical form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotCanonical(pub String);
+
+/// The canonical JSON text of `v`.
+pub fn canonical(v: &Value<'_>) -> Result<String, NotCanonical> {
+    let mut out = Vec::new();
+    write_canonical(v, &mut out)?;
+    // Only UTF-8 is ever written: names and strings are `str`, the rest ASCII.
+    Ok(String::from_utf8(out).expect("canonical JSON is UTF-8"))
+}
+
+pub fn write_canonical(v: &Value<'_>, out: &mut Vec<u8>) -> Result<(), NotCanonical> {
+    match v {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Number(n) => out.extend_from_slice(number(n)?.as_bytes()),
+        Value::String(s) => write_str(s, out),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_canonical(item, out)?;
+            }
+            out.push(b']');
+        }
+        Value::Object(members) => {
+            // The last of duplicate names wins, as on lookup.
+            let mut sorted: Vec<(Vec<u16>, &str, &Value<'_>)> = Vec::with_capacity(members.len());
+            for (k, v) in members.iter() {
+                let units: Vec<u16> = k.encode_utf16().collect();
+                match sorted.iter_mut().find(|(u, _, _)| *u == units) {
+                    Some(slot) => slot.2 = v,
+                    None => sorted.push((units, k, v)),
+                }
+            }
+            sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            out.push(b'{');
+            for (i, (_, k, v)) in sorted.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_str(k, out);
+                out.push(b':');
+                write_canonical(v, out)?;
+            }
+            out.push(b'}');
+        }
+    }
+    Ok(())
+}
+
+/// 2^53: beyond it a double no longer holds every integer.
+const SAFE: f64 = 9_007_199_254_740_992.0;
+
+fn number(n: &Number<'_>) -> Result<String, NotCanonical> {
+    if let Number::Text(t) = n {
+        let integer = !t.bytes().any(|c| matches!(c, b'.' | b'e' | b'E'));
+        if integer && n.as_f64().abs() > SAFE {
+            // The exact digits, without a sign on zero (there is none beyond 2^53).
+            return Ok(t.to_string());
+        }
+    }
+    if let Number::Int(i) = n
+        && (*i as f64).abs() > SAFE
+    {
+        return Ok(i.to_string());
+    }
+    let f = n.as_f64();
+    if !f.is_finite() {
+        return Err(NotCanonical(format!(
+            "the number {} is out of range for canonical JSON",
+            match n {
+                Number::Text(t) => t.to_string(),
+                other => format!("{other:?}"),
+            }
+        )));
+    }
+    Ok(es_number(f))
+}
+
+/// ECMAScript's Number::toString for a finite double (ECMA-262 §6.1.6.1.20).
+pub fn es_number(f: f64) -> String {
+    if f == 0.0 {
+        return "0".into();
+    }
+    // `{:e}` gives the shortest digits that read back to the same double: d.ddde±x.
+    let sci = format!("{:e}", f.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let k = digits.len() as i32;
+    let n = exp.parse::<i32>().unwrap_or(0) + 1;
+    let sign = if f < 0.0 { "-" } else { "" };
+    let body = if k <= n && n <= 21 {
+        format!("{digits}{}", "0".repeat((n - k) as usize))
+    } else if 0 < n && n <= 21 {
+        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
+    } else {
+        let e = n - 1;
+        let e = if e >= 0 {
+            format!("+{e}")
+        } else {
+            e.to_string()
+        };
+        if k == 1 {
+            format!("{digits}e{e}")
+        } else {
+            format!("{}.{}e{e}", &digits[..1], &digits[1..])
+        }
+    };
+    format!("{sign}{body}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::parse_value;
+
+    fn canon(s: &str) -> String {
+        canonical(&parse_value(s.as_bytes()).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn numbers_as_ecmascript_writes_them() {
+        for (input, want) in [
+            ("0", "0"),
+            ("-0", "0"),
+            ("1.0", "1"),
+            ("4.50", "4.5"),
+            ("2e-3", "0.002"),
+            ("1E30", "1e+30"),
+            ("0.000001", "0.000001"),
+            ("0.0000001", "1e-7"),
+            ("333333333.33333329", "333333333.3333333"),
+            ("1e21", "1e+21"),
+            ("1e20", "100000000000000000000"),
+            ("-1.5e-10", "-1.5e-10"),
+            ("9007199254740992", "9007199254740992"),
+            ("5e-324", "5e-324"),
+            ("1.7976931348623157e308", "1.7976931348623157e+308"),
+        ] {
+            assert_eq!(canon(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn big_integers_keep_their_digits() {
+        assert_eq!(canon("505874924095815681"), "505874924095815681");
+        assert_eq!(canon("-505874924095815681"), "-505874924095815681");
+        // With a fraction or exponent it is a double like any other.
+        assert_eq!(canon("505874924095815681.0"), "505874924095815700");
+        assert_eq!(
+            canonical(&Value::Number(Number::Int(i64::MAX))).unwrap(),
+            "9223372036854775807"
+        );
+    }
+
+    #[test]
+    fn out_of_range_numbers_have_no_canonical_form() {
+        assert!(canonical(&parse_value(b"1e400").unwrap()).is_err());
+    }
+
+    #[test]
+    fn members_sorted_by_utf16_last_duplicate_wins() {
+        assert_eq!(
+            canon(
+                r#"{"b":1,"a":{"d":[3,{"z":1,"y":2}],"c":null},"\ud83d\ude02":1,"\ufb33":2,"b":2}"#
+            ),
+            "{\"a\":{\"c\":null,\"d\":[3,{\"y\":2,\"z\":1}]},\"b\":2,\"\u{1f602}\":1,\"\u{fb33}\":2}"
+        );
+    }
+}

@@ -1,0 +1,554 @@
+//! `aggregate` statistics: running group-by statistics, optionally in tumbling event-time
+//! windows, optionally kept in the state file so that the next run continues from the saved
+//! totals.
+//!
+//! A named aggregate keeps, per group, the stored total it last saw (`base`) and what this run
+//! added since (`delta`). Saving merges each delta into the total stored *now*, inside one
+//! `BEGIN IMMEDIATE` transaction, so runs in turn and runs at the same time both add up.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use super::stats::{Acc, Kind};
+use super::{Reject, Stage};
+use crate::expr::Program;
+use crate::json::{self, Value};
+use crate::store::{self, Store};
+use crate::stream::{Event, Output};
+use crate::time::{self, Unit};
+
+/// How often a named aggregate is saved while input keeps coming.
+const SAVE_EVERY: Duration = Duration::from_secs(1);
+
+/// One output column computed from an expression.
+pub struct Column {
+    pub name: String,
+    /// The expression's text, for the stored definition.
+    pub source: String,
+    pub expr: Program,
+}
+
+pub struct Stat {
+    pub kind: Kind,
+    pub name: String,
+    /// `None` for `--count`.
+    pub input: Option<Column>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Late {
+    Count,
+    DeadLetter,
+}
+
+pub struct Window {
+    pub width_ms: i64,
+    pub time: Column,
+    pub lateness_ms: i64,
+    pub late: Late,
+    pub unit: Option<Unit>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Emit {
+    /// One event per group at the end of input (per window when it closes).
+    Final,
+    /// The group's new values after every event.
+    Each,
+}
+
+pub struct Spec {
+    pub by: Vec<Column>,
+    pub stats: Vec<Stat>,
+    pub window: Option<Window>,
+    pub emit: Emit,
+}
+
+impl Spec {
+    /// The definition as canonical JSON: what a named aggregate must be continued with.
+    pub fn describe(&self) -> String {
+        let text = |s: &str| Value::String(s.to_string().into());
+        let mut members = vec![
+            (
+                "by".into(),
+                Value::Array(
+                    self.by
+                        .iter()
+                        .map(|c| Value::Array(vec![text(&c.name), text(&c.source)]))
+                        .collect(),
+                ),
+            ),
+            (
+                "stats".into(),
+                Value::Array(
+                    self.stats
+                        .iter()
+                        .map(|s| {
+                            Value::Array(vec![
+                                text(s.kind.flag()),
+                                text(&s.name),
+                                s.input.as_ref().map_or(Value::Null, |c| text(&c.source)),
+                            ])
+                        })
+                        .collect(),
+                ),
+            ),
+        ];
+        if let Some(w) = &self.window {
+            members.push((
+                "window".into(),
+                Value::Array(vec![
+                    Value::Number(json::Number::Int(w.width_ms)),
+                    text(&w.time.source),
+                ]),
+            ));
+        }
+        json::canonical(&Value::Object(members)).unwrap_or_default()
+    }
+}
+
+/// Where a named aggregate is kept.
+pub struct Persist {
+    pub store: Store,
+    pub name: String,
+}
+
+struct Group {
+    /// The --by values (after the window start, when windowed).
+    values: Vec<Value<'static>>,
+    window: Option<i64>,
+    ord: u64,
+    /// The stored total this run last saw (named aggregates only).
+    base: Option<Vec<Acc>>,
+    /// What this run added since the last save.
+    delta: Vec<Acc>,
+    dirty: bool,
+}
+
+pub struct Aggregate {
+    spec: Spec,
+    spec_text: String,
+    groups: HashMap<String, Group>,
+    /// Open windows by their end, for closing them in order.
+    open: BTreeMap<i64, Vec<String>>,
+    watermark: Option<i64>,
+    next_ord: u64,
+    late: u64,
+    persist: Option<Persist>,
+    /// Closed windows still in the state file.
+    closed_unsaved: Vec<String>,
+    late_unsaved: u64,
+    last_save: Instant,
+    key_buf: Vec<u8>,
+}
+
+impl Aggregate {
+    /// Makes the stage; a named one checks its definition and, when windowed, loads its open
+    /// windows and watermark.
+    pub fn new(spec: Spec, persist: Option<Persist>) -> anyhow::Result<Aggregate> {
+        let spec_text = spec.describe();
+        let mut agg = Aggregate {
+            spec,
+            spec_text,
+            groups: HashMap::new(),
+            open: BTreeMap::new(),
+            watermark: None,
+            next_ord: 0,
+            late: 0,
+            persist,
+            closed_unsaved: Vec::new(),
+            late_unsaved: 0,
+            last_save: Instant::now(),
+            key_buf: Vec::new(),
+        };
+        if let Some(p) = &mut agg.persist {
+            let (name, spec_text) = (p.name.clone(), agg.spec_text.clone());
+            p.store
+                .write(|tx| store::aggregate::ensure(tx, &name, &spec_text, time::now_ms()))?;
+            if agg.spec.window.is_some() {
+                agg.watermark = p.store.conn().query_row(
+                    "SELECT watermark FROM agg_stats WHERE name = ?1",
+                    [&name],
+                    |r| r.get(0),
+                )?;
+                for (key, state) in store::aggregate::groups(p.store.conn(), &name)? {
+                    agg.adopt(key, &state)?;
+                }
+            }
+        }
+        Ok(agg)
+    }
+
+    /// Takes a stored group into memory.
+    fn adopt(&mut self, key: String, state: &str) -> anyhow::Result<()> {
+        let accs = self.parse_state(state)?;
+        let keyv = json::parse_value(key.as_bytes())?.into_owned();
+        let Value::Array(mut values) = keyv else {
+            anyhow::bail!("a stored group key is not an array: {key}");
+        };
+        let window = if self.spec.window.is_some() && !values.is_empty() {
+            match values.remove(0) {
+                Value::Number(n) => n.as_i64(),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        if let (Some(start), Some(w)) = (window, &self.spec.window) {
+            self.open
+                .entry(start + w.width_ms)
+                .or_default()
+                .push(key.clone());
+        }
+        let ord = self.next_ord;
+        self.next_ord += 1;
+        self.groups.insert(
+            key,
+            Group {
+                values,
+                window,
+                ord,
+                delta: self.empty(),
+                base: Some(accs),
+                dirty: false,
+            },
+        );
+        Ok(())
+    }
+
+    fn empty(&self) -> Vec<Acc> {
+        self.spec.stats.iter().map(|s| Acc::new(s.kind)).collect()
+    }
+
+    fn parse_state(&self, state: &str) -> anyhow::Result<Vec<Acc>> {
+        let v = json::parse_value(state.as_bytes())
+            .with_context(|| format!("a stored state is not JSON: {state}"))?;
+        let Value::Array(items) = &v else {
+            anyhow::bail!("a stored state is not an array: {state}");
+        };
+        self.spec
+            .stats
+            .iter()
+            .zip(items)
+            .map(|(s, item)| {
+                Acc::from_state(s.kind, item).with_context(|| {
+                    format!("a stored {} state is unreadable: {state}", s.kind.flag())
+                })
+            })
+            .collect()
+    }
+
+    fn state_text(accs: &[Acc]) -> String {
+        Value::Array(accs.iter().map(Acc::state).collect()).to_json()
+    }
+
+    /// The group as an output event.
+    fn render(&self, g: &Group) -> Value<'static> {
+        let mut members = Vec::new();
+        if let (Some(start), Some(w)) = (g.window, &self.spec.window) {
+            let t = |ms| Value::String(time::format_rfc3339(ms).into());
+            members.push(("window_start".into(), t(start)));
+            members.push(("window_end".into(), t(start + w.width_ms)));
+        }
+        for (col, v) in self.spec.by.iter().zip(&g.values) {
+            members.push((col.name.clone().into(), v.clone()));
+        }
+        let mut total = g.base.clone().unwrap_or_else(|| self.empty());
+        for (t, d) in total.iter_mut().zip(&g.delta) {
+            t.merge(d);
+        }
+        for (stat, acc) in self.spec.stats.iter().zip(&total) {
+            members.push((stat.name.clone().into(), acc.result()));
+        }
+        Value::Object(members)
+    }
+
+    /// The event's time in epoch milliseconds, or why it has none.
+    fn event_ms(w: &Window, ev: &Event<'_>) -> Result<i64, Reject> {
+        let v = w.time.expr.eval(ev);
+        let ms = match &v {
+            Value::String(s) => {
+                time::parse_rfc3339(s).or_else(|| time::parse_rfc3339(&format!("{s}Z")))
+            }
+            Value::Number(n) => time::epoch_to_ms(n, w.unit),
+            _ => None,
+        };
+        ms.ok_or_else(|| {
+            Reject(format!(
+                "--time {}: cannot read {} as a time",
+                w.time.source,
+                v.to_json()
+            ))
+        })
+    }
+
+    /// Emits and forgets the windows that end at or before the watermark, oldest first.
+    fn close_windows(&mut self, out: &mut Output) {
+        let Some(wm) = self.watermark else { return };
+        let mut closing: Vec<String> = Vec::new();
+        while let Some(entry) = self.open.first_entry() {
+            if *entry.key() > wm {
+                break;
+            }
+            closing.extend(entry.remove());
+        }
+        let mut closed: Vec<Group> = closing
+            .iter()
+            .filter_map(|k| self.groups.remove(k))
+            .collect();
+        closed.sort_by_key(|g| (g.window, g.ord));
+        if self.spec.emit == Emit::Final {
+            for g in &closed {
+                out.value(&self.render(g));
+            }
+        }
+        if self.persist.is_some() {
+            self.closed_unsaved.extend(closing);
+        }
+    }
+
+    /// Merges what this run added into the state file.
+    fn save(&mut self) -> anyhow::Result<()> {
+        let Some(p) = &mut self.persist else {
+            return Ok(());
+        };
+        let stats = &self.spec.stats;
+        // New groups are numbered in the file as they are written: in first-seen order.
+        let mut dirty: Vec<(&String, &Group)> =
+            self.groups.iter().filter(|(_, g)| g.dirty).collect();
+        dirty.sort_by_key(|(_, g)| g.ord);
+        let (name, spec_text) = (&p.name, &self.spec_text);
+        let (closed, late, watermark) = (&self.closed_unsaved, self.late_unsaved, self.watermark);
+        let parse = |state: &str| -> anyhow::Result<Vec<Acc>> {
+            let v = json::parse_value(state.as_bytes())?;
+            let Value::Array(items) = &v else {
+                anyhow::bail!("a stored state is not an array: {state}");
+            };
+            stats
+                .iter()
+                .zip(items)
+                .map(|(s, item)| Acc::from_state(s.kind, item).context("unreadable stored state"))
+                .collect()
+        };
+        let (merged, stored_wm) = p.store.write(|tx| {
+            let now = time::now_ms();
+            store::aggregate::ensure(tx, name, spec_text, now)?;
+            let stored_wm = store::aggregate::touch(tx, name, now, watermark, late)?;
+            let mut merged = Vec::with_capacity(dirty.len());
+            for (key, g) in &dirty {
+                let mut total = match store::aggregate::group(tx, name, key)? {
+                    Some((_, state)) => parse(&state)?,
+                    None => stats.iter().map(|s| Acc::new(s.kind)).collect(),
+                };
+                for (t, d) in total.iter_mut().zip(&g.delta) {
+                    t.merge(d);
+                }
+                store::aggregate::put_group(tx, name, key, &Self::state_text(&total))?;
+                merged.push(((*key).clone(), total));
+            }
+            for key in closed {
+                store::aggregate::delete_group(tx, name, key)?;
+            }
+            Ok((merged, stored_wm))
+        })?;
+        for (key, total) in merged {
+            if let Some(g) = self.groups.get_mut(&key) {
+                g.base = Some(total);
+                g.delta = self.spec.stats.iter().map(|s| Acc::new(s.kind)).collect();
+                g.dirty = false;
+            }
+        }
+        self.closed_unsaved.clear();
+        self.late_unsaved = 0;
+        self.watermark = self.watermark.max(stored_wm);
+        self.last_save = Instant::now();
+        Ok(())
+    }
+}
+
+impl Stage for Aggregate {
+    fn fields(&self) -> Option<Vec<String>> {
+        let mut roots = Vec::new();
+        let cols = self
+            .spec
+            .by
+            .iter()
+            .chain(self.spec.stats.iter().filter_map(|s| s.input.as_ref()))
+            .chain(self.spec.window.as_ref().map(|w| &w.time));
+        for c in cols {
+            for r in c.expr.roots()? {
+                if !roots.contains(&r) {
+                    roots.push(r);
+                }
+            }
+        }
+        Some(roots)
+    }
+
+    fn event(&mut self, ev: &Event<'_>, out: &mut Output) -> Result<(), Reject> {
+        let mut event_ms = None;
+        let window = match &self.spec.window {
+            Some(w) => {
+                let ms = Self::event_ms(w, ev)?;
+                event_ms = Some(ms);
+                let start = ms.div_euclid(w.width_ms) * w.width_ms;
+                if self.watermark.is_some_and(|wm| start + w.width_ms <= wm) {
+                    return match w.late {
+                        Late::Count => {
+                            self.late += 1;
+                            self.late_unsaved += 1;
+                            Ok(())
+                        }
+                        Late::DeadLetter => Err(Reject(format!(
+                            "late event: its window {} to {} had closed",
+                            time::format_rfc3339(start),
+                            time::format_rfc3339(start + w.width_ms)
+                        ))),
+                    };
+                }
+                Some(start)
+            }
+            None => None,
+        };
+        let values: Vec<Value<'_>> = self.spec.by.iter().map(|c| c.expr.eval(ev)).collect();
+        self.key_buf.clear();
+        {
+            let mut key_values = Vec::with_capacity(values.len() + 1);
+            if let Some(start) = window {
+                key_values.push(Value::Number(json::Number::Int(start)));
+            }
+            key_values.extend(values.iter().map(Value::reborrow));
+            json::write_value(&Value::Array(key_values), &mut self.key_buf);
+        }
+        let key = std::str::from_utf8(&self.key_buf).unwrap_or_default();
+        if !self.groups.contains_key(key) {
+            let key = key.to_string();
+            let base = match &self.persist {
+                Some(p) => match store::aggregate::group(p.store.conn(), &p.name, &key) {
+                    Ok(found) => match found {
+                        Some((_, state)) => Some(
+                            self.parse_state(&state)
+                                .map_err(|e| Reject(format!("{e:#}")))?,
+                        ),
+                        None => Some(self.empty()),
+                    },
+                    Err(e) => return Err(Reject(format!("cannot read the state file: {e:#}"))),
+                },
+                None => None,
+            };
+            if let (Some(start), Some(w)) = (window, &self.spec.window) {
+                self.open
+                    .entry(start + w.width_ms)
+                    .or_default()
+                    .push(key.clone());
+            }
+            let g = Group {
+                values: values.iter().map(|v| v.clone().into_owned()).collect(),
+                window,
+                ord: self.next_ord,
+                base,
+                delta: self.empty(),
+                dirty: false,
+            };
+            self.next_ord += 1;
+            self.groups.insert(key, g);
+        }
+        let key = std::str::from_utf8(&self.key_buf).unwrap_or_default();
+        let stats = &self.spec.stats;
+        if let Some(g) = self.groups.get_mut(key) {
+            for (stat, acc) in stats.iter().zip(g.delta.iter_mut()) {
+                match &stat.input {
+                    Some(col) => acc.add(Some(&col.expr.eval(ev))),
+                    None => acc.add(None),
+                }
+            }
+            g.dirty = true;
+        }
+        if self.spec.emit == Emit::Each
+            && let Some(g) = self.groups.get(key)
+        {
+            out.value(&self.render(g));
+        }
+        if let (Some(w), Some(ms)) = (&self.spec.window, event_ms) {
+            let wm = ms.saturating_sub(w.lateness_ms);
+            if self.watermark.is_none_or(|cur| wm > cur) {
+                self.watermark = Some(wm);
+                self.close_windows(out);
+            }
+        }
+        Ok(())
+    }
+
+    fn batch_done(&mut self, _out: &mut Output, idle: bool) -> anyhow::Result<()> {
+        if self.persist.is_some() && (idle || self.last_save.elapsed() >= SAVE_EVERY) {
+            self.save()?;
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, out: &mut Output) -> anyhow::Result<()> {
+        if self.persist.is_none() {
+            if self.spec.window.is_some() {
+                // Without a state file to continue in, every window closes at the end.
+                self.watermark = Some(i64::MAX);
+                self.close_windows(out);
+            } else if self.spec.emit == Emit::Final {
+                let mut all: Vec<&Group> = self.groups.values().collect();
+                all.sort_by_key(|g| g.ord);
+                for g in all {
+                    out.value(&self.render(g));
+                }
+            }
+            return Ok(());
+        }
+        self.save()?;
+        if self.spec.window.is_none() && self.spec.emit == Emit::Final {
+            show(self, out)?;
+        }
+        Ok(())
+    }
+
+    fn notes(&self) -> Vec<String> {
+        if self.late == 0 {
+            return Vec::new();
+        }
+        let plural = if self.late == 1 { "" } else { "s" };
+        vec![format!(
+            "{} late event{plural} not counted (their window had closed)",
+            self.late
+        )]
+    }
+}
+
+/// Writes every stored group of a named aggregate, in the order they first appeared.
+pub fn show(agg: &Aggregate, out: &mut Output) -> anyhow::Result<()> {
+    let Some(p) = &agg.persist else {
+        return Ok(());
+    };
+    for (key, state) in store::aggregate::groups(p.store.conn(), &p.name)? {
+        let mut values = match json::parse_value(key.as_bytes())?.into_owned() {
+            Value::Array(v) => v,
+            _ => Vec::new(),
+        };
+        let window = if agg.spec.window.is_some() && !values.is_empty() {
+            match values.remove(0) {
+                Value::Number(n) => n.as_i64(),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        let g = Group {
+            values,
+            window,
+            ord: 0,
+            base: Some(agg.parse_state(&state)?),
+            delta: agg.empty(),
+            dirty: false,
+        };
+        out.value(&agg.render(&g));
+    }
+    Ok(())
+}

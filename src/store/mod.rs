@@ -1,0 +1,201 @@
+//! The one SQLite file that holds all state that outlives a run (DESIGN.md §2, "State").
+//!
+//! Every connection gets the same pragmas (WAL, a long busy timeout, full sync unless asked
+//! otherwise), the schema is migrated forward by `PRAGMA user_version`, and writes go through
+//! `BEGIN IMMEDIATE` transactions so that two cron jobs on one file queue instead of failing.
+//! Each feature keeps its tables in a module of its own; this module knows none of them.
+
+pub mod aggregate;
+pub mod collect;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::ValueEnum;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+/// How long a writer waits for another before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The schema, one step per release that changed it. Append only: never reorder or edit a
+/// step that has shipped, since `user_version` records how many a file has had.
+const MIGRATIONS: &[&str] = &[aggregate::SCHEMA_1, collect::SCHEMA_1];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Durability {
+    /// fsync at every commit: a commit survives power loss.
+    Full,
+    /// fsync at checkpoints only: a commit survives a crash of binge, not of the machine.
+    Normal,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+/// Where the state file is: `--state`, else `$BINGE_STATE`, else
+/// `$XDG_STATE_HOME/binge/state.db`, else `~/.local/state/binge/state.db`.
+pub fn state_path(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(p) = explicit {
+        return Ok(p.to_path_buf());
+    }
+    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(p) = var("BINGE_STATE") {
+        return Ok(PathBuf::from(p));
+    }
+    if let Some(dir) = var("XDG_STATE_HOME") {
+        return Ok(PathBuf::from(dir).join("binge/state.db"));
+    }
+    match var("HOME") {
+        Some(home) => Ok(PathBuf::from(home).join(".local/state/binge/state.db")),
+        None => bail!("no state file: give --state PATH or set BINGE_STATE (HOME is not set)"),
+    }
+}
+
+impl Store {
+    /// Opens (creating it and its folder if needed) and migrates the state file at `path`.
+    pub fn open(path: &Path, durability: Durability) -> anyhow::Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the state folder {}", dir.display()))?;
+        }
+        let conn = Connection::open(path)
+            .with_context(|| format!("cannot open the state file {}", path.display()))?;
+        let mut store = Store {
+            conn,
+            path: Some(path.to_path_buf()),
+        };
+        store
+            .prepare(durability)
+            .with_context(|| format!("cannot use the state file {}", path.display()))?;
+        Ok(store)
+    }
+
+    /// A private in-memory store with the same schema, for runs that keep nothing.
+    pub fn memory() -> anyhow::Result<Store> {
+        let mut store = Store {
+            conn: Connection::open_in_memory()?,
+            path: None,
+        };
+        store.prepare(Durability::Normal)?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    fn prepare(&mut self, durability: Durability) -> anyhow::Result<()> {
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        if self.path.is_some() {
+            let mode: String = self
+                .conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                bail!("the file system does not support SQLite's WAL mode (got {mode})");
+            }
+        }
+        let sync = match durability {
+            Durability::Full => "FULL",
+            Durability::Normal => "NORMAL",
+        };
+        self.conn.execute_batch(&format!(
+            "PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON;"
+        ))?;
+        self.migrate()
+    }
+
+    fn migrate(&mut self) -> anyhow::Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let version = usize::try_from(version).unwrap_or(usize::MAX);
+        if version > MIGRATIONS.len() {
+            bail!(
+                "the state file has schema version {version}, newer than this binge knows \
+                 ({}); use a newer binge",
+                MIGRATIONS.len()
+            );
+        }
+        for step in &MIGRATIONS[version..] {
+            tx.execute_batch(step)?;
+        }
+        tx.execute_batch(&format!("PRAGMA user_version = {}", MIGRATIONS.len()))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Runs `f` in a `BEGIN IMMEDIATE` transaction, committed when `f` succeeds.
+    pub fn write<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .context("cannot start a write to the state file")?;
+        let out = f(&tx)?;
+        tx.commit().context("cannot commit to the state file")?;
+        Ok(out)
+    }
+
+    /// The connection, for reads.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_run_once_and_set_the_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/state.db");
+        drop(Store::open(&path, Durability::Full).unwrap());
+        let store = Store::open(&path, Durability::Normal).unwrap();
+        let v: i64 = store
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, MIGRATIONS.len() as i64);
+        let mode: String = store
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA user_version = 999").unwrap();
+        drop(conn);
+        let err = Store::open(&path, Durability::Full).err().unwrap();
+        assert!(format!("{err:#}").contains("schema version 999"), "{err:#}");
+    }
+
+    #[test]
+    fn a_failed_write_changes_nothing() {
+        let mut store = Store::memory().unwrap();
+        let r: anyhow::Result<()> = store.write(|tx| {
+            tx.execute(
+                "INSERT INTO agg_stats (name, spec, created_at, updated_at) VALUES ('x', '{}', 0, 0)",
+                [],
+            )?;
+            bail!("stop")
+        });
+        assert!(r.is_err());
+        let n: i64 = store
+            .conn()
+            .query_row("SELECT count(*) FROM agg_stats", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+}

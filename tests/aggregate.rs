@@ -1,0 +1,618 @@
+//! `binge aggregate`: statistics against mlr and agglo, named state across runs and processes,
+//! windows, and collect-until-complete.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use agglo::json::{Value, parse_value};
+
+use crate::util::*;
+
+const PID_STATS: &[&str] = &[
+    "--by", ".system", "--count", "--sum", ".Pid", "--min", ".Pid", "--max", ".Pid", "--avg",
+    ".Pid",
+];
+
+/// Parses NDJSON output into owned values.
+fn events(text: &str) -> Vec<Value<'static>> {
+    text.lines()
+        .map(|l| parse_value(l.as_bytes()).unwrap().into_owned())
+        .collect()
+}
+
+fn field(v: &Value<'_>, k: &str) -> String {
+    v.member(k)
+        .map(Value::to_json)
+        .unwrap_or_else(|| "missing".into())
+}
+
+/// Runs `binge aggregate ARGS` on `input`, asserting success.
+fn aggregate(args: &[&str], input: &str) -> String {
+    let out = binge()
+        .arg("aggregate")
+        .args(args)
+        .write_stdin(input.to_string())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{args:?}: {}", stderr_of(&out));
+    stdout_of(&out)
+}
+
+fn state_args(dir: &Path) -> Vec<String> {
+    vec!["--state".into(), dir.join("state.db").display().to_string()]
+}
+
+/// The Loghub corpus when this machine has it, else the sample excerpt every clone has.
+fn corpus() -> PathBuf {
+    shared("json/loghub-events.ndjson")
+        .unwrap_or_else(|| repo().join("samples/filter-invalid-users/events.ndjson"))
+}
+
+#[test]
+fn statistics_equal_mlr_stats1_on_the_loghub_corpus() {
+    let Some(corpus) = shared("json/loghub-events.ndjson") else {
+        eprintln!("skipped: ../shared/data/json/loghub-events.ndjson is not beside this clone");
+        return;
+    };
+    let out = binge()
+        .arg("aggregate")
+        .args(PID_STATS)
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let ours = events(&stdout_of(&out));
+    let mlr =
+        events(&std::fs::read_to_string(data("loghub-mlr-stats1-pid-by-system.ndjson")).unwrap());
+    assert_eq!(ours.len(), mlr.len());
+    for (b, m) in ours.iter().zip(&mlr) {
+        assert_eq!(field(b, "system"), field(m, "system"));
+        // Every system has 2000 events; mlr counts Pid values, binge counts events.
+        assert_eq!(field(b, "count"), "2000");
+        if m.member("Pid_count").is_none() {
+            // A system whose events all have "Pid": null: mlr writes no statistics, binge
+            // writes null for each (documented).
+            for k in ["Pid_sum", "Pid_min", "Pid_max", "Pid_avg"] {
+                assert_eq!(field(b, k), "null", "{}", field(b, "system"));
+            }
+            continue;
+        }
+        assert_eq!(field(m, "Pid_count"), "2000");
+        for (ours, theirs) in [
+            ("Pid_sum", "Pid_sum"),
+            ("Pid_min", "Pid_min"),
+            ("Pid_max", "Pid_max"),
+        ] {
+            assert_eq!(field(b, ours), field(m, theirs), "{}", field(b, "system"));
+        }
+        let avg: f64 = field(b, "Pid_avg").parse().unwrap();
+        let mean: f64 = field(m, "Pid_mean").parse().unwrap();
+        assert!((avg - mean).abs() < 1e-6, "{avg} vs {mean}");
+    }
+}
+
+#[test]
+fn agglos_grouped_test() {
+    let input = [
+        ("kevin", 2),
+        ("alice", 2),
+        ("bob", 1),
+        ("kevin", 12),
+        ("alice", 10),
+        ("bob", 4),
+        ("alice", 2),
+        ("bob", 1),
+    ]
+    .iter()
+    .map(|(n, v)| format!("{{\"name\":\"{n}\",\"num\":{v}}}\n"))
+    .collect::<String>();
+    let out = aggregate(
+        &[
+            "--by", ".name", "--min", ".num", "--max", ".num", "--count", "--sum", ".num",
+        ],
+        &input,
+    );
+    assert_eq!(
+        out,
+        "{\"name\":\"kevin\",\"num_min\":2,\"num_max\":12,\"count\":2,\"num_sum\":14}\n\
+         {\"name\":\"alice\",\"num_min\":2,\"num_max\":10,\"count\":3,\"num_sum\":14}\n\
+         {\"name\":\"bob\",\"num_min\":1,\"num_max\":4,\"count\":3,\"num_sum\":6}\n"
+    );
+}
+
+#[test]
+fn distinct_hist_names_and_several_groups() {
+    let input = "{\"h\":\"a\",\"s\":200,\"u\":1,\"p\":\"/x\"}\n\
+                 {\"h\":\"a\",\"s\":500,\"u\":2,\"p\":\"/y\"}\n\
+                 {\"h\":\"a\",\"s\":200,\"u\":1,\"p\":\"/x\"}\n\
+                 {\"h\":\"b\",\"s\":200,\"p\":\"/x\"}\n";
+    assert_eq!(
+        aggregate(
+            &[
+                "--by",
+                ".h",
+                "--distinct",
+                "users=.u",
+                "--hist",
+                ".p",
+                "--hist",
+                "codes=string(.s)"
+            ],
+            input
+        ),
+        "{\"h\":\"a\",\"users\":2,\"p_hist\":{\"/x\":2,\"/y\":1},\"codes\":{\"200\":2,\"500\":1}}\n\
+         {\"h\":\"b\",\"users\":0,\"p_hist\":{\"/x\":1},\"codes\":{\"200\":1}}\n"
+    );
+    assert_eq!(
+        aggregate(&["--by", ".h", "--by", "ok=.s < 400", "--count"], input),
+        "{\"h\":\"a\",\"ok\":true,\"count\":2}\n{\"h\":\"a\",\"ok\":false,\"count\":1}\n{\"h\":\"b\",\"ok\":true,\"count\":1}\n"
+    );
+    // No --by: one group of everything.
+    assert_eq!(
+        aggregate(&["--count", "--max", ".s"], input),
+        "{\"count\":4,\"s_max\":500}\n"
+    );
+}
+
+#[test]
+fn emit_each_writes_the_group_after_every_event() {
+    assert_eq!(
+        aggregate(
+            &["--by", ".k", "--count", "--sum", ".n", "--emit", "each"],
+            "{\"k\":\"a\",\"n\":1}\n{\"k\":\"b\",\"n\":5}\n{\"k\":\"a\",\"n\":2}\n"
+        ),
+        "{\"k\":\"a\",\"count\":1,\"n_sum\":1}\n{\"k\":\"b\",\"count\":1,\"n_sum\":5}\n{\"k\":\"a\",\"count\":2,\"n_sum\":3}\n"
+    );
+}
+
+#[test]
+fn definitions_are_checked_before_reading() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--sum", ".a * 2"],
+            "--sum .a * 2: name it, as in --sum NAME=.a * 2",
+        ),
+        (
+            &["--by", ".a", "--by", ".a", "--count"],
+            "two output fields would be named a",
+        ),
+        (&["--by", ".a"], "give at least one statistic"),
+        (
+            &["--count", "--window", "5x", "--time", ".t"],
+            "--window 5x: expected a duration",
+        ),
+        (&["--sum", ".a =="], "--sum .a ==: syntax error at column 6"),
+    ];
+    for (args, msg) in cases {
+        let out = binge().arg("aggregate").args(*args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr_of(&out).contains(msg),
+            "{args:?}: {}",
+            stderr_of(&out)
+        );
+    }
+}
+
+#[test]
+fn named_runs_continue_from_the_saved_totals() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(corpus()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let third = lines.len() / 3;
+    let parts = [
+        &lines[..third],
+        &lines[third..2 * third],
+        &lines[2 * third..],
+    ];
+    let mut last = String::new();
+    for part in parts {
+        let input: String = part.iter().map(|l| format!("{l}\n")).collect();
+        let mut args: Vec<String> = PID_STATS.iter().map(|s| s.to_string()).collect();
+        args.extend(["--name".into(), "pid".into()]);
+        args.extend(state_args(dir.path()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        last = aggregate(&args, &input);
+    }
+    let whole = aggregate(PID_STATS, &text);
+    assert_eq!(last, whole);
+    // --show prints the same without reading input, even without the definition.
+    let out = binge()
+        .args(["aggregate", "--name", "pid", "--show"])
+        .args(state_args(dir.path()))
+        .output()
+        .unwrap();
+    assert_eq!(stdout_of(&out), whole);
+    // Another definition under the same name is refused.
+    let out = binge()
+        .args(["aggregate", "--name", "pid", "--count"])
+        .args(state_args(dir.path()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("aggregate pid was made with another definition"));
+    // --reset forgets it.
+    binge()
+        .args(["aggregate", "--name", "pid", "--reset"])
+        .args(state_args(dir.path()))
+        .assert()
+        .success();
+    let out = binge()
+        .args(["aggregate", "--name", "pid", "--show"])
+        .args(state_args(dir.path()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr_of(&out).contains("no aggregate named pid"));
+}
+
+#[test]
+fn concurrent_runs_into_one_name_add_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus();
+    let mut children = Vec::new();
+    for _ in 0..3 {
+        children.push(
+            binge_std()
+                .arg("aggregate")
+                .args(PID_STATS)
+                .args(["--name", "pid"])
+                .args(state_args(dir.path()))
+                .arg(&corpus)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap(),
+        );
+    }
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+    }
+    let shown = binge()
+        .args(["aggregate", "--name", "pid", "--show"])
+        .args(state_args(dir.path()))
+        .output()
+        .unwrap();
+    let once = binge()
+        .arg("aggregate")
+        .args(PID_STATS)
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    let shown = events(&stdout_of(&shown));
+    let once = events(&stdout_of(&once));
+    assert_eq!(shown.len(), once.len());
+    for (s, o) in shown.iter().zip(&once) {
+        assert_eq!(field(s, "system"), field(o, "system"));
+        let count = |v: &Value<'_>| field(v, "count").parse::<i64>().unwrap();
+        assert_eq!(count(s), 3 * count(o));
+        if field(o, "Pid_sum") != "null" {
+            let sum = |v: &Value<'_>| field(v, "Pid_sum").parse::<i64>().unwrap();
+            assert_eq!(sum(s), 3 * sum(o));
+            assert_eq!(field(s, "Pid_min"), field(o, "Pid_min"));
+            assert_eq!(field(s, "Pid_max"), field(o, "Pid_max"));
+        }
+    }
+}
+
+/// Per-minute counts of a syslog file, computed from the raw text.
+fn minute_counts(log: &str) -> BTreeMap<String, i64> {
+    let mut counts = BTreeMap::new();
+    for line in log.lines().filter(|l| !l.trim().is_empty()) {
+        *counts.entry(line[..12].to_string()).or_insert(0) += 1;
+    }
+    counts
+}
+
+#[test]
+fn one_minute_windows_match_counts_from_the_raw_log() {
+    let log_path = shared("logs/OpenSSH.log")
+        .unwrap_or_else(|| repo().join("samples/annotate-syslog-openssh/auth.log"));
+    let log = std::fs::read_to_string(&log_path)
+        .unwrap()
+        .replace('\r', "");
+    let structured = binge()
+        .args([
+            "annotate",
+            "--text",
+            "--extract",
+            "message=@syslog",
+            "--year",
+            "2024",
+        ])
+        .args(["--parse-time", "timestamp=%b %e %T"])
+        .arg(&log_path)
+        .output()
+        .unwrap();
+    assert!(structured.status.success());
+    let out = aggregate(
+        &["--window", "1m", "--time", ".timestamp", "--count"],
+        &stdout_of(&structured),
+    );
+    let windows = events(&out);
+    let expected = minute_counts(&log);
+    assert_eq!(windows.len(), expected.len());
+    // Both are in time order; the raw minute "Dec 10 06:55" is window 2024-12-10T06:55.
+    for (w, (minute, count)) in windows.iter().zip(&expected) {
+        let day: i64 = minute[4..6].trim().parse().unwrap();
+        let start = format!("\"2024-12-{day:02}T{}:00.000Z\"", &minute[7..12]);
+        assert_eq!(field(w, "window_start"), start);
+        assert_eq!(field(w, "count"), count.to_string(), "{minute}");
+    }
+}
+
+#[test]
+fn late_events_are_counted_or_dead_lettered() {
+    let input = "{\"t\":\"2024-01-01T00:00:10Z\",\"k\":1}\n\
+                 {\"t\":\"2024-01-01T00:01:10Z\",\"k\":2}\n\
+                 {\"t\":\"2024-01-01T00:00:50Z\",\"k\":3}\n\
+                 {\"t\":\"2024-01-01T00:01:20Z\",\"k\":4}\n\
+                 {\"t\":1704067290,\"k\":5}\n";
+    let out = binge()
+        .args(["aggregate", "--window", "1m", "--time", ".t", "--count"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        stdout_of(&out),
+        "{\"window_start\":\"2024-01-01T00:00:00.000Z\",\"window_end\":\"2024-01-01T00:01:00.000Z\",\"count\":1}\n\
+         {\"window_start\":\"2024-01-01T00:01:00.000Z\",\"window_end\":\"2024-01-01T00:02:00.000Z\",\"count\":3}\n"
+    );
+    assert_eq!(
+        stderr_of(&out),
+        "binge aggregate: 1 late event not counted (their window had closed)\n"
+    );
+    // With enough lateness the straggler still counts.
+    let out = aggregate(
+        &[
+            "--window",
+            "1m",
+            "--time",
+            ".t",
+            "--count",
+            "--lateness",
+            "30s",
+        ],
+        input,
+    );
+    assert!(out.starts_with("{\"window_start\":\"2024-01-01T00:00:00.000Z\",\"window_end\":\"2024-01-01T00:01:00.000Z\",\"count\":2}\n"), "{out}");
+    let dir = tempfile::tempdir().unwrap();
+    let dead = dir.path().join("dead.ndjson");
+    let out = binge()
+        .args([
+            "aggregate",
+            "--window",
+            "1m",
+            "--time",
+            ".t",
+            "--count",
+            "--late",
+            "dead-letter",
+            "--dead-letter",
+        ])
+        .arg(&dead)
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let kept = std::fs::read_to_string(&dead).unwrap();
+    assert!(kept.contains("\"line\":3,\"error\":\"late event: its window 2024-01-01T00:00:00.000Z to 2024-01-01T00:01:00.000Z had closed\""), "{kept}");
+}
+
+#[test]
+fn an_event_without_a_time_is_a_bad_line() {
+    let out = binge()
+        .args(["aggregate", "--window", "1m", "--time", ".t", "--count"])
+        .write_stdin("{\"t\":\"2024-01-01T00:00:10Z\"}\n{\"t\":\"later\"}\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        stderr_of(&out)
+            .starts_with("binge aggregate: stdin:2: --time .t: cannot read \"later\" as a time\n")
+    );
+}
+
+#[test]
+fn named_windows_stay_open_across_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |input: &str| {
+        let mut args = vec!["--window", "1m", "--time", ".t", "--count", "--name", "w"];
+        let state = state_args(dir.path());
+        args.extend(state.iter().map(String::as_str));
+        aggregate(&args, input)
+    };
+    assert_eq!(run("{\"t\":\"2024-01-01T00:00:10Z\"}\n"), "");
+    assert_eq!(
+        run("{\"t\":\"2024-01-01T00:00:20Z\"}\n{\"t\":\"2024-01-01T00:01:05Z\"}\n"),
+        "{\"window_start\":\"2024-01-01T00:00:00.000Z\",\"window_end\":\"2024-01-01T00:01:00.000Z\",\"count\":2}\n"
+    );
+    assert_eq!(
+        run("{\"t\":\"2024-01-01T00:03:00Z\"}\n"),
+        "{\"window_start\":\"2024-01-01T00:01:00.000Z\",\"window_end\":\"2024-01-01T00:02:00.000Z\",\"count\":1}\n"
+    );
+}
+
+const BOTLNEK: &str = "{\"pipeline\":\"A\",\"date\":\"2024-05-01\",\"run\":1}\n\
+                       {\"pipeline\":\"B\",\"date\":\"2024-05-01\",\"run\":1}\n\
+                       {\"pipeline\":\"A\",\"date\":\"2024-05-01\",\"run\":2}\n\
+                       {\"run\":1,\"date\":\"2024-05-01\",\"pipeline\":\"A\"}\n\
+                       {\"pipeline\":\"A\",\"date\":\"2024-05-02\",\"run\":1}\n";
+
+const BOTH: &str = "len(.collections.A) >= 1 and len(.collections.B) >= 1";
+
+/// The emitted aggregates without their wall-clock `updated_at`.
+fn without_clock(out: &str) -> Vec<String> {
+    events(out)
+        .into_iter()
+        .map(|mut v| {
+            v.remove_path(&[agglo::json::Seg::Key("updated_at".into())])
+                .expect("every aggregate has updated_at");
+            v.to_json()
+        })
+        .collect()
+}
+
+#[test]
+fn collect_versions_rise_by_one_per_new_source() {
+    let out = aggregate(
+        &["--collect", "--key", ".date", "--collection", ".pipeline"],
+        BOTLNEK,
+    );
+    let got = without_clock(&out);
+    let versions: Vec<String> = events(&out).iter().map(|v| field(v, "version")).collect();
+    // The fourth event is the first again (keys in another order): it adds nothing.
+    assert_eq!(versions, ["1", "2", "3", "1"]);
+    assert_eq!(
+        got[2],
+        "{\"aggregate\":\"2024-05-01\",\"version\":3,\"collections\":{\"A\":[{\"date\":\"2024-05-01\",\"pipeline\":\"A\",\"run\":1},{\"date\":\"2024-05-01\",\"pipeline\":\"A\",\"run\":2}],\"B\":[{\"date\":\"2024-05-01\",\"pipeline\":\"B\",\"run\":1}]}}"
+    );
+}
+
+#[test]
+fn collect_completes_once_then_every_version_on_request() {
+    let out = aggregate(
+        &[
+            "--collect",
+            "--key",
+            ".date",
+            "--collection",
+            ".pipeline",
+            "--complete-when",
+            BOTH,
+        ],
+        BOTLNEK,
+    );
+    let got = events(&out);
+    assert_eq!(got.len(), 1);
+    assert_eq!(field(&got[0], "version"), "2");
+    assert_eq!(field(&got[0], "complete"), "true");
+    let out = aggregate(
+        &[
+            "--collect",
+            "--key",
+            ".date",
+            "--collection",
+            ".pipeline",
+            "--complete-when",
+            BOTH,
+            "--every-version",
+        ],
+        BOTLNEK,
+    );
+    let versions: Vec<String> = events(&out).iter().map(|v| field(v, "version")).collect();
+    assert_eq!(versions, ["2", "3"]);
+}
+
+#[test]
+fn collect_timeouts_are_written_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "--collect",
+        "--key",
+        ".date",
+        "--collection",
+        ".pipeline",
+        "--complete-when",
+        BOTH,
+        "--timeout",
+        "0s",
+        "--name",
+        "b",
+    ];
+    let state = state_args(dir.path());
+    args.extend(state.iter().map(String::as_str));
+    let out = aggregate(&args, BOTLNEK);
+    let got = events(&out);
+    assert_eq!(got.len(), 2);
+    assert_eq!(field(&got[1], "aggregate"), "\"2024-05-02\"");
+    assert_eq!(field(&got[1], "complete"), "false");
+    assert_eq!(field(&got[1], "timed_out"), "true");
+    // A later run (as from cron) writes nothing more for either.
+    assert_eq!(aggregate(&args, ""), "");
+}
+
+#[test]
+fn named_collections_across_runs_and_processes_count_each_source_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state_args(dir.path());
+    let base = [
+        "--collect",
+        "--key",
+        ".day",
+        "--collection",
+        ".src",
+        "--name",
+        "c",
+    ];
+    // Four processes at once, each sending the same 30 sources and 10 of its own.
+    let mut children = Vec::new();
+    for p in 0..4 {
+        let mut input = String::new();
+        for i in 0..30 {
+            input.push_str(&format!(
+                "{{\"day\":{},\"src\":\"shared\",\"i\":{i}}}\n",
+                i % 3
+            ));
+        }
+        for i in 0..10 {
+            input.push_str(&format!(
+                "{{\"day\":{},\"src\":\"p{p}\",\"i\":{i}}}\n",
+                i % 3
+            ));
+        }
+        let path = dir.path().join(format!("in{p}.ndjson"));
+        std::fs::write(&path, input).unwrap();
+        children.push(
+            binge_std()
+                .arg("aggregate")
+                .args(base)
+                .args(&state)
+                .arg(&path)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap(),
+        );
+    }
+    let mut versions: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        for v in events(&stdout_of(&out)) {
+            versions
+                .entry(field(&v, "aggregate"))
+                .or_default()
+                .push(field(&v, "version").parse().unwrap());
+        }
+    }
+    // 30 shared + 40 own sources over 3 days: every version from 1 to the total appears once.
+    let mut total = 0;
+    for (day, mut vs) in versions {
+        vs.sort();
+        let n = vs.len() as i64;
+        assert_eq!(vs, (1..=n).collect::<Vec<_>>(), "day {day}");
+        total += n;
+    }
+    assert_eq!(total, 70);
+}
+
+#[test]
+fn a_source_without_a_key_is_a_bad_line() {
+    // Its expected output is checked by the samples test; here: a key is required.
+    let out = binge()
+        .args([
+            "aggregate",
+            "--collect",
+            "--key",
+            ".date",
+            "--collection",
+            ".pipeline",
+        ])
+        .write_stdin("{\"pipeline\":\"A\"}\n")
+        .output()
+        .unwrap();
+    assert!(stderr_of(&out).contains("--key .date: the event has no key"));
+}
