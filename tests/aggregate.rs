@@ -616,3 +616,33 @@ fn a_source_without_a_key_is_a_bad_line() {
         .unwrap();
     assert!(stderr_of(&out).contains("--key .date: the event has no key"));
 }
+
+#[test]
+fn a_later_run_notices_a_timeout_even_without_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "--collect",
+        "--key",
+        ".date",
+        "--collection",
+        ".pipeline",
+        "--complete-when",
+        BOTH,
+        "--timeout",
+        "1s",
+        "--name",
+        "t",
+    ];
+    let state = state_args(dir.path());
+    args.extend(state.iter().map(String::as_str));
+    assert_eq!(
+        aggregate(&args, "{\"pipeline\":\"A\",\"date\":\"d1\"}\n"),
+        ""
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let got = events(&aggregate(&args, ""));
+    assert_eq!(got.len(), 1);
+    assert_eq!(field(&got[0], "aggregate"), "\"d1\"");
+    assert_eq!(field(&got[0], "timed_out"), "true");
+    assert_eq!(aggregate(&args, ""), "");
+}
