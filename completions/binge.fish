@@ -29,6 +29,7 @@ complete -c binge -n "__fish_binge_needs_command" -s V -l version -d 'Print vers
 complete -c binge -n "__fish_binge_needs_command" -f -a "filter" -d 'Keep or drop events by an expression'
 complete -c binge -n "__fish_binge_needs_command" -f -a "annotate" -d 'Add, compute, rename, copy and remove fields; parse text into fields'
 complete -c binge -n "__fish_binge_needs_command" -f -a "aggregate" -d 'Group-by statistics, windows, and versioned collect-until-complete aggregates'
+complete -c binge -n "__fish_binge_needs_command" -f -a "log" -d 'A durable append-only log with consumer groups, in the state file'
 complete -c binge -n "__fish_binge_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c binge -n "__fish_binge_using_subcommand filter" -l limit -d 'Stop after writing N events (and stop reading)' -r
 complete -c binge -n "__fish_binge_using_subcommand filter" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
@@ -106,7 +107,144 @@ complete -c binge -n "__fish_binge_using_subcommand aggregate" -l text -d 'Read 
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate help" -f -a "filter" -d 'Keep or drop events by an expression'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate help" -f -a "annotate" -d 'Add, compute, rename, copy and remove fields; parse text into fields'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate help" -f -a "aggregate" -d 'Group-by statistics, windows, and versioned collect-until-complete aggregates'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -f -a "append" -d 'Append NDJSON events to a topic, one transaction per batch'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -f -a "read" -d 'Read a topic in seq order from a consumer group\'s position'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -f -a "ack" -d 'Move a group\'s position forward to SEQ (for --commit manual)'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -f -a "seek" -d 'Move a group\'s position, backwards too'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -f -a "groups" -d 'The position and lag of every group (of TOPIC)'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -f -a "topics" -d 'Every topic: events, first and last seq and time, bytes'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -f -a "tail" -d 'The last N events of a topic, then new ones with --follow (no group)'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -f -a "compact" -d 'Delete old events, never what a group has not read (unless --force)'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -f -a "query" -d 'Events of a time range, or a summary per time bucket'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -f -a "dead" -d 'The deliveries parked after --max-deliver failed attempts'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l time -d 'The event time (RFC 3339 or epoch number); default: the ingest time' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l key -d 'The event\'s key (for --by-key compaction)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l id -d 'The event\'s id; an id already in the topic is not appended again (default: a UUIDv7)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l batch -d 'Events per transaction' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l linger -d 'Commit what has arrived after this long, even if the batch is not full (default: as soon as the input pauses)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l time-unit -d 'The unit of epoch numbers in --time (default: guessed from their size)' -r -f -a "s\t''
+ms\t''
+us\t''
+ns\t''"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
+fail\t'Stop at the first bad line, with exit status 65'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"}' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l group -d 'The consumer group whose position is read and moved' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l from -d 'Where a new group starts: earliest, latest, seq:N or time:T' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -s n -d 'Stop after N events' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l commit -d 'auto: the position moves once events have reached the reader (on a pipe: once the reader has taken them out of it); manual: only with binge log ack' -r -f -a "auto\t''
+manual\t''"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l exec -d 'Give each batch to `sh -c CMD` on its stdin instead; the batch is acknowledged only if CMD exits 0, else retried with backoff and, after --max-deliver attempts, parked' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l max-deliver -d 'Attempts per batch with --exec before it is parked (see binge log dead)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l batch -d 'Events per batch' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l on-out-of-range -d 'When a forced compaction deleted events the group had not read: fail, or go on from the earliest event left or the latest' -r -f -a "error\t''
+earliest\t''
+latest\t''"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -s f -l follow -d 'Wait for new events (another process\'s appends show within 100 ms)'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l meta -d 'Add "_log": {"topic", "seq", "time"} to each event'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -l group -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -l upto -d 'The last seq the consumer has handled' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -l group -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -l to -d 'earliest, latest, seq:N (read from N on) or time:T (from the first event at T or later)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -s n -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -s f -l follow
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -l meta -d 'Add "_log": {"topic", "seq", "time"} to each event'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l retain -d 'Delete events ingested longer ago than this (such as 7d)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l max-events -d 'Keep at most N events (the newest)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l by-key -d 'Keep only the newest event of each key (events without a key stay)'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l force -d 'Also delete events a group has not read yet'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l since -d 'From this event time on (RFC 3339, epoch, or -DURATION for that long ago)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l until -d 'Up to (not including) this event time' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l where -d 'Only events for which EXPR is true' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l sample-by -d 'Summarise per time bucket of this length instead of writing the events' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l agg -d 'What each bucket holds: count, sum(EXPR), min(EXPR), max(EXPR), avg(EXPR), distinct(EXPR), comma-separated; written as count, <name>_<function>' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l fill -d 'What an empty bucket becomes' -r -f -a "none\t'Left out'
+null\t'Written with every value null'
+prev\t'Written with the values of the bucket before'
+0\t'Written with every value 0'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l meta -d 'Add "_log": {"topic", "seq", "time"} to each event'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "append" -d 'Append NDJSON events to a topic, one transaction per batch'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "read" -d 'Read a topic in seq order from a consumer group\'s position'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "ack" -d 'Move a group\'s position forward to SEQ (for --commit manual)'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "seek" -d 'Move a group\'s position, backwards too'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "groups" -d 'The position and lag of every group (of TOPIC)'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "topics" -d 'Every topic: events, first and last seq and time, bytes'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "tail" -d 'The last N events of a topic, then new ones with --follow (no group)'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "compact" -d 'Delete old events, never what a group has not read (unless --force)'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "query" -d 'Events of a time range, or a summary per time bucket'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "dead" -d 'The deliveries parked after --max-deliver failed attempts'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log help" -f -a "filter" -d 'Keep or drop events by an expression'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log help" -f -a "annotate" -d 'Add, compute, rename, copy and remove fields; parse text into fields'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log help" -f -a "aggregate" -d 'Group-by statistics, windows, and versioned collect-until-complete aggregates'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log help" -f -a "log" -d 'A durable append-only log with consumer groups, in the state file'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "append" -d 'Append NDJSON events to a topic, one transaction per batch'
+complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "read" -d 'Read a topic in seq order from a consumer group\'s position'
+complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "ack" -d 'Move a group\'s position forward to SEQ (for --commit manual)'
+complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "seek" -d 'Move a group\'s position, backwards too'
+complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "groups" -d 'The position and lag of every group (of TOPIC)'
+complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "topics" -d 'Every topic: events, first and last seq and time, bytes'
+complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "tail" -d 'The last N events of a topic, then new ones with --follow (no group)'
+complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "compact" -d 'Delete old events, never what a group has not read (unless --force)'
+complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "query" -d 'Events of a time range, or a summary per time bucket'
+complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "dead" -d 'The deliveries parked after --max-deliver failed attempts'

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::exit::EXIT_STATUS_HELP;
+use crate::log::Fill;
 use crate::stage::annotate::Unmatched;
 use crate::store::Durability;
 use crate::stream::OnError;
@@ -81,6 +82,16 @@ pub enum Command {
         after_long_help = format!("{AGGREGATE_EXAMPLES}\n\n{EXPR_HELP}\n\n{EXIT_STATUS_HELP}")
     )]
     Aggregate(Box<AggregateArgs>),
+
+    /// A durable append-only log with consumer groups, in the state file
+    #[command(
+        long_about = "A durable, append-only event log kept in the state file, with no daemon: \
+                      producers append to topics, consumers read in order from a named group's \
+                      saved position, and survive crashes, rewind, follow the live stream and \
+                      query by time.",
+        after_long_help = format!("{LOG_EXAMPLES}\n\n{EXIT_STATUS_HELP}")
+    )]
+    Log(LogArgs),
 }
 
 impl Command {
@@ -90,6 +101,7 @@ impl Command {
             Command::Filter(_) => "filter",
             Command::Annotate(_) => "annotate",
             Command::Aggregate(_) => "aggregate",
+            Command::Log(_) => "log",
         }
     }
 }
@@ -154,6 +166,20 @@ holds is written, with \"complete\": true (--every-version: also each later vers
 --timeout D, an aggregate still incomplete D after its first source is written once with \
 \"complete\": false, \"timed_out\": true (checked with every batch of input and at the end of \
 every run).";
+
+const LOG_EXAMPLES: &str = "\
+Examples:
+  tail -F app.ndjson | binge log append app --time .ts --id .request_id
+  binge log read app --group alerts --follow | binge filter '.level == \"error\"'
+  binge log read app --group loader --exec 'psql -c \"\\copy raw FROM STDIN\"' --max-deliver 5
+  binge log seek app --group alerts --to time:-1h
+  binge log query app --since -1d --sample-by 1h --agg 'count,avg(.ms),max(.ms)' --fill 0
+  binge log compact app --retain 7d
+
+Every event gets a seq (strictly increasing, never reused), an ingest time, an event time \
+(--time, else the ingest time), an optional key and an id (--id, else a UUIDv7); an id already \
+in the topic is not appended again, so a retried batch adds no duplicates. A group's position \
+is the last seq it has taken; a new group starts as --from says.";
 
 /// The built-in --extract patterns and the fields each makes.
 fn patterns_help() -> String {
@@ -497,17 +523,226 @@ pub struct AggregateArgs {
     pub stream: StreamArgs,
 }
 
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    #[command(subcommand)]
+    pub command: LogCommand,
+
+    #[command(flatten)]
+    pub state: StateArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Append NDJSON events to a topic, one transaction per batch
+    Append(LogAppendArgs),
+    /// Read a topic in seq order from a consumer group's position
+    Read(LogReadArgs),
+    /// Move a group's position forward to SEQ (for --commit manual)
+    Ack {
+        topic: String,
+        #[arg(long, value_name = "GROUP")]
+        group: String,
+        /// The last seq the consumer has handled
+        #[arg(long, value_name = "SEQ")]
+        upto: i64,
+    },
+    /// Move a group's position, backwards too
+    Seek {
+        topic: String,
+        #[arg(long, value_name = "GROUP")]
+        group: String,
+        /// earliest, latest, seq:N (read from N on) or time:T (from the first event at T or later)
+        #[arg(long, value_name = "WHERE")]
+        to: String,
+    },
+    /// The position and lag of every group (of TOPIC)
+    Groups { topic: Option<String> },
+    /// Every topic: events, first and last seq and time, bytes
+    Topics,
+    /// The last N events of a topic, then new ones with --follow (no group)
+    Tail {
+        topic: String,
+        #[arg(short = 'n', value_name = "N", default_value_t = 10)]
+        n: usize,
+        #[arg(short, long)]
+        follow: bool,
+        /// Add "_log": {"topic", "seq", "time"} to each event
+        #[arg(long)]
+        meta: bool,
+    },
+    /// Delete old events, never what a group has not read (unless --force)
+    Compact(LogCompactArgs),
+    /// Events of a time range, or a summary per time bucket
+    Query(LogQueryArgs),
+    /// The deliveries parked after --max-deliver failed attempts
+    Dead { topic: String },
+}
+
+#[derive(Debug, Args)]
+pub struct LogAppendArgs {
+    pub topic: String,
+
+    /// Input files; standard input when none, or for -
+    #[arg(value_name = "FILE")]
+    pub files: Vec<String>,
+
+    /// The event time (RFC 3339 or epoch number); default: the ingest time
+    #[arg(long, value_name = "EXPR")]
+    pub time: Option<String>,
+
+    /// The event's key (for --by-key compaction)
+    #[arg(long, value_name = "EXPR")]
+    pub key: Option<String>,
+
+    /// The event's id; an id already in the topic is not appended again (default: a UUIDv7)
+    #[arg(long, value_name = "EXPR")]
+    pub id: Option<String>,
+
+    /// Events per transaction
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub batch: usize,
+
+    /// Commit what has arrived after this long, even if the batch is not full (default: as
+    /// soon as the input pauses)
+    #[arg(long, value_name = "DURATION")]
+    pub linger: Option<String>,
+
+    /// The unit of epoch numbers in --time (default: guessed from their size)
+    #[arg(long, value_enum, value_name = "UNIT")]
+    pub time_unit: Option<TimeUnit>,
+
+    #[command(flatten)]
+    pub stream: StreamArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LogReadArgs {
+    pub topic: String,
+
+    /// The consumer group whose position is read and moved
+    #[arg(long, value_name = "GROUP")]
+    pub group: String,
+
+    /// Where a new group starts: earliest, latest, seq:N or time:T
+    #[arg(long, value_name = "WHERE", default_value = "earliest")]
+    pub from: String,
+
+    /// Stop after N events
+    #[arg(short = 'n', value_name = "N")]
+    pub limit: Option<u64>,
+
+    /// Wait for new events (another process's appends show within 100 ms)
+    #[arg(short, long)]
+    pub follow: bool,
+
+    /// Add "_log": {"topic", "seq", "time"} to each event
+    #[arg(long)]
+    pub meta: bool,
+
+    /// auto: the position moves once events have reached the reader (on a pipe: once the
+    /// reader has taken them out of it); manual: only with binge log ack
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = CommitArg::Auto)]
+    pub commit: CommitArg,
+
+    /// Give each batch to `sh -c CMD` on its stdin instead; the batch is acknowledged only if
+    /// CMD exits 0, else retried with backoff and, after --max-deliver attempts, parked
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
+
+    /// Attempts per batch with --exec before it is parked (see binge log dead)
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub max_deliver: u32,
+
+    /// Events per batch
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub batch: usize,
+
+    /// When a forced compaction deleted events the group had not read: fail, or go on from
+    /// the earliest event left or the latest
+    #[arg(long, value_enum, value_name = "WHERE", default_value_t = OutOfRangeArg::Error)]
+    pub on_out_of_range: OutOfRangeArg,
+}
+
+#[derive(Debug, Args)]
+pub struct LogCompactArgs {
+    pub topic: String,
+
+    /// Delete events ingested longer ago than this (such as 7d)
+    #[arg(long, value_name = "DURATION")]
+    pub retain: Option<String>,
+
+    /// Keep at most N events (the newest)
+    #[arg(long, value_name = "N")]
+    pub max_events: Option<i64>,
+
+    /// Keep only the newest event of each key (events without a key stay)
+    #[arg(long)]
+    pub by_key: bool,
+
+    /// Also delete events a group has not read yet
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogQueryArgs {
+    pub topic: String,
+
+    /// From this event time on (RFC 3339, epoch, or -DURATION for that long ago)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// Up to (not including) this event time
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
+    /// Only events for which EXPR is true
+    #[arg(long = "where", value_name = "EXPR")]
+    pub filter: Option<String>,
+
+    /// Summarise per time bucket of this length instead of writing the events
+    #[arg(long, value_name = "DURATION", requires = "agg")]
+    pub sample_by: Option<String>,
+
+    /// What each bucket holds: count, sum(EXPR), min(EXPR), max(EXPR), avg(EXPR),
+    /// distinct(EXPR), comma-separated; written as count, <name>_<function>
+    #[arg(long, value_name = "LIST", requires = "sample_by")]
+    pub agg: Option<String>,
+
+    /// What an empty bucket becomes
+    #[arg(long, value_enum, value_name = "HOW", default_value_t = Fill::None, requires = "sample_by")]
+    pub fill: Fill,
+
+    /// Add "_log": {"topic", "seq", "time"} to each event
+    #[arg(long)]
+    pub meta: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CommitArg {
+    Auto,
+    Manual,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutOfRangeArg {
+    Error,
+    Earliest,
+    Latest,
+}
+
 /// Where state is kept, for subcommands that keep any.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "State")]
 pub struct StateArgs {
     /// The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else
     /// ~/.local/state/binge/state.db)
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", global = true)]
     pub state: Option<PathBuf>,
 
     /// full: every commit survives power loss; normal: faster, survives a crash of binge only
-    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = Durability::Full)]
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = Durability::Full, global = true)]
     pub durability: Durability,
 }
 

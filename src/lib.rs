@@ -7,6 +7,7 @@ pub mod cmd;
 pub mod exit;
 pub mod expr;
 pub mod json;
+pub mod log;
 pub mod stage;
 pub mod store;
 pub mod stream;

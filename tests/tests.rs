@@ -8,5 +8,6 @@ mod cli;
 mod filter;
 mod generated;
 mod jcs;
+mod log;
 mod samples;
 mod stream;

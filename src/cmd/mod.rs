@@ -3,6 +3,7 @@
 pub mod aggregate;
 pub mod annotate;
 pub mod filter;
+pub mod log;
 
 use clap::ArgMatches;
 
@@ -18,6 +19,7 @@ pub fn run(command: Command, matches: &ArgMatches) -> anyhow::Result<Exit> {
         Command::Filter(args) => filter::run(&args),
         Command::Annotate(args) => annotate::run(&args, sub),
         Command::Aggregate(args) => aggregate::run(&args, sub),
+        Command::Log(args) => log::run(&args),
     }
 }
 

@@ -1,0 +1,263 @@
+//! `binge log ...`: the durable log's subcommands.
+
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::cli::{CommitArg, LogArgs, LogCommand, OutOfRangeArg};
+use crate::exit::{Exit, UsageError};
+use crate::expr::Program;
+use crate::json::{Number, Value};
+use crate::log::{self, AppendOptions, Appender, Commit, Delivery, Position, ReadOptions, Sample};
+use crate::store::{self, Store};
+use crate::stream;
+use crate::time;
+
+pub fn run(args: &LogArgs) -> anyhow::Result<Exit> {
+    let path = store::state_path(args.state.state.as_deref())?;
+    let open = || Store::open(&path, args.state.durability);
+    let usage = |e: String| anyhow::Error::new(UsageError(e));
+    match &args.command {
+        LogCommand::Append(a) => {
+            let expr =
+                |flag: &str, src: &Option<String>| -> anyhow::Result<Option<(String, Program)>> {
+                    src.as_deref()
+                        .map(|s| {
+                            Program::compile(s)
+                                .map(|p| (s.to_string(), p))
+                                .map_err(|e| usage(format!("{flag} {s}: {}", e.render(s))))
+                        })
+                        .transpose()
+                };
+            let linger = a
+                .linger
+                .as_deref()
+                .map(|l| {
+                    time::parse_duration(l)
+                        .map(|ms| Duration::from_millis(ms as u64))
+                        .ok_or_else(|| {
+                            usage(format!("--linger {l}: expected a duration such as 200ms"))
+                        })
+                })
+                .transpose()?;
+            let options = AppendOptions {
+                topic: a.topic.clone(),
+                time: expr("--time", &a.time)?,
+                key: expr("--key", &a.key)?,
+                id: expr("--id", &a.id)?,
+                unit: a.time_unit.map(Into::into),
+                batch: a.batch,
+                linger,
+            };
+            let mut stage = Appender::new(open()?, options);
+            let opts = super::stream_options("log append", &a.stream);
+            stream::run(&opts, &a.files, &mut stage, stream::stdout()?)
+        }
+        LogCommand::Read(r) => {
+            let from = Position::parse(&r.from).map_err(|e| usage(format!("--from {e}")))?;
+            let options = ReadOptions {
+                topic: r.topic.clone(),
+                group: r.group.clone(),
+                from,
+                limit: r.limit,
+                follow: r.follow,
+                meta: r.meta,
+                commit: match r.commit {
+                    CommitArg::Auto => Commit::Auto,
+                    CommitArg::Manual => Commit::Manual,
+                },
+                delivery: match &r.exec {
+                    Some(cmd) => Delivery::Exec(cmd.clone()),
+                    None => Delivery::Stdout,
+                },
+                max_deliver: r.max_deliver.max(1),
+                batch: r.batch.max(1),
+                out_of_range: match r.on_out_of_range {
+                    OutOfRangeArg::Error => log::OutOfRange::Error,
+                    OutOfRangeArg::Earliest => log::OutOfRange::Earliest,
+                    OutOfRangeArg::Latest => log::OutOfRange::Latest,
+                },
+            };
+            log::read(&mut open()?, &options)
+        }
+        LogCommand::Ack { topic, group, upto } => {
+            let mut store = open()?;
+            let pos =
+                store.write(|tx| store::log::advance(tx, topic, group, *upto, time::now_ms()))?;
+            if pos > *upto {
+                eprintln!("binge log ack: group {group} was already at seq {pos}");
+            }
+            Ok(Exit::Success)
+        }
+        LogCommand::Seek { topic, group, to } => {
+            let to = Position::parse(to).map_err(|e| usage(format!("--to {e}")))?;
+            let mut store = open()?;
+            let pos = to.resolve(store.conn(), topic)?;
+            store.write(|tx| store::log::set_pos(tx, topic, group, pos, time::now_ms()))?;
+            Ok(Exit::Success)
+        }
+        LogCommand::Groups { topic } => {
+            let store = open()?;
+            let rows = store::log::groups(store.conn(), topic.as_deref())?;
+            write_values(rows.into_iter().map(|g| {
+                object(vec![
+                    ("topic", Value::String(g.topic.into())),
+                    ("group", Value::String(g.group.into())),
+                    ("position", int(g.pos)),
+                    ("lag", int(g.lag)),
+                    (
+                        "updated_at",
+                        Value::String(time::format_rfc3339(g.updated_at).into()),
+                    ),
+                ])
+            }))
+        }
+        LogCommand::Topics => {
+            let store = open()?;
+            let rows = store::log::topics(store.conn())?;
+            let opt_int = |v: Option<i64>| v.map_or(Value::Null, int);
+            let opt_time = |v: Option<i64>| {
+                v.map_or(Value::Null, |t| {
+                    Value::String(time::format_rfc3339(t).into())
+                })
+            };
+            write_values(rows.into_iter().map(|t| {
+                object(vec![
+                    ("topic", Value::String(t.topic.into())),
+                    ("events", int(t.events)),
+                    ("first_seq", opt_int(t.first_seq)),
+                    ("last_seq", opt_int(t.last_seq)),
+                    ("first_time", opt_time(t.first_time)),
+                    ("last_time", opt_time(t.last_time)),
+                    ("bytes", int(t.bytes)),
+                ])
+            }))
+        }
+        LogCommand::Tail {
+            topic,
+            n,
+            follow,
+            meta,
+        } => log::tail(&mut open()?, topic, *n, *follow, *meta),
+        LogCommand::Compact(c) => {
+            if c.retain.is_none() && c.max_events.is_none() && !c.by_key {
+                return Err(usage("give --retain, --max-events or --by-key".into()));
+            }
+            let before_ms = c
+                .retain
+                .as_deref()
+                .map(|r| {
+                    time::parse_duration(r)
+                        .map(|d| time::now_ms() - d)
+                        .ok_or_else(|| {
+                            usage(format!("--retain {r}: expected a duration such as 7d"))
+                        })
+                })
+                .transpose()?;
+            let retention = store::log::Retention {
+                before_ms,
+                max_events: c.max_events,
+                by_key: c.by_key,
+                force: c.force,
+            };
+            let mut store = open()?;
+            let deleted = store.write(|tx| store::log::compact(tx, &c.topic, &retention))?;
+            eprintln!(
+                "binge log compact: {deleted} event{} deleted from {}",
+                if deleted == 1 { "" } else { "s" },
+                c.topic
+            );
+            Ok(Exit::Success)
+        }
+        LogCommand::Query(q) => {
+            let when = |flag: &str, t: &Option<String>| -> anyhow::Result<Option<i64>> {
+                t.as_deref()
+                    .map(|s| {
+                        log::parse_time_arg(s).ok_or_else(|| {
+                            usage(format!(
+                                "{flag} {s}: expected RFC 3339, an epoch number or -DURATION"
+                            ))
+                        })
+                    })
+                    .transpose()
+            };
+            let (since, until) = (when("--since", &q.since)?, when("--until", &q.until)?);
+            let filter = q
+                .filter
+                .as_deref()
+                .map(|w| {
+                    Program::compile(w).map_err(|e| usage(format!("--where: {}", e.render(w))))
+                })
+                .transpose()?;
+            let sample = match (&q.sample_by, &q.agg) {
+                (Some(width), Some(agg)) => Some(Sample {
+                    width_ms: time::parse_duration(width)
+                        .filter(|&w| w > 0)
+                        .ok_or_else(|| {
+                            usage(format!(
+                                "--sample-by {width}: expected a duration such as 5m"
+                            ))
+                        })?,
+                    aggs: log::Agg::parse_list(agg).map_err(|e| usage(format!("--agg {e}")))?,
+                    fill: q.fill,
+                }),
+                _ => None,
+            };
+            let store = open()?;
+            log::query(
+                &store,
+                &q.topic,
+                since,
+                until,
+                filter.as_ref(),
+                sample.as_ref(),
+                q.meta,
+            )
+        }
+        LogCommand::Dead { topic } => {
+            let store = open()?;
+            let rows = store::log::dead(store.conn(), topic)?;
+            let mut values = Vec::new();
+            for d in rows {
+                let event = crate::json::parse_value(d.body.as_bytes())
+                    .context("a parked event is not JSON")?
+                    .into_owned();
+                values.push(object(vec![
+                    ("group", Value::String(d.group.into())),
+                    ("seq", int(d.seq)),
+                    ("attempts", int(d.attempts)),
+                    ("error", Value::String(d.error.into())),
+                    (
+                        "parked_at",
+                        Value::String(time::format_rfc3339(d.parked_at).into()),
+                    ),
+                    ("event", event),
+                ]));
+            }
+            write_values(values.into_iter())
+        }
+    }
+}
+
+fn int(i: i64) -> Value<'static> {
+    Value::Number(Number::Int(i))
+}
+
+fn object(members: Vec<(&'static str, Value<'static>)>) -> Value<'static> {
+    Value::Object(members.into_iter().map(|(k, v)| (k.into(), v)).collect())
+}
+
+fn write_values(values: impl Iterator<Item = Value<'static>>) -> anyhow::Result<Exit> {
+    use std::io::Write;
+    let mut buf = Vec::new();
+    for v in values {
+        crate::json::write_value(&v, &mut buf);
+        buf.push(b'\n');
+    }
+    match stream::stdout()?.write_all(&buf) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Success),
+        other => other
+            .map(|_| Exit::Success)
+            .context("cannot write to standard output"),
+    }
+}

@@ -1,0 +1,392 @@
+//! Reading a topic for a consumer group and delivering it: to stdout, or batch by batch to a
+//! command. Positions only move after delivery, so a consumer that dies re-reads what was in
+//! flight (at-least-once) and never skips an event.
+//!
+//! Writing to a pipe is not delivery: the reader may stop (`| head -5`) with events still in
+//! the pipe. With `--commit auto` on a pipe, binge therefore puts one event at a time into the
+//! pipe and takes it as delivered only once the reader has taken it out (the pipe's unread
+//! byte count, FIONREAD, is back to zero); an event still in the pipe when the reader goes away
+//! is not committed.
+
+use std::fs::File;
+use std::io::Write;
+use std::os::fd::AsRawFd;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+use super::{Position, with_meta};
+use crate::exit::Exit;
+use crate::store::{self, Store};
+use crate::time;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Commit {
+    /// The position moves once events have reached the reader.
+    Auto,
+    /// The position moves only with `binge log ack`.
+    Manual,
+}
+
+#[derive(Debug, Clone)]
+pub enum Delivery {
+    Stdout,
+    /// `sh -c CMD` gets each batch on its stdin; exit status 0 acknowledges it.
+    Exec(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutOfRange {
+    Error,
+    Earliest,
+    Latest,
+}
+
+pub struct ReadOptions {
+    pub topic: String,
+    pub group: String,
+    pub from: Position,
+    pub limit: Option<u64>,
+    pub follow: bool,
+    pub meta: bool,
+    pub commit: Commit,
+    pub delivery: Delivery,
+    pub max_deliver: u32,
+    pub batch: usize,
+    pub out_of_range: OutOfRange,
+}
+
+/// How often `--follow` looks for new events.
+const POLL: Duration = Duration::from_millis(20);
+
+pub fn read(store: &mut Store, o: &ReadOptions) -> anyhow::Result<Exit> {
+    let (topic, group) = (o.topic.as_str(), o.group.as_str());
+    let start = o.from.resolve(store.conn(), topic)?;
+    let mut pos =
+        store.write(|tx| store::log::ensure_group(tx, topic, group, start, time::now_ms()))?;
+    if let Some(upto) = store::log::lost(store.conn(), topic, group)? {
+        pos = match o.out_of_range {
+            OutOfRange::Error => bail!(
+                "group {group} had not read events up to seq {upto} of {topic} when a forced \
+                 compaction deleted them; read with --on-out-of-range earliest or latest, or \
+                 move it with binge log seek"
+            ),
+            OutOfRange::Earliest => pos,
+            OutOfRange::Latest => store::log::latest(store.conn())?,
+        };
+        store.write(|tx| store::log::set_pos(tx, topic, group, pos, time::now_ms()))?;
+    }
+    let mut out = Stdout::new()?;
+    let mut delivered: u64 = 0;
+    let mut version = data_version(store)?;
+    loop {
+        let want = match o.limit {
+            Some(n) if delivered >= n => break,
+            Some(n) => ((n - delivered) as usize).min(o.batch),
+            None => o.batch,
+        };
+        let rows = store::log::after(store.conn(), topic, pos, want)?;
+        if rows.is_empty() {
+            if !o.follow {
+                break;
+            }
+            if !wait_for_more(store, &mut version, &out)? {
+                // The reader of stdout went away while we waited.
+                return Ok(Exit::Success);
+            }
+            continue;
+        }
+        let last = rows.last().map_or(pos, |r| r.seq);
+        let taken = match &o.delivery {
+            Delivery::Stdout => out.deliver(&rows, o, o.commit == Commit::Auto)?,
+            Delivery::Exec(cmd) => {
+                exec(store, o, cmd, &rows)?;
+                Taken::All
+            }
+        };
+        let (upto, gone) = match taken {
+            Taken::All => (last, false),
+            Taken::Upto(seq) => (seq, true),
+        };
+        if o.commit == Commit::Auto && upto > pos {
+            store.write(|tx| store::log::advance(tx, topic, group, upto, time::now_ms()))?;
+        }
+        if gone {
+            return Ok(Exit::Success);
+        }
+        delivered += rows.len() as u64;
+        pos = last;
+    }
+    out.flush()?;
+    Ok(Exit::Success)
+}
+
+/// `binge log tail`: the last `n` events, then new ones with `follow`; no group, no commits.
+pub fn tail(
+    store: &mut Store,
+    topic: &str,
+    n: usize,
+    follow: bool,
+    meta: bool,
+) -> anyhow::Result<Exit> {
+    let mut out = Stdout::new()?;
+    let mut version = data_version(store)?;
+    let rows = store::log::last(store.conn(), topic, n)?;
+    let mut pos = rows
+        .last()
+        .map_or(store::log::latest(store.conn())?, |r| r.seq);
+    let o = ReadOptions {
+        topic: topic.to_string(),
+        group: String::new(),
+        from: Position::Latest,
+        limit: None,
+        follow,
+        meta,
+        commit: Commit::Manual,
+        delivery: Delivery::Stdout,
+        max_deliver: 1,
+        batch: 1000,
+        out_of_range: OutOfRange::Error,
+    };
+    if let Taken::Upto(_) = out.deliver(&rows, &o, false)? {
+        return Ok(Exit::Success);
+    }
+    if !follow {
+        out.flush()?;
+        return Ok(Exit::Success);
+    }
+    loop {
+        let rows = store::log::after(store.conn(), topic, pos, o.batch)?;
+        if rows.is_empty() {
+            if !wait_for_more(store, &mut version, &out)? {
+                return Ok(Exit::Success);
+            }
+            continue;
+        }
+        pos = rows.last().map_or(pos, |r| r.seq);
+        if let Taken::Upto(_) = out.deliver(&rows, &o, false)? {
+            return Ok(Exit::Success);
+        }
+    }
+}
+
+fn data_version(store: &Store) -> anyhow::Result<i64> {
+    Ok(store
+        .conn()
+        .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+}
+
+/// Waits until another connection commits to the state file; false if stdout's reader left.
+fn wait_for_more(store: &Store, version: &mut i64, out: &Stdout) -> anyhow::Result<bool> {
+    loop {
+        let v = data_version(store)?;
+        if v != *version {
+            *version = v;
+            return Ok(true);
+        }
+        if out.reader_gone() {
+            return Ok(false);
+        }
+        std::thread::sleep(POLL);
+    }
+}
+
+/// How far a delivery got.
+enum Taken {
+    /// Every event.
+    All,
+    /// The reader left: events up to this seq were taken.
+    Upto(i64),
+}
+
+struct Stdout {
+    file: File,
+    pipe: bool,
+    buf: Vec<u8>,
+}
+
+impl Stdout {
+    fn new() -> anyhow::Result<Stdout> {
+        let file = crate::stream::stdout()?;
+        let pipe = file.metadata().is_ok_and(|m| {
+            use std::os::unix::fs::FileTypeExt;
+            m.file_type().is_fifo()
+        });
+        Ok(Stdout {
+            file,
+            pipe,
+            buf: Vec::with_capacity(1 << 16),
+        })
+    }
+
+    fn line(&mut self, row: &store::log::Stored, o: &ReadOptions) {
+        if o.meta {
+            with_meta(&row.body, &o.topic, row.seq, row.time_ms, &mut self.buf);
+        } else {
+            self.buf.extend_from_slice(row.body.as_bytes());
+        }
+        self.buf.push(b'\n');
+    }
+
+    /// Writes the rows; with `exact` on a pipe, one at a time, each taken out by the reader
+    /// before the next goes in.
+    fn deliver(
+        &mut self,
+        rows: &[store::log::Stored],
+        o: &ReadOptions,
+        exact: bool,
+    ) -> anyhow::Result<Taken> {
+        if exact && self.pipe {
+            let mut taken = rows.first().map_or(0, |r| r.seq - 1);
+            for row in rows {
+                self.line(row, o);
+                if !self.put()? || !self.drained()? {
+                    return Ok(Taken::Upto(taken));
+                }
+                taken = row.seq;
+            }
+            return Ok(Taken::All);
+        }
+        for row in rows {
+            self.line(row, o);
+        }
+        if !self.put()? {
+            let before = rows.first().map_or(0, |r| r.seq - 1);
+            return Ok(Taken::Upto(before));
+        }
+        Ok(Taken::All)
+    }
+
+    /// Writes what is buffered; false when the reader has gone.
+    fn put(&mut self) -> anyhow::Result<bool> {
+        let r = self.file.write_all(&self.buf);
+        self.buf.clear();
+        match r {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+            Err(e) => Err(e).context("cannot write to standard output"),
+        }
+    }
+
+    fn flush(&mut self) -> anyhow::Result<()> {
+        self.put().map(|_| ())
+    }
+
+    /// Waits until the reader has taken everything out of the pipe; false if it left first.
+    fn drained(&self) -> anyhow::Result<bool> {
+        let fd = self.file.as_raw_fd();
+        let started = Instant::now();
+        loop {
+            let mut unread: libc::c_int = 0;
+            // SAFETY: FIONREAD writes one int through the pointer, which is valid.
+            let rc = unsafe { libc::ioctl(fd, libc::FIONREAD, &mut unread) };
+            if rc != 0 {
+                // The pipe cannot tell: the write itself is all we know.
+                return Ok(!self.reader_gone());
+            }
+            if unread == 0 {
+                return Ok(true);
+            }
+            if self.reader_gone() {
+                return Ok(false);
+            }
+            if started.elapsed() < Duration::from_micros(200) {
+                std::hint::spin_loop();
+            } else {
+                std::thread::sleep(Duration::from_micros(100));
+            }
+        }
+    }
+
+    /// Whether stdout is a pipe whose reader has closed it.
+    fn reader_gone(&self) -> bool {
+        if !self.pipe {
+            return false;
+        }
+        let mut p = libc::pollfd {
+            fd: self.file.as_raw_fd(),
+            events: libc::POLLOUT,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, zero timeout.
+        let n = unsafe { libc::poll(&mut p, 1, 0) };
+        n > 0 && (p.revents & libc::POLLERR) != 0
+    }
+}
+
+/// Runs the command on the batch until it succeeds or `--max-deliver` attempts are used; then
+/// parks the batch. Either way the caller may then move past it.
+fn exec(
+    store: &mut Store,
+    o: &ReadOptions,
+    cmd: &str,
+    rows: &[store::log::Stored],
+) -> anyhow::Result<()> {
+    let mut body = Vec::new();
+    for row in rows {
+        if o.meta {
+            with_meta(&row.body, &o.topic, row.seq, row.time_ms, &mut body);
+        } else {
+            body.extend_from_slice(row.body.as_bytes());
+        }
+        body.push(b'\n');
+    }
+    let last = rows.last().map_or(0, |r| r.seq);
+    let mut error = String::new();
+    for attempt in 1..=o.max_deliver.max(1) {
+        match run_once(cmd, &body) {
+            Ok(()) => return Ok(()),
+            Err(e) => {
+                error = format!("{e:#}");
+                eprintln!(
+                    "binge log read: --exec failed on seq {}..{} (attempt {attempt} of {}): {error}",
+                    rows.first().map_or(0, |r| r.seq),
+                    last,
+                    o.max_deliver
+                );
+            }
+        }
+        if attempt < o.max_deliver {
+            let backoff = Duration::from_millis(100 << (attempt - 1).min(6));
+            std::thread::sleep(backoff);
+        }
+    }
+    store.write(|tx| {
+        store::log::park(
+            tx,
+            &o.topic,
+            &o.group,
+            rows,
+            o.max_deliver,
+            &error,
+            time::now_ms(),
+        )
+    })?;
+    eprintln!(
+        "binge log read: parked seq {}..{last} after {} attempts; see binge log dead {}",
+        rows.first().map_or(0, |r| r.seq),
+        o.max_deliver,
+        o.topic
+    );
+    Ok(())
+}
+
+fn run_once(cmd: &str, input: &[u8]) -> anyhow::Result<()> {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .stdin(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot start {cmd}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // A command that stops reading early is judged by its exit status alone.
+        let _ = stdin.write_all(input);
+    }
+    let status = child.wait()?;
+    if status.success() {
+        Ok(())
+    } else {
+        bail!("{cmd} exited with {status}")
+    }
+}

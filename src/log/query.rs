@@ -1,0 +1,254 @@
+//! `binge log query`: the events of a time range (read through the time index), optionally
+//! filtered, or summarised per time bucket.
+
+use std::borrow::Cow;
+use std::io::Write;
+
+use anyhow::Context;
+use clap::ValueEnum;
+use rusqlite::params;
+
+use super::with_meta;
+use crate::exit::Exit;
+use crate::expr::Program;
+use crate::json::{self, Number, Value};
+use crate::stage::stats::{Acc, Kind};
+use crate::store::{self, Store};
+use crate::time;
+
+/// What an empty bucket of `--sample-by` becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Fill {
+    /// Left out.
+    None,
+    /// Written with every value null.
+    Null,
+    /// Written with the values of the bucket before.
+    Prev,
+    /// Written with every value 0.
+    #[value(name = "0")]
+    Zero,
+}
+
+/// One `--agg` item: `count`, or `sum|min|max|avg|distinct(EXPR)`.
+pub struct Agg {
+    pub kind: Kind,
+    pub name: String,
+    pub expr: Option<Program>,
+}
+
+pub struct Sample {
+    pub width_ms: i64,
+    pub aggs: Vec<Agg>,
+    pub fill: Fill,
+}
+
+impl Agg {
+    /// Parses `count,avg(.ms),max(.ms)`.
+    pub fn parse_list(text: &str) -> Result<Vec<Agg>, String> {
+        let mut items = Vec::new();
+        let mut depth = 0;
+        let mut start = 0;
+        let mut quoted = false;
+        for (i, c) in text.char_indices() {
+            match c {
+                '"' => quoted = !quoted,
+                '(' if !quoted => depth += 1,
+                ')' if !quoted => depth -= 1,
+                ',' if !quoted && depth == 0 => {
+                    items.push(&text[start..i]);
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        items.push(&text[start..]);
+        items
+            .into_iter()
+            .map(|item| {
+                let item = item.trim();
+                if item == "count" {
+                    return Ok(Agg {
+                        kind: Kind::Count,
+                        name: "count".into(),
+                        expr: None,
+                    });
+                }
+                let (fname, rest) = item
+                    .split_once('(')
+                    .ok_or_else(|| format!("'{item}': expected count or FUNCTION(EXPR)"))?;
+                let inner = rest
+                    .strip_suffix(')')
+                    .ok_or_else(|| format!("'{item}': missing ')'"))?;
+                let kind = [Kind::Sum, Kind::Min, Kind::Max, Kind::Avg, Kind::Distinct]
+                    .into_iter()
+                    .find(|k| k.flag() == fname.trim())
+                    .ok_or_else(|| {
+                        format!("'{item}': the functions are count, sum, min, max, avg, distinct")
+                    })?;
+                let expr = Program::compile(inner)
+                    .map_err(|e| format!("'{item}': {}", e.render(inner)))?;
+                let base = expr
+                    .as_path()
+                    .filter(|p| !p.is_empty())
+                    .and_then(|p| {
+                        p.iter()
+                            .map(|s| match s {
+                                json::Seg::Key(k) => Some(k.clone()),
+                                json::Seg::Index(_) => None,
+                            })
+                            .collect::<Option<Vec<String>>>()
+                    })
+                    .map(|k| k.join("_"))
+                    .unwrap_or_else(|| "value".into());
+                Ok(Agg {
+                    kind,
+                    name: format!("{base}_{}", kind.flag()),
+                    expr: Some(expr),
+                })
+            })
+            .collect()
+    }
+}
+
+pub fn query(
+    store: &Store,
+    topic: &str,
+    since: Option<i64>,
+    until: Option<i64>,
+    filter: Option<&Program>,
+    sample: Option<&Sample>,
+    meta: bool,
+) -> anyhow::Result<Exit> {
+    let since = since.unwrap_or(i64::MIN);
+    let until = until.unwrap_or(i64::MAX);
+    let mut out = std::io::BufWriter::new(crate::stream::stdout()?);
+    let mut stmt = store.conn().prepare(store::log::RANGE_SQL)?;
+    let mut rows = stmt.query(params![topic, since, until])?;
+    let mut buckets: Vec<(i64, Vec<Acc>)> = Vec::new();
+    let mut line = Vec::new();
+    while let Some(r) = rows.next()? {
+        let (seq, time_ms, body): (i64, i64, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let needs_value = filter.is_some() || sample.is_some();
+        let value = if needs_value {
+            Some(json::parse_value(body.as_bytes()).context("a stored event is not JSON")?)
+        } else {
+            None
+        };
+        if let (Some(f), Some(v)) = (filter, &value)
+            && !f.matches(v)
+        {
+            continue;
+        }
+        match (sample, &value) {
+            (Some(s), Some(v)) => {
+                let start = time_ms.div_euclid(s.width_ms) * s.width_ms;
+                if buckets.last().is_none_or(|(b, _)| *b != start) {
+                    buckets.push((start, s.aggs.iter().map(|a| Acc::new(a.kind)).collect()));
+                }
+                if let Some((_, accs)) = buckets.last_mut() {
+                    for (a, acc) in s.aggs.iter().zip(accs.iter_mut()) {
+                        match &a.expr {
+                            Some(e) => acc.add(Some(&e.eval(v))),
+                            None => acc.add(None),
+                        }
+                    }
+                }
+            }
+            _ => {
+                line.clear();
+                if meta {
+                    with_meta(&body, topic, seq, time_ms, &mut line);
+                } else {
+                    line.extend_from_slice(body.as_bytes());
+                }
+                line.push(b'\n');
+                if let Err(e) = out.write_all(&line) {
+                    return closed_or(e);
+                }
+            }
+        }
+    }
+    if let Some(s) = sample {
+        let first = if since > i64::MIN {
+            Some(since.div_euclid(s.width_ms) * s.width_ms)
+        } else {
+            buckets.first().map(|b| b.0)
+        };
+        let last = if until < i64::MAX {
+            Some((until - 1).div_euclid(s.width_ms) * s.width_ms)
+        } else {
+            buckets.last().map(|b| b.0)
+        };
+        for v in fill(s, &buckets, first, last) {
+            line.clear();
+            json::write_value(&v, &mut line);
+            line.push(b'\n');
+            if let Err(e) = out.write_all(&line) {
+                return closed_or(e);
+            }
+        }
+    }
+    match out.flush() {
+        Ok(()) => Ok(Exit::Success),
+        Err(e) => closed_or(e),
+    }
+}
+
+fn closed_or(e: std::io::Error) -> anyhow::Result<Exit> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Ok(Exit::Success)
+    } else {
+        Err(e).context("cannot write to standard output")
+    }
+}
+
+/// The buckets from `first` to `last`, empty ones filled as asked.
+fn fill(
+    s: &Sample,
+    buckets: &[(i64, Vec<Acc>)],
+    first: Option<i64>,
+    last: Option<i64>,
+) -> Vec<Value<'static>> {
+    let (Some(first), Some(last)) = (first, last) else {
+        return Vec::new();
+    };
+    let row = |start: i64, values: Vec<Value<'static>>| {
+        let mut members = vec![(
+            Cow::Borrowed("time"),
+            Value::String(time::format_rfc3339(start).into()),
+        )];
+        for (a, v) in s.aggs.iter().zip(values) {
+            members.push((Cow::Owned(a.name.clone()), v));
+        }
+        Value::Object(members)
+    };
+    let mut out = Vec::new();
+    let mut prev: Option<Vec<Value<'static>>> = None;
+    let mut i = 0;
+    let mut start = first;
+    // Guard against a range of more buckets than anyone wants written.
+    let max_buckets = 10_000_000;
+    while start <= last && out.len() < max_buckets {
+        while i < buckets.len() && buckets[i].0 < start {
+            i += 1;
+        }
+        if i < buckets.len() && buckets[i].0 == start {
+            let values: Vec<Value<'static>> = buckets[i].1.iter().map(Acc::result).collect();
+            prev = Some(values.clone());
+            out.push(row(start, values));
+        } else {
+            let filler = match s.fill {
+                Fill::None => None,
+                Fill::Null => Some(vec![Value::Null; s.aggs.len()]),
+                Fill::Zero => Some(vec![Value::Number(Number::Int(0)); s.aggs.len()]),
+                Fill::Prev => prev.clone(),
+            };
+            if let Some(values) = filler {
+                out.push(row(start, values));
+            }
+        }
+        start += s.width_ms;
+    }
+    out
+}

@@ -1,0 +1,422 @@
+//! Tables of the durable log (`binge log`): events of every topic in one table whose seq is an
+//! AUTOINCREMENT rowid (strictly increasing, never reused, even after deletion), consumer
+//! groups with their positions, and parked deliveries.
+
+use anyhow::bail;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+pub const SCHEMA_1: &str = "
+CREATE TABLE log_topics (
+    topic      TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE log_events (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    topic     TEXT NOT NULL,
+    ingest_ms INTEGER NOT NULL,
+    time_ms   INTEGER NOT NULL,
+    key       TEXT,
+    id        TEXT NOT NULL,
+    body      TEXT NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX log_events_id ON log_events(topic, id);
+CREATE INDEX log_events_seq ON log_events(topic, seq);
+CREATE INDEX log_events_time ON log_events(topic, time_ms);
+CREATE INDEX log_events_key ON log_events(topic, key, seq) WHERE key IS NOT NULL;
+CREATE TABLE log_groups (
+    topic      TEXT NOT NULL,
+    grp        TEXT NOT NULL,
+    pos        INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    lost_upto  INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (topic, grp)
+) STRICT;
+CREATE TABLE log_dead (
+    topic     TEXT NOT NULL,
+    grp       TEXT NOT NULL,
+    seq       INTEGER NOT NULL,
+    attempts  INTEGER NOT NULL,
+    error     TEXT NOT NULL,
+    parked_at INTEGER NOT NULL,
+    body      TEXT NOT NULL,
+    PRIMARY KEY (topic, grp, seq)
+) STRICT;
+";
+
+/// The SQL that reads a time range of a topic: it must use the time index.
+pub const RANGE_SQL: &str = "SELECT seq, time_ms, body FROM log_events
+     WHERE topic = ?1 AND time_ms >= ?2 AND time_ms < ?3 ORDER BY time_ms, seq";
+
+/// An event as appended.
+pub struct NewEvent<'e> {
+    pub time_ms: i64,
+    pub key: Option<&'e str>,
+    pub id: &'e str,
+    pub body: &'e str,
+}
+
+/// A stored event.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub seq: i64,
+    pub time_ms: i64,
+    pub body: String,
+}
+
+pub fn ensure_topic(tx: &Transaction<'_>, topic: &str, now: i64) -> anyhow::Result<()> {
+    tx.prepare_cached("INSERT OR IGNORE INTO log_topics (topic, created_at) VALUES (?1, ?2)")?
+        .execute(params![topic, now])?;
+    Ok(())
+}
+
+/// Appends events; one whose id the topic already has is skipped. Returns how many were added.
+pub fn append(
+    tx: &Transaction<'_>,
+    topic: &str,
+    now: i64,
+    events: &[NewEvent<'_>],
+) -> anyhow::Result<usize> {
+    ensure_topic(tx, topic, now)?;
+    let mut stmt = tx.prepare_cached(
+        "INSERT OR IGNORE INTO log_events (topic, ingest_ms, time_ms, key, id, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    let mut added = 0;
+    for e in events {
+        added += stmt.execute(params![topic, now, e.time_ms, e.key, e.id, e.body])?;
+    }
+    Ok(added)
+}
+
+/// Events of `topic` after `pos`, in seq order, at most `limit`.
+pub fn after(
+    conn: &Connection,
+    topic: &str,
+    pos: i64,
+    limit: usize,
+) -> anyhow::Result<Vec<Stored>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, time_ms, body FROM log_events WHERE topic = ?1 AND seq > ?2
+         ORDER BY seq LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![topic, pos, limit as i64], |r| {
+        Ok(Stored {
+            seq: r.get(0)?,
+            time_ms: r.get(1)?,
+            body: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The last `n` events of a topic, oldest first.
+pub fn last(conn: &Connection, topic: &str, n: usize) -> anyhow::Result<Vec<Stored>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, time_ms, body FROM log_events WHERE topic = ?1 ORDER BY seq DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![topic, n as i64], |r| {
+        Ok(Stored {
+            seq: r.get(0)?,
+            time_ms: r.get(1)?,
+            body: r.get(2)?,
+        })
+    })?;
+    let mut v: Vec<Stored> = rows.collect::<Result<_, _>>()?;
+    v.reverse();
+    Ok(v)
+}
+
+/// Events with `since <= time < until`, by time.
+pub fn range(
+    conn: &Connection,
+    topic: &str,
+    since: i64,
+    until: i64,
+) -> anyhow::Result<Vec<Stored>> {
+    let mut stmt = conn.prepare_cached(RANGE_SQL)?;
+    let rows = stmt.query_map(params![topic, since, until], |r| {
+        Ok(Stored {
+            seq: r.get(0)?,
+            time_ms: r.get(1)?,
+            body: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn topic_exists(conn: &Connection, topic: &str) -> anyhow::Result<bool> {
+    Ok(conn
+        .query_row("SELECT 1 FROM log_topics WHERE topic = ?1", [topic], |_| {
+            Ok(())
+        })
+        .optional()?
+        .is_some())
+}
+
+/// The newest seq the log has ever given (to any topic): a position after everything there is.
+pub fn latest(conn: &Connection) -> anyhow::Result<i64> {
+    Ok(conn
+        .query_row(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'log_events'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// The position just before the first event (by seq) whose time is at least `t`.
+pub fn pos_at_time(conn: &Connection, topic: &str, t: i64) -> anyhow::Result<i64> {
+    let first: Option<i64> = conn.query_row(
+        "SELECT min(seq) FROM log_events WHERE topic = ?1 AND time_ms >= ?2",
+        params![topic, t],
+        |r| r.get(0),
+    )?;
+    match first {
+        Some(seq) => Ok(seq - 1),
+        None => latest(conn),
+    }
+}
+
+pub fn group_pos(conn: &Connection, topic: &str, group: &str) -> anyhow::Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT pos FROM log_groups WHERE topic = ?1 AND grp = ?2")?
+        .query_row(params![topic, group], |r| r.get(0))
+        .optional()?)
+}
+
+/// The newest unread seq of the group that a forced compaction deleted, if any.
+pub fn lost(conn: &Connection, topic: &str, group: &str) -> anyhow::Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT lost_upto FROM log_groups WHERE topic = ?1 AND grp = ?2 AND lost_upto > pos",
+        )?
+        .query_row(params![topic, group], |r| r.get(0))
+        .optional()?)
+}
+
+/// Creates the group at `pos` unless it exists; returns its position.
+pub fn ensure_group(
+    tx: &Transaction<'_>,
+    topic: &str,
+    group: &str,
+    pos: i64,
+    now: i64,
+) -> anyhow::Result<i64> {
+    tx.execute(
+        "INSERT OR IGNORE INTO log_groups (topic, grp, pos, updated_at) VALUES (?1, ?2, ?3, ?4)",
+        params![topic, group, pos, now],
+    )?;
+    Ok(group_pos(tx, topic, group)?.unwrap_or(pos))
+}
+
+/// Moves a group forward to `pos` (never backwards); returns the position now stored.
+pub fn advance(
+    tx: &Transaction<'_>,
+    topic: &str,
+    group: &str,
+    pos: i64,
+    now: i64,
+) -> anyhow::Result<i64> {
+    let n = tx
+        .prepare_cached(
+            "UPDATE log_groups SET pos = max(pos, ?3), updated_at = ?4 WHERE topic = ?1 AND grp = ?2",
+        )?
+        .execute(params![topic, group, pos, now])?;
+    if n == 0 {
+        bail!("there is no group {group} on topic {topic}");
+    }
+    Ok(group_pos(tx, topic, group)?.unwrap_or(pos))
+}
+
+/// Sets a group's position, backwards too (seek).
+pub fn set_pos(
+    tx: &Transaction<'_>,
+    topic: &str,
+    group: &str,
+    pos: i64,
+    now: i64,
+) -> anyhow::Result<()> {
+    tx.execute(
+        "INSERT INTO log_groups (topic, grp, pos, updated_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (topic, grp) DO UPDATE
+             SET pos = excluded.pos, updated_at = excluded.updated_at, lost_upto = 0",
+        params![topic, group, pos, now],
+    )?;
+    Ok(())
+}
+
+/// Parks events a consumer could not process.
+pub fn park(
+    tx: &Transaction<'_>,
+    topic: &str,
+    group: &str,
+    events: &[Stored],
+    attempts: u32,
+    error: &str,
+    now: i64,
+) -> anyhow::Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT OR REPLACE INTO log_dead (topic, grp, seq, attempts, error, parked_at, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for e in events {
+        stmt.execute(params![topic, group, e.seq, attempts, error, now, e.body])?;
+    }
+    Ok(())
+}
+
+pub struct Dead {
+    pub group: String,
+    pub seq: i64,
+    pub attempts: i64,
+    pub error: String,
+    pub parked_at: i64,
+    pub body: String,
+}
+
+pub fn dead(conn: &Connection, topic: &str) -> anyhow::Result<Vec<Dead>> {
+    let mut stmt = conn.prepare(
+        "SELECT grp, seq, attempts, error, parked_at, body FROM log_dead WHERE topic = ?1 ORDER BY grp, seq",
+    )?;
+    let rows = stmt.query_map([topic], |r| {
+        Ok(Dead {
+            group: r.get(0)?,
+            seq: r.get(1)?,
+            attempts: r.get(2)?,
+            error: r.get(3)?,
+            parked_at: r.get(4)?,
+            body: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub struct GroupInfo {
+    pub topic: String,
+    pub group: String,
+    pub pos: i64,
+    pub lag: i64,
+    pub updated_at: i64,
+}
+
+pub fn groups(conn: &Connection, topic: Option<&str>) -> anyhow::Result<Vec<GroupInfo>> {
+    let mut stmt = conn.prepare(
+        "SELECT g.topic, g.grp, g.pos, g.updated_at,
+                (SELECT count(*) FROM log_events e WHERE e.topic = g.topic AND e.seq > g.pos)
+         FROM log_groups g WHERE ?1 IS NULL OR g.topic = ?1 ORDER BY g.topic, g.grp",
+    )?;
+    let rows = stmt.query_map([topic], |r| {
+        Ok(GroupInfo {
+            topic: r.get(0)?,
+            group: r.get(1)?,
+            pos: r.get(2)?,
+            updated_at: r.get(3)?,
+            lag: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub struct TopicInfo {
+    pub topic: String,
+    pub events: i64,
+    pub first_seq: Option<i64>,
+    pub last_seq: Option<i64>,
+    pub first_time: Option<i64>,
+    pub last_time: Option<i64>,
+    pub bytes: i64,
+}
+
+pub fn topics(conn: &Connection) -> anyhow::Result<Vec<TopicInfo>> {
+    let mut stmt = conn.prepare(
+        "SELECT t.topic, count(e.seq), min(e.seq), max(e.seq), min(e.time_ms), max(e.time_ms),
+                coalesce(sum(length(e.body)), 0)
+         FROM log_topics t LEFT JOIN log_events e ON e.topic = t.topic
+         GROUP BY t.topic ORDER BY t.topic",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(TopicInfo {
+            topic: r.get(0)?,
+            events: r.get(1)?,
+            first_seq: r.get(2)?,
+            last_seq: r.get(3)?,
+            first_time: r.get(4)?,
+            last_time: r.get(5)?,
+            bytes: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// What a compaction may delete.
+pub struct Retention {
+    /// Delete events ingested before this time.
+    pub before_ms: Option<i64>,
+    /// Keep at most this many events.
+    pub max_events: Option<i64>,
+    /// Keep only the newest event of each key (events without a key stay).
+    pub by_key: bool,
+    /// Also delete events a group has not read.
+    pub force: bool,
+}
+
+/// Deletes what the retention allows; returns how many events went.
+pub fn compact(tx: &Transaction<'_>, topic: &str, r: &Retention) -> anyhow::Result<usize> {
+    // Unless forced, nothing past the slowest group's position goes.
+    let limit: i64 = if r.force {
+        i64::MAX
+    } else {
+        tx.query_row(
+            "SELECT min(pos) FROM log_groups WHERE topic = ?1",
+            [topic],
+            |r| r.get::<_, Option<i64>>(0),
+        )?
+        .unwrap_or(i64::MAX)
+    };
+    let mut deleted = 0;
+    let mut max_deleted: Option<i64> = None;
+    let mut note =
+        |tx: &Transaction<'_>, sql: &str, p: &[&dyn rusqlite::ToSql]| -> anyhow::Result<()> {
+            let top: Option<i64> = tx.query_row(
+                &format!("SELECT max(seq) FROM log_events WHERE seq IN ({sql})"),
+                p,
+                |r| r.get(0),
+            )?;
+            deleted += tx.execute(&format!("DELETE FROM log_events WHERE seq IN ({sql})"), p)?;
+            max_deleted = max_deleted.max(top);
+            Ok(())
+        };
+    if let Some(before) = r.before_ms {
+        note(
+            tx,
+            "SELECT seq FROM log_events WHERE topic = ?1 AND ingest_ms < ?2 AND seq <= ?3",
+            &[&topic, &before, &limit],
+        )?;
+    }
+    if let Some(max) = r.max_events {
+        note(
+            tx,
+            "SELECT seq FROM log_events WHERE topic = ?1 AND seq <= ?3 AND seq NOT IN
+                (SELECT seq FROM log_events WHERE topic = ?1 ORDER BY seq DESC LIMIT ?2)",
+            &[&topic, &max, &limit],
+        )?;
+    }
+    if r.by_key {
+        note(
+            tx,
+            "SELECT e.seq FROM log_events e WHERE e.topic = ?1 AND e.key IS NOT NULL AND e.seq <= ?2
+                AND EXISTS (SELECT 1 FROM log_events n
+                            WHERE n.topic = ?1 AND n.key = e.key AND n.seq > e.seq)",
+            &[&topic, &limit],
+        )?;
+    }
+    if let Some(top) = max_deleted {
+        // Only a forced compaction can delete past a group's position: mark what it lost.
+        tx.execute(
+            "UPDATE log_groups SET lost_upto = max(lost_upto, ?2) WHERE topic = ?1 AND pos < ?2",
+            params![topic, top],
+        )?;
+    }
+    Ok(deleted)
+}
