@@ -136,3 +136,16 @@ run_case "aggregate: --by .system --count --sum/--min/--max/--avg .Pid" \
          Pid_max: .value.max, Pid_avg: (if .value.n > 0 then .value.sum / .value.n else null end)}' \
     "stats1 -a count,sum,min,max,mean -f Pid -g system" \
     "-n" 1
+
+# The log has no peer among jq, jaq and mlr: its figures are events per second.
+echo
+echo "== log: append the corpus (--durability full, batches of 1000), then read it through a pipe"
+events=$(wc -l < "$corpus")
+rm -f "$bench_dir/log.db"*
+/usr/bin/time -f "%e %M" -o "$bench_dir/time.txt" "$binge" log append bench --state "$bench_dir/log.db" < "$corpus"
+read -r secs kb < "$bench_dir/time.txt"
+printf '%-12s %9.2f s %12.0f events/s %10.1f peak MB\n' append "$secs" "$(awk "BEGIN{print $events / $secs}")" "$(awk "BEGIN{print $kb / 1024}")"
+/usr/bin/time -f "%e %M" -o "$bench_dir/time.txt" sh -c "'$binge' log read bench --group bench --state '$bench_dir/log.db' | cat > /dev/null"
+read -r secs kb < "$bench_dir/time.txt"
+printf '%-12s %9.2f s %12.0f events/s %10.1f peak MB\n' read "$secs" "$(awk "BEGIN{print $events / $secs}")" "$(awk "BEGIN{print $kb / 1024}")"
+rm -f "$bench_dir/log.db"*
