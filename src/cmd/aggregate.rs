@@ -5,7 +5,7 @@ use clap::ArgMatches;
 
 use crate::cli::{AggregateArgs, EmitArg, LateArg};
 use crate::exit::{Exit, UsageError};
-use crate::expr::{Program, Seg};
+use crate::expr::Program;
 use crate::json::{self, Value};
 use crate::stage::aggregate::{self, Aggregate, Column, Emit, Late, Persist, Spec, Stat, Window};
 use crate::stage::collect::{self, Collect};
@@ -226,16 +226,8 @@ fn named(flag: &str, text: &str, suffix: Option<&str>) -> Result<Column, String>
     let name = match name {
         Some(n) => n,
         None => {
-            let keys: Option<Vec<&str>> = expr.as_path().filter(|p| !p.is_empty()).and_then(|p| {
-                p.iter()
-                    .map(|s| match s {
-                        Seg::Key(k) => Some(k.as_str()),
-                        Seg::Index(_) => None,
-                    })
-                    .collect()
-            });
-            let base = keys
-                .map(|k| k.join("_"))
+            let base = expr
+                .path_name()
                 .ok_or_else(|| format!("{flag} {text}: name it, as in {flag} NAME={source}"))?;
             match suffix {
                 Some(s) => format!("{base}_{s}"),
@@ -370,18 +362,10 @@ fn spec_from_description(text: &str, emit: Emit) -> anyhow::Result<Spec> {
             bail!("unreadable statistic")
         };
         let flag = parts.first().and_then(Value::as_str).unwrap_or_default();
-        let kind = [
-            Kind::Count,
-            Kind::Sum,
-            Kind::Min,
-            Kind::Max,
-            Kind::Avg,
-            Kind::Distinct,
-            Kind::Hist,
-        ]
-        .into_iter()
-        .find(|k| k.flag() == flag)
-        .ok_or_else(|| anyhow::anyhow!("unknown statistic {flag}"))?;
+        let kind = Kind::ALL
+            .into_iter()
+            .find(|k| k.flag() == flag)
+            .ok_or_else(|| anyhow::anyhow!("unknown statistic {flag}"))?;
         let name = parts
             .get(1)
             .and_then(Value::as_str)

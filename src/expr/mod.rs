@@ -119,6 +119,20 @@ impl Program {
         }
     }
 
+    /// A field name derived from the expression when it is a path of names: `.a.b` is `a_b`.
+    pub fn path_name(&self) -> Option<String> {
+        let names: Option<Vec<&str>> = self
+            .as_path()
+            .filter(|p| !p.is_empty())?
+            .iter()
+            .map(|s| match s {
+                Seg::Key(k) => Some(k.as_str()),
+                Seg::Index(_) => None,
+            })
+            .collect();
+        names.map(|n| n.join("_"))
+    }
+
     /// The top-level member names the expression reads, so a reader can find just those; `None`
     /// when it reads the whole event.
     pub fn roots(&self) -> Option<Vec<String>> {

@@ -88,19 +88,7 @@ impl Agg {
                     })?;
                 let expr = Program::compile(inner)
                     .map_err(|e| format!("'{item}': {}", e.render(inner)))?;
-                let base = expr
-                    .as_path()
-                    .filter(|p| !p.is_empty())
-                    .and_then(|p| {
-                        p.iter()
-                            .map(|s| match s {
-                                json::Seg::Key(k) => Some(k.clone()),
-                                json::Seg::Index(_) => None,
-                            })
-                            .collect::<Option<Vec<String>>>()
-                    })
-                    .map(|k| k.join("_"))
-                    .unwrap_or_else(|| "value".into());
+                let base = expr.path_name().unwrap_or_else(|| "value".into());
                 Ok(Agg {
                     kind,
                     name: format!("{base}_{}", kind.flag()),

@@ -18,6 +18,16 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub const ALL: [Kind; 7] = [
+        Kind::Count,
+        Kind::Sum,
+        Kind::Min,
+        Kind::Max,
+        Kind::Avg,
+        Kind::Distinct,
+        Kind::Hist,
+    ];
+
     pub fn flag(self) -> &'static str {
         match self {
             Kind::Count => "count",
@@ -366,15 +376,7 @@ mod tests {
     #[test]
     fn merging_equals_feeding_everything() {
         let all = ["5", "2.5", "\"q\"", "8", "1", "\"a\"", "5"];
-        for kind in [
-            Kind::Count,
-            Kind::Sum,
-            Kind::Min,
-            Kind::Max,
-            Kind::Avg,
-            Kind::Distinct,
-            Kind::Hist,
-        ] {
+        for kind in Kind::ALL {
             let mut left = feed(kind, &all[..3]);
             let right = feed(kind, &all[3..]);
             left.merge(&right);
@@ -385,15 +387,7 @@ mod tests {
     #[test]
     fn states_round_trip() {
         let all = ["5", "2.5", "\"q\"", "8", "1", "\"a\"", "505874924095815681"];
-        for kind in [
-            Kind::Count,
-            Kind::Sum,
-            Kind::Min,
-            Kind::Max,
-            Kind::Avg,
-            Kind::Distinct,
-            Kind::Hist,
-        ] {
+        for kind in Kind::ALL {
             let acc = feed(kind, &all);
             let text = acc.state().to_json();
             let back = Acc::from_state(kind, &parse_value(text.as_bytes()).unwrap()).unwrap();

@@ -88,6 +88,14 @@ pub fn append(
     Ok(added)
 }
 
+fn stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
+    Ok(Stored {
+        seq: r.get(0)?,
+        time_ms: r.get(1)?,
+        body: r.get(2)?,
+    })
+}
+
 /// Events of `topic` after `pos`, in seq order, at most `limit`.
 pub fn after(
     conn: &Connection,
@@ -99,13 +107,7 @@ pub fn after(
         "SELECT seq, time_ms, body FROM log_events WHERE topic = ?1 AND seq > ?2
          ORDER BY seq LIMIT ?3",
     )?;
-    let rows = stmt.query_map(params![topic, pos, limit as i64], |r| {
-        Ok(Stored {
-            seq: r.get(0)?,
-            time_ms: r.get(1)?,
-            body: r.get(2)?,
-        })
-    })?;
+    let rows = stmt.query_map(params![topic, pos, limit as i64], stored)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -114,43 +116,10 @@ pub fn last(conn: &Connection, topic: &str, n: usize) -> anyhow::Result<Vec<Stor
     let mut stmt = conn.prepare_cached(
         "SELECT seq, time_ms, body FROM log_events WHERE topic = ?1 ORDER BY seq DESC LIMIT ?2",
     )?;
-    let rows = stmt.query_map(params![topic, n as i64], |r| {
-        Ok(Stored {
-            seq: r.get(0)?,
-            time_ms: r.get(1)?,
-            body: r.get(2)?,
-        })
-    })?;
+    let rows = stmt.query_map(params![topic, n as i64], stored)?;
     let mut v: Vec<Stored> = rows.collect::<Result<_, _>>()?;
     v.reverse();
     Ok(v)
-}
-
-/// Events with `since <= time < until`, by time.
-pub fn range(
-    conn: &Connection,
-    topic: &str,
-    since: i64,
-    until: i64,
-) -> anyhow::Result<Vec<Stored>> {
-    let mut stmt = conn.prepare_cached(RANGE_SQL)?;
-    let rows = stmt.query_map(params![topic, since, until], |r| {
-        Ok(Stored {
-            seq: r.get(0)?,
-            time_ms: r.get(1)?,
-            body: r.get(2)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
-pub fn topic_exists(conn: &Connection, topic: &str) -> anyhow::Result<bool> {
-    Ok(conn
-        .query_row("SELECT 1 FROM log_topics WHERE topic = ?1", [topic], |_| {
-            Ok(())
-        })
-        .optional()?
-        .is_some())
 }
 
 /// The newest seq the log has ever given (to any topic): a position after everything there is.
