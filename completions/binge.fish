@@ -30,6 +30,7 @@ complete -c binge -n "__fish_binge_needs_command" -f -a "filter" -d 'Keep or dro
 complete -c binge -n "__fish_binge_needs_command" -f -a "annotate" -d 'Add, compute, rename, copy and remove fields; parse text into fields'
 complete -c binge -n "__fish_binge_needs_command" -f -a "aggregate" -d 'Group-by statistics, windows, and versioned collect-until-complete aggregates'
 complete -c binge -n "__fish_binge_needs_command" -f -a "log" -d 'A durable append-only log with consumer groups, in the state file'
+complete -c binge -n "__fish_binge_needs_command" -f -a "tee" -d 'Copy events to side outputs (files, SQLite, the log, HTTP, a command) while passing them on'
 complete -c binge -n "__fish_binge_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c binge -n "__fish_binge_using_subcommand filter" -l limit -d 'Stop after writing N events (and stop reading)' -r
 complete -c binge -n "__fish_binge_using_subcommand filter" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
@@ -233,11 +234,30 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "query" -d 'Events of a time range, or a summary per time bucket'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "dead" -d 'The deliveries parked after --max-deliver failed attempts'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log help" -f -a "filter" -d 'Keep or drop events by an expression'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log help" -f -a "annotate" -d 'Add, compute, rename, copy and remove fields; parse text into fields'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log help" -f -a "aggregate" -d 'Group-by statistics, windows, and versioned collect-until-complete aggregates'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log help" -f -a "log" -d 'A durable append-only log with consumer groups, in the state file'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c binge -n "__fish_binge_using_subcommand tee" -l when -d 'Copy only the events for which EXPR is true (all pass on to stdout regardless)' -r
+complete -c binge -n "__fish_binge_using_subcommand tee" -s i -l input -d 'Read events from FILE instead of standard input (repeatable; - is standard input)' -r
+complete -c binge -n "__fish_binge_using_subcommand tee" -l batch -d 'Events per HTTP request' -r
+complete -c binge -n "__fish_binge_using_subcommand tee" -l flush-interval -d 'Send what has gathered after this long even if the batch is not full' -r
+complete -c binge -n "__fish_binge_using_subcommand tee" -l header -d 'An extra request header (repeatable)' -r
+complete -c binge -n "__fish_binge_using_subcommand tee" -l timeout -d 'Give up on one request after this long' -r
+complete -c binge -n "__fish_binge_using_subcommand tee" -l retries -d 'Retries of a batch after a connection error, a 5xx or a 429' -r
+complete -c binge -n "__fish_binge_using_subcommand tee" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand tee" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand tee" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
+fail\t'Stop at the first bad line, with exit status 65'"
+complete -c binge -n "__fish_binge_using_subcommand tee" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"}' -r -F
+complete -c binge -n "__fish_binge_using_subcommand tee" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
+complete -c binge -n "__fish_binge_using_subcommand tee" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
+complete -c binge -n "__fish_binge_using_subcommand tee" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
+complete -c binge -n "__fish_binge_using_subcommand tee" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand tee" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee help" -f -a "filter" -d 'Keep or drop events by an expression'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee help" -f -a "annotate" -d 'Add, compute, rename, copy and remove fields; parse text into fields'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee help" -f -a "aggregate" -d 'Group-by statistics, windows, and versioned collect-until-complete aggregates'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee help" -f -a "log" -d 'A durable append-only log with consumer groups, in the state file'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee help" -f -a "tee" -d 'Copy events to side outputs (files, SQLite, the log, HTTP, a command) while passing them on'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "append" -d 'Append NDJSON events to a topic, one transaction per batch'
 complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "read" -d 'Read a topic in seq order from a consumer group\'s position'
 complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "ack" -d 'Move a group\'s position forward to SEQ (for --commit manual)'

@@ -92,6 +92,19 @@ pub enum Command {
         after_long_help = format!("{LOG_EXAMPLES}\n\n{EXIT_STATUS_HELP}")
     )]
     Log(LogArgs),
+
+    /// Copy events to side outputs (files, SQLite, the log, HTTP, a command) while passing them on
+    #[command(
+        long_about = "Pass every event on to stdout unchanged, and deliver the events for which \
+                      --when is true (all by default) to each TARGET as well. Each target runs \
+                      beside the stream behind a bounded queue: a slow target slows the stream \
+                      down instead of losing events or growing memory. An event a target cannot \
+                      take goes to --dead-letter with the target and the reason, and binge then \
+                      exits 1 after passing every event on. At the end, and on Ctrl-C or \
+                      SIGTERM, every target is flushed before binge exits.",
+        after_long_help = format!("{TEE_HELP}\n\n{EXIT_STATUS_HELP}")
+    )]
+    Tee(Box<TeeArgs>),
 }
 
 impl Command {
@@ -102,6 +115,7 @@ impl Command {
             Command::Annotate(_) => "annotate",
             Command::Aggregate(_) => "aggregate",
             Command::Log(_) => "log",
+            Command::Tee(_) => "tee",
         }
     }
 }
@@ -180,6 +194,31 @@ Every event gets a seq (strictly increasing, never reused), an ingest time, an e
 (--time, else the ingest time), an optional key and an id (--id, else a UUIDv7); an id already \
 in the topic is not appended again, so a retried batch adds no duplicates. A group's position \
 is the last seq it has taken; a new group starts as --from says.";
+
+const TEE_HELP: &str = "\
+Targets:
+  PATH               append the events to a file, as NDJSON
+  sqlite:PATH#TABLE  insert rows (id, time, event) into TABLE of the SQLite file PATH, created
+                     when missing; one transaction per chunk of events
+  log:TOPIC          append to TOPIC of the durable log in the state file (see binge log)
+  http://URL, https://URL
+                     POST batches of NDJSON (--batch, --flush-interval, --header, --timeout).
+                     Connection errors, 5xx and 429 are retried with exponential backoff and
+                     jitter (Retry-After is honoured), up to --retries times; other 4xx are not
+                     retried. A batch that still fails goes to the dead letter, event by event.
+  exec:COMMAND       start `sh -c COMMAND` once and write the events to its stdin (its stdout
+                     goes to binge's stderr). If it exits early, that is reported and the events
+                     it did not take go to the dead letter.
+
+How targets fail: a target that cannot start (a file that cannot be opened, a command that
+cannot run) stops binge before any input is read, with status 1. An event that a running target
+cannot take is written to --dead-letter FILE as {\"target\", \"error\", \"event\"}, counted in a
+message at the end, and makes the exit status 1; the other targets and stdout still get it.
+
+Examples:
+  tail -F app.ndjson | binge tee --when '.level == \"error\"' errors.ndjson https://alerts.example/in
+  binge tee sqlite:events.db#raw log:app --input today.ndjson | binge aggregate --by .level --count
+  binge tee exec:'gzip > archive.ndjson.gz' < events.ndjson > /dev/null";
 
 /// The built-in --extract patterns and the fields each makes.
 fn patterns_help() -> String {
@@ -730,6 +769,67 @@ pub enum OutOfRangeArg {
     Error,
     Earliest,
     Latest,
+}
+
+#[derive(Debug, Args)]
+pub struct TeeArgs {
+    /// Where to copy the events (see Targets below)
+    #[arg(value_name = "TARGET", required = true)]
+    pub targets: Vec<String>,
+
+    /// Copy only the events for which EXPR is true (all pass on to stdout regardless)
+    #[arg(long, value_name = "EXPR")]
+    pub when: Option<String>,
+
+    /// Read events from FILE instead of standard input (repeatable; - is standard input)
+    #[arg(short, long = "input", value_name = "FILE")]
+    pub inputs: Vec<String>,
+
+    /// Events per HTTP request
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 100,
+        help_heading = "HTTP targets"
+    )]
+    pub batch: usize,
+
+    /// Send what has gathered after this long even if the batch is not full
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "1s",
+        help_heading = "HTTP targets"
+    )]
+    pub flush_interval: String,
+
+    /// An extra request header (repeatable)
+    #[arg(long, value_name = "NAME:VALUE", help_heading = "HTTP targets")]
+    pub header: Vec<String>,
+
+    /// Give up on one request after this long
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "30s",
+        help_heading = "HTTP targets"
+    )]
+    pub timeout: String,
+
+    /// Retries of a batch after a connection error, a 5xx or a 429
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 5,
+        help_heading = "HTTP targets"
+    )]
+    pub retries: u32,
+
+    #[command(flatten)]
+    pub state: StateArgs,
+
+    #[command(flatten)]
+    pub stream: StreamArgs,
 }
 
 /// Where state is kept, for subcommands that keep any.

@@ -15,6 +15,8 @@ pub enum Exit {
     Usage = 2,
     /// A bad input line under `--on-error fail`.
     BadInput = 65,
+    /// Stopped by SIGINT or SIGTERM, after finishing what was read (flushed, saved, committed).
+    Interrupted = 130,
 }
 
 impl From<Exit> for ExitCode {
@@ -29,7 +31,9 @@ Exit status:
   0   success (also when the reader of stdout stops early, as `| head` does)
   1   runtime failure: I/O, database, network, an input file that cannot be read
   2   usage error: a bad flag or value, an expression that does not parse
-  65  a bad input line under --on-error fail";
+  65  a bad input line under --on-error fail
+  130 stopped by SIGINT or SIGTERM, after handling, writing and saving what had been read
+      (a second signal ends binge at once)";
 
 /// An error in how binge was called, found before any input was read: exit status 2.
 #[derive(Debug)]

@@ -11,3 +11,4 @@ mod jcs;
 mod log;
 mod samples;
 mod stream;
+mod tee;

@@ -4,6 +4,7 @@ pub mod aggregate;
 pub mod annotate;
 pub mod filter;
 pub mod log;
+pub mod tee;
 
 use clap::ArgMatches;
 
@@ -20,6 +21,7 @@ pub fn run(command: Command, matches: &ArgMatches) -> anyhow::Result<Exit> {
         Command::Annotate(args) => annotate::run(&args, sub),
         Command::Aggregate(args) => aggregate::run(&args, sub),
         Command::Log(args) => log::run(&args),
+        Command::Tee(args) => tee::run(&args),
     }
 }
 

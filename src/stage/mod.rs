@@ -8,6 +8,7 @@ pub mod collect;
 pub mod filter;
 pub mod patterns;
 pub mod stats;
+pub mod tee;
 
 use std::fmt;
 

@@ -8,6 +8,7 @@
 pub mod aggregate;
 pub mod collect;
 pub mod log;
+pub mod tee;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -7,8 +7,62 @@
 use std::fs::File;
 use std::io::{self, Read};
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crossbeam_channel::Sender;
 use memchr::memchr;
+
+/// Set by SIGINT or SIGTERM: reading stops as if every input had ended, so every stage gets to
+/// finish (flush, save, commit) before binge exits.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// Whether a stop signal ended the input.
+pub fn stopped() -> bool {
+    STOP.load(Ordering::SeqCst)
+}
+
+extern "C" fn on_stop_signal(sig: libc::c_int) {
+    if STOP.swap(true, Ordering::SeqCst) {
+        // A second signal: the user wants out now.
+        // SAFETY: _exit is async-signal-safe.
+        unsafe { libc::_exit(128 + sig) };
+    }
+}
+
+/// Makes SIGINT and SIGTERM stop the reading instead of killing binge: the handler only sets
+/// the flag, and the reader, which waits for input with `poll` in short steps, sees it.
+pub fn catch_stop_signals() {
+    // SAFETY: the handler only touches an atomic and calls _exit, both async-signal-safe.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on_stop_signal as extern "C" fn(libc::c_int) as usize;
+        libc::sigemptyset(&mut action.sa_mask);
+        action.sa_flags = libc::SA_RESTART;
+        libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut());
+        libc::sigaction(libc::SIGTERM, &action, std::ptr::null_mut());
+    }
+}
+
+/// Waits until `fd` has input (or its end), looking at the stop flag every 100 ms; false when
+/// a stop signal came first.
+fn wait_readable(fd: std::os::fd::RawFd) -> bool {
+    loop {
+        if stopped() {
+            return false;
+        }
+        let mut p = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd.
+        let n = unsafe { libc::poll(&mut p, 1, 100) };
+        if n != 0 {
+            // Ready, at its end, or an error the read itself will report.
+            return !stopped() || n > 0;
+        }
+    }
+}
 
 /// Bytes asked of the source per read, and the size at which a batch is sent.
 const BLOCK: usize = 1 << 20;
@@ -61,11 +115,23 @@ pub fn source_names(inputs: &[String]) -> Vec<String> {
 /// receiver is gone.
 pub fn read_all(names: &[String], framing: &Framing, tx: &Sender<Msg>) {
     for (source, name) in names.iter().enumerate() {
+        if stopped() {
+            return;
+        }
         let result = if name == "-" {
-            read_source(&mut io::stdin().lock(), source, framing, tx)
+            read_source(
+                &mut io::stdin().lock(),
+                pollable(&io::stdin()),
+                source,
+                framing,
+                tx,
+            )
         } else {
             match File::open(name) {
-                Ok(mut f) => read_source(&mut f, source, framing, tx),
+                Ok(mut f) => {
+                    let fd = pollable(&f);
+                    read_source(&mut f, fd, source, framing, tx)
+                }
                 Err(error) => Err(error),
             }
         };
@@ -81,9 +147,20 @@ pub fn read_all(names: &[String], framing: &Framing, tx: &Sender<Msg>) {
     }
 }
 
+/// The descriptor to wait on before reading, for inputs that can keep us waiting (pipes,
+/// terminals, sockets); regular files never block.
+fn pollable(f: &impl std::os::fd::AsFd) -> Option<std::os::fd::RawFd> {
+    use std::os::fd::AsRawFd;
+    let fd = f.as_fd();
+    let file = File::from(fd.try_clone_to_owned().ok()?);
+    let regular = file.metadata().is_ok_and(|m| m.is_file());
+    (!regular).then(|| fd.as_raw_fd())
+}
+
 /// Reads one source to its end. `Ok(false)` when the receiver hung up.
 fn read_source(
     r: &mut dyn Read,
+    wait: Option<std::os::fd::RawFd>,
     source: usize,
     framing: &Framing,
     tx: &Sender<Msg>,
@@ -91,10 +168,23 @@ fn read_source(
     let mut f = Framer::new(source, framing);
     loop {
         let len = f.buf.len();
+        if let Some(fd) = wait
+            && !wait_readable(fd)
+        {
+            f.finish_lines();
+            return Ok(f.send(tx));
+        }
         f.buf.resize(len + BLOCK, 0);
         let n = match r.read(&mut f.buf[len..]) {
             Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => 0,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                f.buf.truncate(len);
+                if stopped() {
+                    0
+                } else {
+                    continue;
+                }
+            }
             Err(e) => {
                 f.buf.truncate(len);
                 // Lines read before the failure are still good.
@@ -112,6 +202,11 @@ fn read_source(
             return Ok(f.send(tx));
         }
         f.frame();
+        if stopped() {
+            // Stopped by a signal: what was read is handled, the rest of the input is left.
+            f.finish_lines();
+            return Ok(f.send(tx));
+        }
         if (n < BLOCK || f.pending_data() >= BLOCK) && !f.send(tx) {
             return Ok(false);
         }
@@ -306,7 +401,7 @@ mod tests {
             text,
             max_line_bytes: max,
         };
-        read_source(&mut Trickle(input, step), 0, &framing, &tx).unwrap();
+        read_source(&mut Trickle(input, step), None, 0, &framing, &tx).unwrap();
         drop(tx);
         let mut out = Vec::new();
         for msg in rx {

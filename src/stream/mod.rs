@@ -69,6 +69,7 @@ pub fn run(
     };
     let wanted = stage.fields().unwrap_or_default();
     let (tx, rx) = bounded::<Msg>(4);
+    input::catch_stop_signals();
     let reader = {
         let names = names.clone();
         thread::Builder::new()
@@ -127,18 +128,24 @@ pub fn run(
         }
     }
     progress.finish();
+    let mut ended = Ok(());
     if more {
         let mut tail = Output::new();
-        stage.end(&mut tail)?;
+        ended = stage.end(&mut tail);
         sink.write_events(tail.as_bytes())?;
         // The reader has sent everything; with a limit reached it may still be blocked in a
         // read, so it is only joined here.
         let _ = reader.join();
     }
+    // Whatever went wrong at the end, what was written so far reaches stdout first.
     sink.flush()?;
     bad.finish()?;
     for note in stage.notes() {
         eprintln!("binge {}: {note}", opts.command);
+    }
+    ended?;
+    if input::stopped() {
+        return Ok(Exit::Interrupted);
     }
     Ok(status)
 }

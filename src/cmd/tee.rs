@@ -1,0 +1,69 @@
+//! `binge tee TARGET...`: copies matching events to side targets while passing all on.
+
+use std::time::Duration;
+
+use crate::cli::TeeArgs;
+use crate::exit::{Exit, UsageError};
+use crate::expr::Program;
+use crate::stage::tee::{Http, Settings, Target, Tee};
+use crate::store;
+use crate::stream;
+use crate::time;
+
+pub fn run(args: &TeeArgs) -> anyhow::Result<Exit> {
+    let usage = |e: String| anyhow::Error::new(UsageError(e));
+    let targets = args
+        .targets
+        .iter()
+        .map(|t| Target::parse(t).map(|p| (t.clone(), p)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(usage)?;
+    let when = args
+        .when
+        .as_deref()
+        .map(|w| Program::compile(w).map_err(|e| usage(format!("--when: {}", e.render(w)))))
+        .transpose()?;
+    let duration = |flag: &str, text: &str| {
+        time::parse_duration(text)
+            .filter(|&d| d > 0)
+            .map(|ms| Duration::from_millis(ms as u64))
+            .ok_or_else(|| {
+                usage(format!(
+                    "{flag} {text}: expected a duration such as 500ms or 30s"
+                ))
+            })
+    };
+    let headers = args
+        .header
+        .iter()
+        .map(|h| {
+            h.split_once(':')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .filter(|(k, _)| !k.is_empty())
+                .ok_or_else(|| usage(format!("--header {h}: expected NAME:VALUE")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let needs_state = targets.iter().any(|(_, t)| matches!(t, Target::Log { .. }));
+    let settings = Settings {
+        when,
+        http: Http {
+            batch: args.batch.max(1),
+            flush_interval: duration("--flush-interval", &args.flush_interval)?,
+            headers,
+            timeout: duration("--timeout", &args.timeout)?,
+            retries: args.retries,
+        },
+        dead_letter: args.stream.dead_letter.clone(),
+        state: if needs_state {
+            Some((
+                store::state_path(args.state.state.as_deref())?,
+                args.state.durability,
+            ))
+        } else {
+            None
+        },
+    };
+    let mut stage = Tee::new(targets, settings)?;
+    let opts = super::stream_options("tee", &args.stream);
+    stream::run(&opts, &args.inputs, &mut stage, stream::stdout()?)
+}

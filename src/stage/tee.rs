@@ -1,0 +1,590 @@
+//! `tee`: passes every event on unchanged and copies the matching ones to side targets.
+//!
+//! Each target runs on its own thread behind a bounded queue of chunks, so a slow target slows
+//! the stream down instead of losing events or growing memory. An event a target cannot take
+//! is written to the dead letter with the target and the reason, and counted; the run then
+//! ends with status 1, after every event has been passed on.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
+
+use super::{Reject, Stage};
+use crate::expr::Program;
+use crate::store::{self, Durability, Store};
+use crate::stream::{Event, Output};
+use crate::time;
+
+/// Bytes gathered for a target before they are handed to its thread.
+const CHUNK: usize = 64 * 1024;
+/// Chunks waiting per target: with CHUNK, at most about 1 MiB.
+const QUEUE: usize = 16;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    File(PathBuf),
+    Sqlite { path: PathBuf, table: String },
+    Log { topic: String },
+    Http { url: String },
+    Exec { command: String },
+}
+
+impl Target {
+    pub fn parse(text: &str) -> Result<Target, String> {
+        if let Some(rest) = text.strip_prefix("sqlite:") {
+            let (path, table) = rest
+                .rsplit_once('#')
+                .ok_or_else(|| format!("{text}: expected sqlite:PATH#TABLE"))?;
+            store::tee::check_table(table).map_err(|e| format!("{text}: {e}"))?;
+            if path.is_empty() {
+                return Err(format!("{text}: expected sqlite:PATH#TABLE"));
+            }
+            return Ok(Target::Sqlite {
+                path: PathBuf::from(path),
+                table: table.to_string(),
+            });
+        }
+        if let Some(topic) = text.strip_prefix("log:") {
+            if topic.is_empty() {
+                return Err(format!("{text}: expected log:TOPIC"));
+            }
+            return Ok(Target::Log {
+                topic: topic.to_string(),
+            });
+        }
+        if text.starts_with("http://") || text.starts_with("https://") {
+            return Ok(Target::Http {
+                url: text.to_string(),
+            });
+        }
+        if let Some(command) = text.strip_prefix("exec:") {
+            if command.trim().is_empty() {
+                return Err(format!("{text}: expected exec:COMMAND"));
+            }
+            return Ok(Target::Exec {
+                command: command.to_string(),
+            });
+        }
+        if text.is_empty() {
+            return Err("an empty target".into());
+        }
+        Ok(Target::File(PathBuf::from(text)))
+    }
+}
+
+/// How HTTP targets send.
+#[derive(Debug, Clone)]
+pub struct Http {
+    pub batch: usize,
+    pub flush_interval: Duration,
+    pub headers: Vec<(String, String)>,
+    pub timeout: Duration,
+    pub retries: u32,
+}
+
+pub struct Settings {
+    pub when: Option<Program>,
+    pub http: Http,
+    pub dead_letter: Option<PathBuf>,
+    /// The state file and durability, for log: targets.
+    pub state: Option<(PathBuf, Durability)>,
+}
+
+/// Events a target could not take, written where the user asked, and counted.
+struct DeadLetter {
+    file: Option<(PathBuf, File)>,
+}
+
+impl DeadLetter {
+    /// Records the events of `lines` as not delivered to `target` because of `reason`.
+    fn record(&mut self, target: &str, reason: &str, lines: &[u8]) -> u64 {
+        let mut n = 0;
+        for line in lines.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            n += 1;
+            if let Some((path, f)) = &mut self.file {
+                let mut rec = Vec::with_capacity(line.len() + 64);
+                rec.extend_from_slice(b"{\"target\":");
+                crate::json::write_str(target, &mut rec);
+                rec.extend_from_slice(b",\"error\":");
+                crate::json::write_str(reason, &mut rec);
+                rec.extend_from_slice(b",\"event\":");
+                rec.extend_from_slice(line);
+                rec.extend_from_slice(b"}\n");
+                // One write per record, so records from several targets never interleave.
+                if let Err(e) = f.write_all(&rec) {
+                    eprintln!(
+                        "binge tee: cannot write the dead letter {}: {e}",
+                        path.display()
+                    );
+                }
+            }
+        }
+        n
+    }
+}
+
+/// What a target's thread reports at the end.
+#[derive(Default)]
+struct Report {
+    delivered: u64,
+    failed: u64,
+    /// The first reason of each kind of failure.
+    reasons: Vec<String>,
+}
+
+impl Report {
+    fn fail(&mut self, dead: &Mutex<DeadLetter>, label: &str, reason: &str, lines: &[u8]) {
+        let n = dead
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .record(label, reason, lines);
+        self.failed += n;
+        if !self.reasons.iter().any(|r| r == reason) && self.reasons.len() < 5 {
+            self.reasons.push(reason.to_string());
+        }
+    }
+}
+
+struct Handle {
+    label: String,
+    tx: Option<Sender<Vec<u8>>>,
+    join: Option<JoinHandle<Report>>,
+    buf: Vec<u8>,
+}
+
+pub struct Tee {
+    when: Option<Program>,
+    targets: Vec<Handle>,
+    notes: Vec<String>,
+}
+
+impl Tee {
+    /// Starts a thread per target. Targets that cannot start (a file that cannot be opened, a
+    /// command that cannot run) fail here, before any input is read.
+    pub fn new(targets: Vec<(String, Target)>, s: Settings) -> anyhow::Result<Tee> {
+        let dead_file = match &s.dead_letter {
+            Some(p) => Some((
+                p.clone(),
+                OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(p)
+                    .with_context(|| format!("cannot open dead-letter file {}", p.display()))?,
+            )),
+            None => None,
+        };
+        let dead = Arc::new(Mutex::new(DeadLetter { file: dead_file }));
+        let mut handles = Vec::new();
+        for (label, target) in targets {
+            let (tx, rx) = bounded::<Vec<u8>>(QUEUE);
+            let dead = Arc::clone(&dead);
+            let name = label.clone();
+            let join = match target {
+                Target::File(path) => {
+                    let f = OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(&path)
+                        .with_context(|| format!("{label}: cannot open {}", path.display()))?;
+                    spawn(&label, move || to_file(f, &name, rx, &dead))?
+                }
+                Target::Sqlite { path, table } => {
+                    let conn = store::tee::open(&path).with_context(|| label.clone())?;
+                    store::tee::create(&conn, &table).with_context(|| label.clone())?;
+                    spawn(&label, move || to_sqlite(conn, &table, &name, rx, &dead))?
+                }
+                Target::Log { topic } => {
+                    let Some((path, durability)) = &s.state else {
+                        bail!("{label}: no state file");
+                    };
+                    let store = Store::open(path, *durability).with_context(|| label.clone())?;
+                    spawn(&label, move || to_log(store, &topic, &name, rx, &dead))?
+                }
+                Target::Http { url } => {
+                    let http = s.http.clone();
+                    spawn(&label, move || to_http(&url, &http, &name, rx, &dead))?
+                }
+                Target::Exec { command } => {
+                    let child = Command::new("sh")
+                        .arg("-c")
+                        .arg(&command)
+                        .stdin(Stdio::piped())
+                        // Nothing but events goes to binge's stdout.
+                        .stdout(std::io::stderr())
+                        .spawn()
+                        .with_context(|| format!("{label}: cannot start {command}"))?;
+                    spawn(&label, move || to_exec(child, &name, rx, &dead))?
+                }
+            };
+            handles.push(Handle {
+                label,
+                tx: Some(tx),
+                join: Some(join),
+                buf: Vec::with_capacity(CHUNK + 4096),
+            });
+        }
+        Ok(Tee {
+            when: s.when,
+            targets: handles,
+            notes: Vec::new(),
+        })
+    }
+
+    /// Hands what each target has gathered to its thread (waiting while its queue is full).
+    fn hand_over(&mut self, all: bool) {
+        for h in &mut self.targets {
+            if h.buf.is_empty() || (!all && h.buf.len() < CHUNK) {
+                continue;
+            }
+            let chunk = std::mem::replace(&mut h.buf, Vec::with_capacity(CHUNK + 4096));
+            if let Some(tx) = &h.tx {
+                // A thread only stops early by panicking; its report then says so.
+                let _ = tx.send(chunk);
+            }
+        }
+    }
+}
+
+fn spawn(
+    label: &str,
+    f: impl FnOnce() -> Report + Send + 'static,
+) -> anyhow::Result<JoinHandle<Report>> {
+    std::thread::Builder::new()
+        .name(format!("tee {label}"))
+        .spawn(f)
+        .context("cannot start a thread")
+}
+
+fn count_lines(b: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', b).count() as u64
+}
+
+fn to_file(mut f: File, label: &str, rx: Receiver<Vec<u8>>, dead: &Mutex<DeadLetter>) -> Report {
+    let mut r = Report::default();
+    for chunk in rx {
+        match f.write_all(&chunk) {
+            Ok(()) => r.delivered += count_lines(&chunk),
+            Err(e) => r.fail(dead, label, &format!("cannot write: {e}"), &chunk),
+        }
+    }
+    if let Err(e) = f.sync_data() {
+        r.reasons.push(format!("cannot sync: {e}"));
+    }
+    r
+}
+
+fn lines_of(chunk: &[u8]) -> Vec<&str> {
+    chunk
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        // Events were validated as UTF-8 on the way in.
+        .map(|l| std::str::from_utf8(l).unwrap_or_default())
+        .collect()
+}
+
+fn to_sqlite(
+    mut conn: rusqlite::Connection,
+    table: &str,
+    label: &str,
+    rx: Receiver<Vec<u8>>,
+    dead: &Mutex<DeadLetter>,
+) -> Report {
+    let mut r = Report::default();
+    for chunk in rx {
+        let lines = lines_of(&chunk);
+        let now = time::format_rfc3339(time::now_ms());
+        match store::tee::insert(&mut conn, table, &now, &lines) {
+            Ok(()) => r.delivered += lines.len() as u64,
+            Err(e) => r.fail(dead, label, &format!("{e:#}"), &chunk),
+        }
+    }
+    r
+}
+
+fn to_log(
+    mut st: Store,
+    topic: &str,
+    label: &str,
+    rx: Receiver<Vec<u8>>,
+    dead: &Mutex<DeadLetter>,
+) -> Report {
+    let mut r = Report::default();
+    for chunk in rx {
+        let lines = lines_of(&chunk);
+        let now = time::now_ms();
+        let ids: Vec<String> = lines.iter().map(|_| crate::sys::uuid7()).collect();
+        let events: Vec<store::log::NewEvent<'_>> = lines
+            .iter()
+            .zip(&ids)
+            .map(|(body, id)| store::log::NewEvent {
+                time_ms: now,
+                key: None,
+                id,
+                body,
+            })
+            .collect();
+        match st.write(|tx| store::log::append(tx, topic, now, &events)) {
+            Ok(n) => r.delivered += n as u64,
+            Err(e) => r.fail(dead, label, &format!("{e:#}"), &chunk),
+        }
+    }
+    r
+}
+
+fn to_exec(
+    mut child: Child,
+    label: &str,
+    rx: Receiver<Vec<u8>>,
+    dead: &Mutex<DeadLetter>,
+) -> Report {
+    let mut r = Report::default();
+    let mut stdin: Option<ChildStdin> = child.stdin.take();
+    for chunk in rx {
+        let Some(pipe) = &mut stdin else {
+            r.fail(dead, label, &exited(&mut child), &chunk);
+            continue;
+        };
+        match pipe.write_all(&chunk) {
+            Ok(()) => r.delivered += count_lines(&chunk),
+            Err(_) => {
+                stdin = None;
+                r.fail(dead, label, &exited(&mut child), &chunk);
+            }
+        }
+    }
+    drop(stdin);
+    match child.wait() {
+        Ok(status) if status.success() => {}
+        Ok(status) => r.reasons.push(format!("the command {status}")),
+        Err(e) => r.reasons.push(format!("cannot wait for the command: {e}")),
+    }
+    r
+}
+
+/// Why a command stopped taking events.
+fn exited(child: &mut Child) -> String {
+    match child.wait() {
+        Ok(status) => format!("the command exited early ({status})"),
+        Err(e) => format!("the command stopped reading: {e}"),
+    }
+}
+
+fn to_http(
+    url: &str,
+    o: &Http,
+    label: &str,
+    rx: Receiver<Vec<u8>>,
+    dead: &Mutex<DeadLetter>,
+) -> Report {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(o.timeout))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut r = Report::default();
+    let mut pending: Vec<u8> = Vec::new();
+    let mut pending_n = 0usize;
+    let mut since: Option<Instant> = None;
+    let mut open = true;
+    while open || pending_n > 0 {
+        if open {
+            let wait = since.map_or(o.flush_interval, |t| {
+                o.flush_interval.saturating_sub(t.elapsed())
+            });
+            match rx.recv_timeout(wait) {
+                Ok(chunk) => {
+                    pending_n += count_lines(&chunk) as usize;
+                    pending.extend_from_slice(&chunk);
+                    since.get_or_insert_with(Instant::now);
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => open = false,
+            }
+        }
+        let due = since.is_some_and(|t| t.elapsed() >= o.flush_interval) || !open;
+        while pending_n >= o.batch || (due && pending_n > 0) {
+            let take = pending_n.min(o.batch);
+            let cut = memchr::memchr_iter(b'\n', &pending)
+                .nth(take - 1)
+                .map_or(pending.len(), |p| p + 1);
+            let body: Vec<u8> = pending.drain(..cut).collect();
+            pending_n -= take;
+            match post(&agent, url, o, &body) {
+                Ok(()) => r.delivered += take as u64,
+                Err(reason) => r.fail(dead, label, &reason, &body),
+            }
+        }
+        if pending_n == 0 {
+            since = None;
+        }
+    }
+    r
+}
+
+/// POSTs one batch, retrying what may succeed later.
+fn post(agent: &ureq::Agent, url: &str, o: &Http, body: &[u8]) -> Result<(), String> {
+    let mut attempt = 0;
+    loop {
+        let mut req = agent
+            .post(url)
+            .header("Content-Type", "application/x-ndjson");
+        for (k, v) in &o.headers {
+            req = req.header(k.as_str(), v.as_str());
+        }
+        let (reason, retry_after) = match req.send(body) {
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                if (200..300).contains(&status) {
+                    return Ok(());
+                }
+                let reason = format!("HTTP {status}");
+                if status != 429 && status < 500 {
+                    return Err(format!("{reason} (not retried)"));
+                }
+                let after = resp
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .map(Duration::from_secs);
+                (reason, after)
+            }
+            Err(e) => (format!("{e}"), None),
+        };
+        attempt += 1;
+        if attempt > o.retries {
+            return Err(format!("{reason} after {attempt} attempts"));
+        }
+        std::thread::sleep(retry_after.unwrap_or_else(|| backoff(attempt)));
+    }
+}
+
+/// Exponential backoff from 200 ms, capped at 30 s, with ±50% jitter.
+fn backoff(attempt: u32) -> Duration {
+    let base = 200u64
+        .saturating_mul(1 << attempt.min(8).saturating_sub(1))
+        .min(30_000);
+    let mut r = [0u8; 2];
+    let _ = crate::sys::random_bytes(&mut r);
+    let jitter = u64::from(u16::from_le_bytes(r)) % (base + 1);
+    Duration::from_millis(base / 2 + jitter)
+}
+
+impl Stage for Tee {
+    fn fields(&self) -> Option<Vec<String>> {
+        match &self.when {
+            Some(w) => w.roots(),
+            None => Some(Vec::new()),
+        }
+    }
+
+    fn event(&mut self, ev: &Event<'_>, out: &mut Output) -> Result<(), Reject> {
+        out.event(ev);
+        if self.when.as_ref().is_none_or(|w| w.matches(ev)) {
+            for h in &mut self.targets {
+                h.buf.extend_from_slice(ev.raw());
+                h.buf.push(b'\n');
+            }
+            if self.targets.first().is_some_and(|h| h.buf.len() >= CHUNK) {
+                self.hand_over(false);
+            }
+        }
+        Ok(())
+    }
+
+    fn batch_done(&mut self, _out: &mut Output, _idle: bool) -> anyhow::Result<()> {
+        self.hand_over(true);
+        Ok(())
+    }
+
+    fn end(&mut self, _out: &mut Output) -> anyhow::Result<()> {
+        self.hand_over(true);
+        let mut failed = 0;
+        for h in &mut self.targets {
+            drop(h.tx.take());
+            let report = match h.join.take().map(JoinHandle::join) {
+                Some(Ok(r)) => r,
+                _ => Report {
+                    reasons: vec!["the target's thread failed".into()],
+                    ..Report::default()
+                },
+            };
+            if report.failed > 0 || !report.reasons.is_empty() {
+                failed += report.failed.max(1);
+                self.notes.push(format!(
+                    "{}: {} event{} delivered, {} not ({})",
+                    h.label,
+                    report.delivered,
+                    if report.delivered == 1 { "" } else { "s" },
+                    report.failed,
+                    report.reasons.join("; ")
+                ));
+            }
+        }
+        if failed > 0 {
+            bail!("not every event reached every target");
+        }
+        Ok(())
+    }
+
+    fn notes(&self) -> Vec<String> {
+        self.notes.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_parse() {
+        assert_eq!(
+            Target::parse("out.ndjson"),
+            Ok(Target::File("out.ndjson".into()))
+        );
+        assert_eq!(
+            Target::parse("sqlite:/tmp/x.db#events"),
+            Ok(Target::Sqlite {
+                path: "/tmp/x.db".into(),
+                table: "events".into()
+            })
+        );
+        assert!(Target::parse("sqlite:/tmp/x.db").is_err());
+        assert!(Target::parse("sqlite:/tmp/x.db#bad name").is_err());
+        assert_eq!(
+            Target::parse("log:app"),
+            Ok(Target::Log {
+                topic: "app".into()
+            })
+        );
+        assert_eq!(
+            Target::parse("https://example.org/in"),
+            Ok(Target::Http {
+                url: "https://example.org/in".into()
+            })
+        );
+        assert_eq!(
+            Target::parse("exec:wc -l"),
+            Ok(Target::Exec {
+                command: "wc -l".into()
+            })
+        );
+        assert!(Target::parse("exec: ").is_err());
+    }
+
+    #[test]
+    fn backoff_grows_and_stays_capped() {
+        for attempt in 1..20 {
+            let d = backoff(attempt);
+            assert!(d <= Duration::from_millis(45_000), "{attempt}: {d:?}");
+        }
+        assert!(backoff(1) <= Duration::from_millis(300));
+    }
+}

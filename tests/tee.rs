@@ -1,0 +1,410 @@
+//! `binge tee`: every target, against a real HTTP server on 127.0.0.1 started by the test.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::util::*;
+
+/// What the server answers to one request: a status and an optional Retry-After.
+#[derive(Clone, Copy)]
+struct Answer(u16, Option<u64>);
+
+/// A small HTTP/1.1 server on 127.0.0.1 that records each request body and answers from a
+/// script (200 once the script is used up), closing every connection after its answer.
+struct Server {
+    port: u16,
+    bodies: Arc<Mutex<Vec<(Instant, String)>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    fn start(script: Vec<Answer>, delay: Duration) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (bodies, stop) = (Arc::clone(&bodies), Arc::clone(&stop));
+            let mut script: VecDeque<Answer> = script.into();
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    match listener.accept() {
+                        Ok((conn, _)) => {
+                            let answer = script.pop_front().unwrap_or(Answer(200, None));
+                            if let Some(body) = serve(conn, answer, delay) {
+                                bodies.lock().unwrap().push((Instant::now(), body));
+                            }
+                        }
+                        Err(_) => std::thread::sleep(Duration::from_millis(2)),
+                    }
+                }
+            })
+        };
+        Server {
+            port,
+            bodies,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/ingest", self.port)
+    }
+
+    fn bodies(&self) -> Vec<(Instant, String)> {
+        self.bodies.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Reads one request and answers it; returns its body.
+fn serve(conn: TcpStream, answer: Answer, delay: Duration) -> Option<String> {
+    conn.set_nonblocking(false).ok()?;
+    conn.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    let mut reader = BufReader::new(conn.try_clone().ok()?);
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).ok()?;
+        let l = line.trim_end();
+        if l.is_empty() {
+            break;
+        }
+        if let Some(v) = l.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().ok()?;
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    std::thread::sleep(delay);
+    let retry = answer
+        .1
+        .map(|s| format!("Retry-After: {s}\r\n"))
+        .unwrap_or_default();
+    let mut conn = conn;
+    let _ = write!(
+        conn,
+        "HTTP/1.1 {} X\r\nContent-Length: 0\r\nConnection: close\r\n{retry}\r\n",
+        answer.0
+    );
+    let _ = conn.flush();
+    (answer.0 == 200).then(|| String::from_utf8_lossy(&body).into_owned())
+}
+
+fn input(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "{{\"i\": {i}, \"level\": \"{}\"}}\n",
+                if i % 3 == 0 { "error" } else { "info" }
+            )
+        })
+        .collect()
+}
+
+fn errors_of(text: &str) -> String {
+    text.lines()
+        .filter(|l| l.contains("\"error\""))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+#[test]
+fn http_receives_exactly_the_matching_events_in_order() {
+    let server = Server::start(vec![], Duration::ZERO);
+    let text = input(250);
+    let out = binge()
+        .args(["tee", "--when", ".level == \"error\"", "--batch", "20"])
+        .arg(server.url())
+        .write_stdin(text.clone())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), text, "stdout is the input, byte for byte");
+    let received: String = server.bodies().into_iter().map(|(_, b)| b).collect();
+    assert_eq!(received, errors_of(&text));
+    assert!(server.bodies().iter().all(|(_, b)| b.lines().count() <= 20));
+}
+
+#[test]
+fn http_5xx_is_retried_and_each_event_arrives_once() {
+    let server = Server::start(vec![Answer(503, None), Answer(503, None)], Duration::ZERO);
+    let text = input(30);
+    let out = binge()
+        .args(["tee", "--batch", "1000"])
+        .arg(server.url())
+        .write_stdin(text.clone())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), text);
+    let bodies = server.bodies();
+    assert_eq!(bodies.len(), 1, "one successful request");
+    assert_eq!(bodies[0].1, text);
+}
+
+#[test]
+fn http_429_retry_after_is_honoured() {
+    let server = Server::start(vec![Answer(429, Some(1))], Duration::ZERO);
+    let started = Instant::now();
+    let out = binge()
+        .args(["tee", "--batch", "1000"])
+        .arg(server.url())
+        .write_stdin(input(5))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let bodies = server.bodies();
+    assert_eq!(bodies.len(), 1);
+    assert!(bodies[0].0.duration_since(started) >= Duration::from_secs(1));
+}
+
+#[test]
+fn http_4xx_is_not_retried() {
+    let server = Server::start(vec![Answer(400, None)], Duration::ZERO);
+    let dir = tempfile::tempdir().unwrap();
+    let dead = dir.path().join("dead.ndjson");
+    let out = binge()
+        .args(["tee", "--batch", "1000", "--dead-letter"])
+        .arg(&dead)
+        .arg(server.url())
+        .write_stdin(input(3))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr_of(&out).contains("HTTP 400 (not retried)"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&dead).unwrap().lines().count(), 3);
+    assert!(server.bodies().is_empty());
+}
+
+#[test]
+fn with_the_server_down_every_matching_event_is_dead_lettered_and_status_is_1() {
+    // A port with nothing listening: bound, then let go.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let dead = dir.path().join("dead.ndjson");
+    let text = input(40);
+    let out = binge()
+        .args([
+            "tee",
+            "--when",
+            ".level == \"error\"",
+            "--retries",
+            "2",
+            "--dead-letter",
+        ])
+        .arg(&dead)
+        .arg(format!("http://127.0.0.1:{port}/x"))
+        .write_stdin(text.clone())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout_of(&out), text, "every event still passed on");
+    let kept = std::fs::read_to_string(&dead).unwrap();
+    let errors = errors_of(&text);
+    assert_eq!(kept.lines().count(), errors.lines().count());
+    for (rec, ev) in kept.lines().zip(errors.lines()) {
+        assert!(
+            rec.starts_with(&format!(
+                "{{\"target\":\"http://127.0.0.1:{port}/x\",\"error\":\""
+            )),
+            "{rec}"
+        );
+        assert!(rec.contains("after 3 attempts"), "{rec}");
+        assert!(rec.ends_with(&format!(",\"event\":{ev}}}")), "{rec}");
+    }
+    assert!(
+        stderr_of(&out).contains("0 events delivered, 14 not"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn file_sqlite_and_log_targets_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("copy.ndjson");
+    let db = dir.path().join("events.db");
+    let state = dir.path().join("state.db");
+    let text = input(100);
+    let out = binge()
+        .args(["tee", "--when", ".level == \"error\"", "--state"])
+        .arg(&state)
+        .arg(&file)
+        .arg(format!("sqlite:{}#raw", db.display()))
+        .arg("log:copies")
+        .write_stdin(text.clone())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), text);
+    let errors = errors_of(&text);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), errors);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let rows: Vec<(i64, String, String)> = conn
+        .prepare("SELECT id, time, event FROM raw ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let events: String = rows.iter().map(|r| format!("{}\n", r.2)).collect();
+    assert_eq!(events, errors);
+    assert_eq!(rows[0].0, 1);
+    assert!(rows[0].1.ends_with('Z'));
+    let read = binge()
+        .args(["log", "read", "copies", "--group", "t", "--state"])
+        .arg(&state)
+        .output()
+        .unwrap();
+    assert_eq!(stdout_of(&read), errors);
+}
+
+#[test]
+fn exec_receives_every_matching_event_and_an_early_exit_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let got = dir.path().join("got.ndjson");
+    let text = input(60);
+    let out = binge()
+        .args(["tee", "--when", ".level == \"error\""])
+        .arg(format!("exec:cat > {}", got.display()))
+        .write_stdin(text.clone())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(std::fs::read_to_string(&got).unwrap(), errors_of(&text));
+    // A command that stops reading at once: what it did not take is dead-lettered.
+    let dead = dir.path().join("dead.ndjson");
+    let big = input(50_000);
+    let out = binge()
+        .args(["tee", "exec:exit 0", "--dead-letter"])
+        .arg(&dead)
+        .write_stdin(big.clone())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout_of(&out), big);
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("exec:exit 0:") && err.contains("the command exited early"),
+        "{err}"
+    );
+    assert!(std::fs::read_to_string(&dead).unwrap().lines().count() > 0);
+}
+
+#[test]
+fn a_target_that_cannot_start_stops_binge_before_reading() {
+    let out = binge()
+        .args(["tee", "/nonexistent/dir/out.ndjson"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr_of(&out).contains("cannot open /nonexistent/dir/out.ndjson"));
+    let out = binge()
+        .args(["tee", "sqlite:x.db#no-good"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn sigterm_flushes_what_is_in_flight() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("copy.ndjson");
+    let mut child = binge_std()
+        .args(["tee"])
+        .arg(&file)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"{\"a\":1}\n{\"a\":2}\n").unwrap();
+    stdin.flush().unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // SAFETY: a plain kill(2) of our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert_eq!(out.status.code(), Some(130), "{}", stderr_of(&out));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "{\"a\":1}\n{\"a\":2}\n"
+    );
+}
+
+#[test]
+// The child is reaped with wait4, for its peak memory, which std's Child cannot report.
+#[allow(clippy::zombie_processes)]
+fn memory_stays_bounded_when_a_target_is_slower_than_the_input() {
+    // Each request waits 10 ms: the target takes far longer than reading the input does.
+    let server = Server::start(vec![], Duration::from_millis(10));
+    let mut child = binge_std()
+        .args(["tee", "--batch", "2000", "--quiet"])
+        .arg(server.url())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let pad = "x".repeat(280);
+        let mut chunk = String::new();
+        let mut written = 0usize;
+        let mut i = 0;
+        // About 120 MB, far more than the queues may hold.
+        while written < 120_000_000 {
+            chunk.clear();
+            for _ in 0..1000 {
+                chunk.push_str(&format!("{{\"i\":{i},\"pad\":\"{pad}\"}}\n"));
+                i += 1;
+            }
+            written += chunk.len();
+            stdin.write_all(chunk.as_bytes()).unwrap();
+        }
+        i
+    });
+    let sent = writer.join().unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: rusage is plain data; wait4 fills it for our own child.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::wait4(pid, &mut status, 0, &mut usage);
+        usage
+    };
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    let peak_mb = usage.ru_maxrss / 1024;
+    assert!(peak_mb < 60, "peak memory {peak_mb} MB");
+    let received: usize = server.bodies().iter().map(|(_, b)| b.lines().count()).sum();
+    assert_eq!(received, sent);
+}
