@@ -149,3 +149,16 @@ printf '%-12s %9.2f s %12.0f events/s %10.1f peak MB\n' append "$secs" "$(awk "B
 read -r secs kb < "$bench_dir/time.txt"
 printf '%-12s %9.2f s %12.0f events/s %10.1f peak MB\n' read "$secs" "$(awk "BEGIN{print $events / $secs}")" "$(awk "BEGIN{print $kb / 1024}")"
 rm -f "$bench_dir/log.db"*
+
+# tee has no peer either: it is measured against binge filter true, which passes every event on.
+echo
+echo "== tee: copy every event to a file while passing it on, against filter true"
+printf '%-12s %9s %9s %10s %8s %s\n' tool seconds MB/s "peak MB" events ""
+base=$(measure "filter-true" "$binge" filter true)
+read -r _ base_secs kb lines <<< "$base"
+printf '%-12s %9.2f %9.0f %10.1f %8s\n' "filter true" "$base_secs" "$(awk "BEGIN{print $size / 1e6 / $base_secs}")" "$(awk "BEGIN{print $kb / 1024}")" "$lines"
+teed=$(measure "tee" "$binge" tee "$bench_dir/tee-copy.ndjson")
+read -r _ secs kb lines <<< "$teed"
+printf '%-12s %9.2f %9.0f %10.1f %8s %s\n' "tee FILE" "$secs" "$(awk "BEGIN{print $size / 1e6 / $secs}")" "$(awk "BEGIN{print $kb / 1024}")" "$lines" \
+    "$(awk "BEGIN{printf \"%.0f%% of filter true's speed\", $base_secs / $secs * 100}")"
+rm -f "$bench_dir/tee-copy.ndjson"
