@@ -31,6 +31,7 @@ complete -c binge -n "__fish_binge_needs_command" -f -a "annotate" -d 'Add, comp
 complete -c binge -n "__fish_binge_needs_command" -f -a "aggregate" -d 'Group-by statistics, windows, and versioned collect-until-complete aggregates'
 complete -c binge -n "__fish_binge_needs_command" -f -a "log" -d 'A durable append-only log with consumer groups, in the state file'
 complete -c binge -n "__fish_binge_needs_command" -f -a "tee" -d 'Copy events to side outputs (files, SQLite, the log, HTTP, a command) while passing them on'
+complete -c binge -n "__fish_binge_needs_command" -f -a "entwine" -d 'Append events to a signed, hash-chained stream; keys, export, proofs, status'
 complete -c binge -n "__fish_binge_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c binge -n "__fish_binge_using_subcommand filter" -l limit -d 'Stop after writing N events (and stop reading)' -r
 complete -c binge -n "__fish_binge_using_subcommand filter" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
@@ -252,12 +253,71 @@ complete -c binge -n "__fish_binge_using_subcommand tee" -l text -d 'Read each i
 complete -c binge -n "__fish_binge_using_subcommand tee" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
 complete -c binge -n "__fish_binge_using_subcommand tee" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand tee" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee help" -f -a "filter" -d 'Keep or drop events by an expression'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee help" -f -a "annotate" -d 'Add, compute, rename, copy and remove fields; parse text into fields'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee help" -f -a "aggregate" -d 'Group-by statistics, windows, and versioned collect-until-complete aggregates'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee help" -f -a "log" -d 'A durable append-only log with consumer groups, in the state file'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee help" -f -a "tee" -d 'Copy events to side outputs (files, SQLite, the log, HTTP, a command) while passing them on'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l key -d 'The stream\'s private key file (from binge entwine keygen)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l checkpoint-every -d 'Sign a checkpoint every N records (and at the end of every run)' -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
+fail\t'Stop at the first bad line, with exit status 65'"
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"}' -r -F
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l sign-each -d 'Also sign every record'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -a "keygen" -d 'Make a stream key: the private key goes to KEYFILE (mode 0600), the public key to stdout'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -a "pubkey" -d 'Print the public key of a private key file'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -a "export" -d 'Write a stream\'s history as typed NDJSON, the input of verify'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -a "prove" -d 'An RFC 6962 inclusion proof of one record against the latest checkpoint'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -a "status" -d 'Each stream\'s size, head, last checkpoint and last anchor'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -l origin -d 'The stream\'s name, such as example.org/payments' -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -l out -d 'Where to write the private key (never overwritten)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l stream -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l from -d 'Start at this seq' -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l redact -d 'Leave the events out: records carry their body hash only'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -l stream -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -l seq -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from help" -f -a "keygen" -d 'Make a stream key: the private key goes to KEYFILE (mode 0600), the public key to stdout'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from help" -f -a "pubkey" -d 'Print the public key of a private key file'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write a stream\'s history as typed NDJSON, the input of verify'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from help" -f -a "prove" -d 'An RFC 6962 inclusion proof of one record against the latest checkpoint'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from help" -f -a "status" -d 'Each stream\'s size, head, last checkpoint and last anchor'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine help" -f -a "filter" -d 'Keep or drop events by an expression'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine help" -f -a "annotate" -d 'Add, compute, rename, copy and remove fields; parse text into fields'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine help" -f -a "aggregate" -d 'Group-by statistics, windows, and versioned collect-until-complete aggregates'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine help" -f -a "log" -d 'A durable append-only log with consumer groups, in the state file'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine help" -f -a "tee" -d 'Copy events to side outputs (files, SQLite, the log, HTTP, a command) while passing them on'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine help" -f -a "entwine" -d 'Append events to a signed, hash-chained stream; keys, export, proofs, status'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "append" -d 'Append NDJSON events to a topic, one transaction per batch'
 complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "read" -d 'Read a topic in seq order from a consumer group\'s position'
 complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "ack" -d 'Move a group\'s position forward to SEQ (for --commit manual)'
@@ -268,3 +328,8 @@ complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcom
 complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "compact" -d 'Delete old events, never what a group has not read (unless --force)'
 complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "query" -d 'Events of a time range, or a summary per time bucket'
 complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "dead" -d 'The deliveries parked after --max-deliver failed attempts'
+complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from entwine" -f -a "keygen" -d 'Make a stream key: the private key goes to KEYFILE (mode 0600), the public key to stdout'
+complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from entwine" -f -a "pubkey" -d 'Print the public key of a private key file'
+complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from entwine" -f -a "export" -d 'Write a stream\'s history as typed NDJSON, the input of verify'
+complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from entwine" -f -a "prove" -d 'An RFC 6962 inclusion proof of one record against the latest checkpoint'
+complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from entwine" -f -a "status" -d 'Each stream\'s size, head, last checkpoint and last anchor'

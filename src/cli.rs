@@ -105,6 +105,18 @@ pub enum Command {
         after_long_help = format!("{TEE_HELP}\n\n{EXIT_STATUS_HELP}")
     )]
     Tee(Box<TeeArgs>),
+
+    /// Append events to a signed, hash-chained stream; keys, export, proofs, status
+    #[command(
+        long_about = "Append each event as a record of the key's stream: records are chained by \
+                      hash and leaves of an RFC 6962 Merkle tree whose heads are signed as C2SP \
+                      checkpoints, so nobody, the stream's owner included, can later rewrite the \
+                      history without being caught. Events pass on with \
+                      \"_entwine\": {\"origin\", \"seq\", \"leaf\"} added.",
+        after_long_help = format!("{ENTWINE_HELP}\n\n{EXIT_STATUS_HELP}"),
+        args_conflicts_with_subcommands = true
+    )]
+    Entwine(Box<EntwineArgs>),
 }
 
 impl Command {
@@ -116,6 +128,7 @@ impl Command {
             Command::Aggregate(_) => "aggregate",
             Command::Log(_) => "log",
             Command::Tee(_) => "tee",
+            Command::Entwine(_) => "entwine",
         }
     }
 }
@@ -219,6 +232,30 @@ Examples:
   tail -F app.ndjson | binge tee --when '.level == \"error\"' errors.ndjson https://alerts.example/in
   binge tee sqlite:events.db#raw log:app --input today.ndjson | binge aggregate --by .level --count
   binge tee exec:'gzip > archive.ndjson.gz' < events.ndjson > /dev/null";
+
+const ENTWINE_HELP: &str = "\
+Examples:
+  binge entwine keygen --origin example.org/payments --out payments.key
+  binge entwine --key payments.key events.ndjson > entwined.ndjson
+  binge entwine export --stream example.org/payments --redact > history.ndjson
+  binge entwine prove --stream example.org/payments --seq 41
+  binge entwine status
+
+Formats: the body of an event is its RFC 8785 canonical JSON (integers beyond 2^53 keep their \
+digits; duplicate keys and lone surrogates make the event a bad line). A record is binary: \
+\"binge/entwine/v1/record\\0\", origin (u16 length + bytes), seq (u64), prev (32 bytes: the \
+leaf of seq-1, or for seq 0 SHA-256(\"binge/entwine/v1/genesis\\0\" || origin || public key)), \
+tick (0, or 1 + index u64 + hash 32), time_ms (i64), SHA-256 of the body; integers big-endian. \
+Its leaf is SHA-256(0x00 || record), the RFC 6962 leaf hash. Checkpoints are C2SP \
+tlog-checkpoint notes (origin, size, base64 root) signed with the stream's Ed25519 key, written \
+every --checkpoint-every records and at the end of each run. Keys are C2SP signed-note keys: \
+the private key file holds PRIVATE+KEY+origin+keyid+base64, the public key is \
+origin+keyid+base64.
+
+export writes typed NDJSON: a \"stream\" line (origin, public key, size), then each \"record\" \
+(origin, seq, prev, tick, time_ms, body_hash, leaf, sig with --sign-each, and the canonical \
+\"event\" unless --redact) with each \"checkpoint\" (origin, size, root, note) after the record \
+that completes it.";
 
 /// The built-in --extract patterns and the fields each makes.
 fn patterns_help() -> String {
@@ -830,6 +867,69 @@ pub struct TeeArgs {
 
     #[command(flatten)]
     pub stream: StreamArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EntwineArgs {
+    #[command(subcommand)]
+    pub command: Option<EntwineCommand>,
+
+    /// The stream's private key file (from binge entwine keygen)
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: Option<PathBuf>,
+
+    /// Sign a checkpoint every N records (and at the end of every run)
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub checkpoint_every: u64,
+
+    /// Also sign every record
+    #[arg(long)]
+    pub sign_each: bool,
+
+    /// Input files; standard input when none, or for -
+    #[arg(value_name = "FILE")]
+    pub files: Vec<String>,
+
+    #[command(flatten)]
+    pub state: StateArgs,
+
+    #[command(flatten)]
+    pub stream: StreamArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EntwineCommand {
+    /// Make a stream key: the private key goes to KEYFILE (mode 0600), the public key to stdout
+    Keygen {
+        /// The stream's name, such as example.org/payments
+        #[arg(long, value_name = "ORIGIN")]
+        origin: String,
+        /// Where to write the private key (never overwritten)
+        #[arg(long, value_name = "KEYFILE")]
+        out: PathBuf,
+    },
+    /// Print the public key of a private key file
+    Pubkey { keyfile: PathBuf },
+    /// Write a stream's history as typed NDJSON, the input of verify
+    Export {
+        #[arg(long = "stream", value_name = "ORIGIN")]
+        origin: String,
+        /// Start at this seq
+        #[arg(long, value_name = "SEQ", default_value_t = 0)]
+        from: u64,
+        /// Leave the events out: records carry their body hash only
+        #[arg(long)]
+        redact: bool,
+    },
+    /// An RFC 6962 inclusion proof of one record against the latest checkpoint
+    Prove {
+        #[arg(long = "stream", value_name = "ORIGIN")]
+        origin: String,
+        #[arg(long, value_name = "SEQ")]
+        seq: u64,
+    },
+    /// Each stream's size, head, last checkpoint and last anchor
+    Status,
 }
 
 /// Where state is kept, for subcommands that keep any.

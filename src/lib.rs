@@ -2,6 +2,7 @@
 //! the command line, the subcommands, the NDJSON engine, the expression language, the stages,
 //! and the JSON values they share.
 
+pub mod chain;
 pub mod cli;
 pub mod cmd;
 pub mod exit;

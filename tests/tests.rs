@@ -5,6 +5,7 @@ mod util;
 mod aggregate;
 mod annotate;
 mod cli;
+mod entwine;
 mod filter;
 mod generated;
 mod jcs;

@@ -2,6 +2,7 @@
 
 pub mod aggregate;
 pub mod annotate;
+pub mod entwine;
 pub mod filter;
 pub mod log;
 pub mod tee;
@@ -22,6 +23,7 @@ pub fn run(command: Command, matches: &ArgMatches) -> anyhow::Result<Exit> {
         Command::Aggregate(args) => aggregate::run(&args, sub),
         Command::Log(args) => log::run(&args),
         Command::Tee(args) => tee::run(&args),
+        Command::Entwine(args) => entwine::run(&args),
     }
 }
 

@@ -38,18 +38,16 @@ pub fn write_canonical(v: &Value<'_>, out: &mut Vec<u8>) -> Result<(), NotCanoni
             out.push(b']');
         }
         Value::Object(members) => {
-            // The last of duplicate names wins, as on lookup.
-            let mut sorted: Vec<(Vec<u16>, &str, &Value<'_>)> = Vec::with_capacity(members.len());
-            for (k, v) in members.iter() {
-                let units: Vec<u16> = k.encode_utf16().collect();
-                match sorted.iter_mut().find(|(u, _, _)| *u == units) {
-                    Some(slot) => slot.2 = v,
-                    None => sorted.push((units, k, v)),
-                }
+            let mut sorted: Vec<(&str, &Value<'_>)> =
+                members.iter().map(|(k, v)| (k.as_ref(), v)).collect();
+            // By UTF-16 code units, compared lazily: nothing is allocated per name.
+            sorted.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+            // RFC 8785 takes I-JSON only: one value per name.
+            if let Some(w) = sorted.windows(2).find(|w| w[0].0 == w[1].0) {
+                return Err(NotCanonical(format!("duplicate key \"{}\"", w[0].0)));
             }
-            sorted.sort_by(|a, b| a.0.cmp(&b.0));
             out.push(b'{');
-            for (i, (_, k, v)) in sorted.iter().enumerate() {
+            for (i, (k, v)) in sorted.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
@@ -61,6 +59,44 @@ pub fn write_canonical(v: &Value<'_>, out: &mut Vec<u8>) -> Result<(), NotCanoni
         }
     }
     Ok(())
+}
+
+/// Whether JSON text escapes a lone UTF-16 surrogate (`"\ud800"`), which has no canonical
+/// form: the parser turns it into U+FFFD, so only the raw text can tell.
+pub fn has_lone_surrogate(raw: &[u8]) -> bool {
+    let hex4 = |i: usize| -> Option<u32> {
+        let h = raw.get(i..i + 4)?;
+        u32::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()
+    };
+    let mut i = 0;
+    while i + 1 < raw.len() {
+        if raw[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        if raw[i + 1] != b'u' {
+            // Any other escape, \\ included, is two bytes.
+            i += 2;
+            continue;
+        }
+        let Some(code) = hex4(i + 2) else {
+            return false;
+        };
+        match code {
+            0xd800..=0xdbff => {
+                let low = (raw.get(i + 6..i + 8) == Some(b"\\u"))
+                    .then(|| hex4(i + 8))
+                    .flatten();
+                if !low.is_some_and(|l| (0xdc00..=0xdfff).contains(&l)) {
+                    return true;
+                }
+                i += 12;
+            }
+            0xdc00..=0xdfff => return true,
+            _ => i += 6,
+        }
+    }
+    false
 }
 
 /// 2^53: beyond it a double no longer holds every integer.
@@ -176,12 +212,25 @@ mod tests {
     }
 
     #[test]
-    fn members_sorted_by_utf16_last_duplicate_wins() {
+    fn members_sorted_by_utf16_and_duplicates_refused() {
         assert_eq!(
-            canon(
-                r#"{"b":1,"a":{"d":[3,{"z":1,"y":2}],"c":null},"\ud83d\ude02":1,"\ufb33":2,"b":2}"#
-            ),
+            canon(r#"{"b":2,"a":{"d":[3,{"z":1,"y":2}],"c":null},"\ud83d\ude02":1,"\ufb33":2}"#),
             "{\"a\":{\"c\":null,\"d\":[3,{\"y\":2,\"z\":1}]},\"b\":2,\"\u{1f602}\":1,\"\u{fb33}\":2}"
         );
+        let dup = parse_value(br#"{"a":{"x":1,"x":2}}"#).unwrap();
+        assert_eq!(
+            canonical(&dup),
+            Err(NotCanonical("duplicate key \"x\"".into()))
+        );
+    }
+
+    #[test]
+    fn lone_surrogates_are_found_in_the_raw_text() {
+        assert!(has_lone_surrogate(br#"{"a":"\ud800"}"#));
+        assert!(has_lone_surrogate(br#"{"a":"x\udc00y"}"#));
+        assert!(has_lone_surrogate(br#"{"a":"\ud800\u0041"}"#));
+        assert!(!has_lone_surrogate(
+            br#"{"a":"\ud83d\ude02 \u00e9 \\ud800"}"#
+        ));
     }
 }

@@ -14,13 +14,13 @@ mod write;
 
 use std::borrow::Cow;
 
-pub use canonical::{NotCanonical, canonical, es_number, write_canonical};
+pub use canonical::{NotCanonical, canonical, es_number, has_lone_surrogate, write_canonical};
 pub use number::Number;
 pub use parse::{
     Error, MAX_DEPTH, Span, find_member, nth_element, parse_value, scan_object, validate_value,
 };
 pub use path::{Seg, path_text};
-pub use write::{write_str, write_value};
+pub use write::{with_member, write_str, write_value};
 
 /// A JSON value. Strings and number texts borrow from the line they were parsed from when they
 /// can; objects keep their members in order (duplicates included, the last one wins on lookup).

@@ -35,6 +35,26 @@ pub fn write_value(v: &Value<'_>, out: &mut Vec<u8>) {
     }
 }
 
+/// Writes the text of a JSON object `raw` with one more member, `"name": value`, at its end,
+/// leaving the rest of the text as it was.
+pub fn with_member(raw: &[u8], name: &str, value: &[u8], out: &mut Vec<u8>) {
+    let end = raw.iter().rposition(|&c| c == b'}').unwrap_or(raw.len());
+    let inner = &raw[..end];
+    out.extend_from_slice(inner);
+    let empty = inner
+        .iter()
+        .rev()
+        .find(|c| !c.is_ascii_whitespace())
+        .is_none_or(|&c| c == b'{');
+    if !empty {
+        out.push(b',');
+    }
+    write_str(name, out);
+    out.push(b':');
+    out.extend_from_slice(value);
+    out.push(b'}');
+}
+
 pub fn write_str(s: &str, out: &mut Vec<u8>) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push(b'"');

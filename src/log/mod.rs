@@ -250,20 +250,14 @@ impl Stage for Appender {
 
 /// Adds `"_log": {"topic", "seq", "time"}` to a stored event's text.
 pub fn with_meta(body: &str, topic: &str, seq: i64, time_ms: i64, out: &mut Vec<u8>) {
-    let trimmed = body.trim_end();
-    let Some(inner) = trimmed.strip_suffix('}') else {
-        out.extend_from_slice(body.as_bytes());
-        return;
-    };
-    out.extend_from_slice(inner.as_bytes());
-    if !inner.trim_end().ends_with('{') {
-        out.push(b',');
-    }
-    out.extend_from_slice(b"\"_log\":{\"topic\":");
-    crate::json::write_str(topic, out);
-    out.extend_from_slice(format!(",\"seq\":{seq},\"time\":\"").as_bytes());
-    out.extend_from_slice(time::format_rfc3339(time_ms).as_bytes());
-    out.extend_from_slice(b"\"}}");
+    let mut meta = b"{\"topic\":".to_vec();
+    crate::json::write_str(topic, &mut meta);
+    let rest = format!(
+        ",\"seq\":{seq},\"time\":\"{}\"}}",
+        time::format_rfc3339(time_ms)
+    );
+    meta.extend_from_slice(rest.as_bytes());
+    crate::json::with_member(body.trim_end().as_bytes(), "_log", &meta, out);
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 pub mod aggregate;
 pub mod annotate;
 pub mod collect;
+pub mod entwine;
 pub mod filter;
 pub mod patterns;
 pub mod stats;

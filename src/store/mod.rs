@@ -7,6 +7,7 @@
 
 pub mod aggregate;
 pub mod collect;
+pub mod entwine;
 pub mod log;
 pub mod tee;
 
@@ -22,7 +23,12 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The schema, one step per release that changed it. Append only: never reorder or edit a
 /// step that has shipped, since `user_version` records how many a file has had.
-const MIGRATIONS: &[&str] = &[aggregate::SCHEMA_1, collect::SCHEMA_1, log::SCHEMA_1];
+const MIGRATIONS: &[&str] = &[
+    aggregate::SCHEMA_1,
+    collect::SCHEMA_1,
+    log::SCHEMA_1,
+    entwine::SCHEMA_1,
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Durability {

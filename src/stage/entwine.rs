@@ -1,0 +1,294 @@
+//! `entwine`: appends each event to the key's stream as a hash-chained record, passes the event
+//! on with `"_entwine": {"origin", "seq", "leaf"}`, and signs checkpoints of the stream's
+//! Merkle tree. Each input batch is one transaction that continues from the head stored *now*,
+//! so a second writer on the same stream interleaves whole batches and the chain stays linear;
+//! events are passed on once their batch is committed.
+
+use anyhow::{Context, bail};
+
+use super::{Reject, Stage};
+use crate::chain::merkle::{Frontier, Hash};
+use crate::chain::note::{self, Signer};
+use crate::chain::record::{self, Record};
+use crate::json;
+use crate::store::{self, Store};
+use crate::stream::{Event, Output};
+use crate::time;
+
+struct Pending {
+    raw: Vec<u8>,
+    canonical: String,
+    time_ms: i64,
+}
+
+pub struct Entwine {
+    store: Store,
+    signer: Signer,
+    origin: String,
+    frontier: Frontier,
+    head: Hash,
+    every: u64,
+    sign_each: bool,
+    pending: Vec<Pending>,
+    /// The size of the newest checkpoint.
+    checkpointed: u64,
+}
+
+impl Entwine {
+    /// Opens (or starts) the key's stream and checks that what is stored holds together before
+    /// anything is added to it.
+    pub fn new(
+        mut store: Store,
+        signer: Signer,
+        every: u64,
+        sign_each: bool,
+    ) -> anyhow::Result<Entwine> {
+        let origin = signer.name.clone();
+        let public = signer.public();
+        let genesis = record::genesis(&origin, &public);
+        store.write(|tx| {
+            store::entwine::create_stream(tx, &origin, &public, &genesis, time::now_ms())
+        })?;
+        let st = store::entwine::stream(store.conn(), &origin)?.context("the stream vanished")?;
+        if st.public != public {
+            bail!(
+                "stream {origin} belongs to another key ({})",
+                note::hex(&st.public)
+            );
+        }
+        let mut e = Entwine {
+            store,
+            signer,
+            origin,
+            frontier: Frontier::new(),
+            head: genesis,
+            every: every.max(1),
+            sign_each,
+            pending: Vec::new(),
+            checkpointed: 0,
+        };
+        e.catch_up(&st)?;
+        Ok(e)
+    }
+
+    /// Takes in the records stored beyond what this run has seen, checking that they link up,
+    /// that the stored head is their last leaf, and that every signed checkpoint among them
+    /// is the root of the leaves before it.
+    fn catch_up(&mut self, st: &store::entwine::Stream) -> anyhow::Result<()> {
+        let from = self.frontier.size();
+        if st.size < from {
+            bail!(
+                "stream {}: the state file says {} records, fewer than the {from} already seen; \
+                 it has been changed, so binge will not extend it",
+                self.origin,
+                st.size
+            );
+        }
+        let cps = store::entwine::checkpoints(self.store.conn(), &self.origin)?;
+        let mut cps = cps.iter().filter(|c| c.size > from).peekable();
+        let leaves = store::entwine::leaves(self.store.conn(), &self.origin, from, st.size)?;
+        let tampered = |what: String| {
+            anyhow::anyhow!(
+                "stream {}: {what}; the state file has been changed, so binge will not extend it",
+                self.origin
+            )
+        };
+        if leaves.len() as u64 != st.size - from {
+            return Err(tampered(format!(
+                "records are missing below seq {}",
+                st.size
+            )));
+        }
+        for leaf in &leaves {
+            self.frontier.push(*leaf);
+            while let Some(cp) = cps.next_if(|c| c.size <= self.frontier.size()) {
+                if cp.size == self.frontier.size() && cp.root != self.frontier.root() {
+                    return Err(tampered(format!(
+                        "the records no longer give the root signed at size {}",
+                        cp.size
+                    )));
+                }
+                self.checkpointed = self.checkpointed.max(cp.size);
+            }
+        }
+        if st.size > 0 {
+            let last = store::entwine::record(self.store.conn(), &self.origin, st.size - 1)?
+                .ok_or_else(|| tampered(format!("record {} is missing", st.size - 1)))?;
+            let expected_prev = match leaves.len() {
+                n if n >= 2 => leaves[n - 2],
+                _ if st.size == 1 => record::genesis(&self.origin, &self.signer.public()),
+                _ => self.head,
+            };
+            let leaf = last.record.leaf();
+            if leaf.as_slice() != last.leaf
+                || leaf.as_slice() != st.head
+                || last.record.prev != expected_prev
+            {
+                return Err(tampered(format!(
+                    "the stored head does not match record {}",
+                    st.size - 1
+                )));
+            }
+            self.head = leaf;
+        } else if st.head != self.head {
+            return Err(tampered(
+                "the stored head of the empty stream is not its genesis".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Appends what is waiting, in one transaction, and passes the events on. When another
+    /// writer appended in between, this run takes in its records and tries again.
+    fn commit(&mut self, out: &mut Output, final_checkpoint: bool) -> anyhow::Result<()> {
+        for _ in 0..100 {
+            let st = store::entwine::stream(self.store.conn(), &self.origin)?
+                .context("the stream vanished")?;
+            if st.size != self.frontier.size() || st.head != self.head {
+                self.catch_up(&st)?;
+            }
+            match self.try_commit(out, final_checkpoint) {
+                Err(e) if e.downcast_ref::<Moved>().is_some() => continue,
+                other => return other,
+            }
+        }
+        bail!(
+            "stream {}: other writers kept appending; gave up after 100 tries",
+            self.origin
+        )
+    }
+
+    fn try_commit(&mut self, out: &mut Output, final_checkpoint: bool) -> anyhow::Result<()> {
+        if self.pending.is_empty()
+            && !(final_checkpoint && self.checkpointed < self.frontier.size())
+        {
+            return Ok(());
+        }
+
+        let Entwine {
+            store,
+            signer,
+            origin,
+            frontier,
+            head,
+            every,
+            sign_each,
+            checkpointed,
+            pending,
+        } = self;
+        let mut emitted: Vec<(u64, Hash)> = Vec::with_capacity(pending.len());
+        let (mut f, mut h, mut cp) = (frontier.clone(), *head, *checkpointed);
+        store.write(|tx| {
+            let now = time::now_ms();
+            // Re-read inside the transaction: the head must not move between check and append.
+            let st = store::entwine::stream(tx, origin)?.context("the stream vanished")?;
+            if st.size != f.size() || st.head != h {
+                return Err(anyhow::Error::new(Moved));
+            }
+            let tick = store::entwine::newest_tick(tx, origin)?;
+            for p in pending.iter() {
+                let rec = Record {
+                    origin: origin.clone(),
+                    seq: f.size(),
+                    prev: h,
+                    tick,
+                    time_ms: p.time_ms,
+                    body_hash: record::body_hash(&p.canonical),
+                };
+                let bytes = rec.bytes();
+                let leaf = crate::chain::merkle::leaf_hash(&bytes);
+                let sig = sign_each.then(|| signer.sign(&bytes));
+                store::entwine::insert(
+                    tx,
+                    &rec,
+                    &leaf,
+                    &p.canonical,
+                    sig.as_ref().map(|s| s.as_slice()),
+                )?;
+                f.push(leaf);
+                h = leaf;
+                emitted.push((rec.seq, leaf));
+                if f.size() % *every == 0 {
+                    checkpoint(tx, signer, origin, &f, now)?;
+                    cp = f.size();
+                }
+            }
+            if final_checkpoint && cp < f.size() {
+                checkpoint(tx, signer, origin, &f, now)?;
+                cp = f.size();
+            }
+            store::entwine::set_head(tx, origin, f.size(), &h)?;
+            Ok(())
+        })?;
+        *frontier = f;
+        *head = h;
+        *checkpointed = cp;
+        let pending = std::mem::take(pending);
+        let mut line = Vec::new();
+        for (p, (seq, leaf)) in pending.iter().zip(&emitted) {
+            let mut meta = b"{\"origin\":".to_vec();
+            json::write_str(origin, &mut meta);
+            meta.extend_from_slice(
+                format!(",\"seq\":{seq},\"leaf\":\"{}\"}}", note::hex(leaf)).as_bytes(),
+            );
+            line.clear();
+            json::with_member(&p.raw, "_entwine", &meta, &mut line);
+            out.raw(&line);
+        }
+        Ok(())
+    }
+}
+
+/// Another writer appended between reading the head and taking the write lock.
+#[derive(Debug)]
+struct Moved;
+
+impl std::fmt::Display for Moved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the stream moved on")
+    }
+}
+
+impl std::error::Error for Moved {}
+
+fn checkpoint(
+    tx: &rusqlite::Transaction<'_>,
+    signer: &Signer,
+    origin: &str,
+    f: &Frontier,
+    now: i64,
+) -> anyhow::Result<()> {
+    let root = f.root();
+    let text = note::checkpoint_text(origin, f.size(), &root);
+    store::entwine::add_checkpoint(tx, origin, f.size(), &root, &signer.sign_note(&text), now)
+}
+
+impl Stage for Entwine {
+    fn fields(&self) -> Option<Vec<String>> {
+        None
+    }
+
+    fn event(&mut self, ev: &Event<'_>, _out: &mut Output) -> Result<(), Reject> {
+        if json::has_lone_surrogate(ev.raw()) {
+            return Err(Reject(
+                "a lone UTF-16 surrogate has no canonical form (RFC 8785)".into(),
+            ));
+        }
+        let canonical = json::canonical(&ev.parse())
+            .map_err(|e| Reject(format!("cannot canonicalize: {}", e.0)))?;
+        self.pending.push(Pending {
+            raw: ev.raw().to_vec(),
+            canonical,
+            time_ms: time::now_ms(),
+        });
+        Ok(())
+    }
+
+    fn batch_done(&mut self, out: &mut Output, _idle: bool) -> anyhow::Result<()> {
+        self.commit(out, false)
+    }
+
+    fn end(&mut self, out: &mut Output) -> anyhow::Result<()> {
+        self.commit(out, true)
+    }
+}

@@ -1,0 +1,264 @@
+//! Tables of entwined streams: one row per stream with its size and head leaf, the records
+//! with their canonical bodies, the signed checkpoints, and the ticks a stream has imported.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use crate::chain::merkle::Hash;
+use crate::chain::record::{Record, TickRef};
+
+pub const SCHEMA_1: &str = "
+CREATE TABLE entwine_streams (
+    origin     TEXT PRIMARY KEY,
+    public     BLOB NOT NULL,
+    size       INTEGER NOT NULL,
+    head       BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE entwine_records (
+    origin     TEXT NOT NULL,
+    seq        INTEGER NOT NULL,
+    prev       BLOB NOT NULL,
+    tick_index INTEGER,
+    tick_hash  BLOB,
+    time_ms    INTEGER NOT NULL,
+    body_hash  BLOB NOT NULL,
+    leaf       BLOB NOT NULL,
+    body       TEXT NOT NULL,
+    sig        BLOB,
+    PRIMARY KEY (origin, seq)
+) STRICT;
+CREATE TABLE entwine_checkpoints (
+    origin  TEXT NOT NULL,
+    size    INTEGER NOT NULL,
+    root    BLOB NOT NULL,
+    note    TEXT NOT NULL,
+    made_at INTEGER NOT NULL,
+    PRIMARY KEY (origin, size)
+) STRICT;
+CREATE TABLE entwine_ticks (
+    origin     TEXT NOT NULL,
+    tick_index INTEGER NOT NULL,
+    tick_hash  BLOB NOT NULL,
+    PRIMARY KEY (origin, tick_index)
+) STRICT;
+";
+
+pub struct Stream {
+    pub origin: String,
+    pub public: Vec<u8>,
+    pub size: u64,
+    pub head: Vec<u8>,
+}
+
+pub fn stream(conn: &Connection, origin: &str) -> anyhow::Result<Option<Stream>> {
+    Ok(conn
+        .prepare_cached("SELECT origin, public, size, head FROM entwine_streams WHERE origin = ?1")?
+        .query_row([origin], |r| {
+            Ok(Stream {
+                origin: r.get(0)?,
+                public: r.get(1)?,
+                size: r.get::<_, i64>(2)? as u64,
+                head: r.get(3)?,
+            })
+        })
+        .optional()?)
+}
+
+pub fn streams(conn: &Connection) -> anyhow::Result<Vec<Stream>> {
+    let mut stmt =
+        conn.prepare("SELECT origin, public, size, head FROM entwine_streams ORDER BY origin")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Stream {
+            origin: r.get(0)?,
+            public: r.get(1)?,
+            size: r.get::<_, i64>(2)? as u64,
+            head: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn create_stream(
+    tx: &Transaction<'_>,
+    origin: &str,
+    public: &[u8],
+    genesis: &Hash,
+    now: i64,
+) -> anyhow::Result<()> {
+    tx.execute(
+        "INSERT OR IGNORE INTO entwine_streams (origin, public, size, head, created_at) VALUES (?1, ?2, 0, ?3, ?4)",
+        params![origin, public, genesis.as_slice(), now],
+    )?;
+    Ok(())
+}
+
+/// A stored record and what came with it.
+pub struct Stored {
+    pub record: Record,
+    pub leaf: Vec<u8>,
+    pub body: String,
+    pub sig: Option<Vec<u8>>,
+}
+
+fn hash(v: Vec<u8>) -> Hash {
+    Hash::try_from(v.as_slice()).unwrap_or([0; 32])
+}
+
+fn stored(origin: &str, r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
+    let tick = match (r.get::<_, Option<i64>>(2)?, r.get::<_, Option<Vec<u8>>>(3)?) {
+        (Some(index), Some(h)) => Some(TickRef {
+            index: index as u64,
+            hash: hash(h),
+        }),
+        _ => None,
+    };
+    Ok(Stored {
+        record: Record {
+            origin: origin.to_string(),
+            seq: r.get::<_, i64>(0)? as u64,
+            prev: hash(r.get(1)?),
+            tick,
+            time_ms: r.get(4)?,
+            body_hash: hash(r.get(5)?),
+        },
+        leaf: r.get(6)?,
+        body: r.get(7)?,
+        sig: r.get(8)?,
+    })
+}
+
+const COLUMNS: &str = "seq, prev, tick_index, tick_hash, time_ms, body_hash, leaf, body, sig";
+
+pub fn record(conn: &Connection, origin: &str, seq: u64) -> anyhow::Result<Option<Stored>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM entwine_records WHERE origin = ?1 AND seq = ?2"
+        ))?
+        .query_row(params![origin, seq as i64], |r| stored(origin, r))
+        .optional()?)
+}
+
+/// Calls `f` for every record from `from` on, in order.
+pub fn each_record(
+    conn: &Connection,
+    origin: &str,
+    from: u64,
+    mut f: impl FnMut(Stored) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM entwine_records WHERE origin = ?1 AND seq >= ?2 ORDER BY seq"
+    ))?;
+    let mut rows = stmt.query(params![origin, from as i64])?;
+    while let Some(r) = rows.next()? {
+        f(stored(origin, r)?)?;
+    }
+    Ok(())
+}
+
+/// Leaf hashes of records `from..to`, in order.
+pub fn leaves(conn: &Connection, origin: &str, from: u64, to: u64) -> anyhow::Result<Vec<Hash>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT leaf FROM entwine_records WHERE origin = ?1 AND seq >= ?2 AND seq < ?3 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map(params![origin, from as i64, to as i64], |r| {
+        Ok(hash(r.get(0)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn insert(
+    tx: &Transaction<'_>,
+    r: &Record,
+    leaf: &Hash,
+    body: &str,
+    sig: Option<&[u8]>,
+) -> anyhow::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO entwine_records (origin, seq, prev, tick_index, tick_hash, time_ms, body_hash, leaf, body, sig)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        r.origin,
+        r.seq as i64,
+        r.prev.as_slice(),
+        r.tick.map(|t| t.index as i64),
+        r.tick.map(|t| t.hash.to_vec()),
+        r.time_ms,
+        r.body_hash.as_slice(),
+        leaf.as_slice(),
+        body,
+        sig
+    ])?;
+    Ok(())
+}
+
+pub fn set_head(tx: &Transaction<'_>, origin: &str, size: u64, head: &Hash) -> anyhow::Result<()> {
+    tx.prepare_cached("UPDATE entwine_streams SET size = ?2, head = ?3 WHERE origin = ?1")?
+        .execute(params![origin, size as i64, head.as_slice()])?;
+    Ok(())
+}
+
+pub fn add_checkpoint(
+    tx: &Transaction<'_>,
+    origin: &str,
+    size: u64,
+    root: &Hash,
+    note: &str,
+    now: i64,
+) -> anyhow::Result<()> {
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO entwine_checkpoints (origin, size, root, note, made_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![origin, size as i64, root.as_slice(), note, now])?;
+    Ok(())
+}
+
+pub struct Checkpoint {
+    pub size: u64,
+    pub root: Hash,
+    pub note: String,
+    pub made_at: i64,
+}
+
+fn checkpoint_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Checkpoint> {
+    Ok(Checkpoint {
+        size: r.get::<_, i64>(0)? as u64,
+        root: hash(r.get(1)?),
+        note: r.get(2)?,
+        made_at: r.get(3)?,
+    })
+}
+
+pub fn checkpoints(conn: &Connection, origin: &str) -> anyhow::Result<Vec<Checkpoint>> {
+    let mut stmt = conn.prepare(
+        "SELECT size, root, note, made_at FROM entwine_checkpoints WHERE origin = ?1 ORDER BY size",
+    )?;
+    let rows = stmt.query_map([origin], checkpoint_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn latest_checkpoint(conn: &Connection, origin: &str) -> anyhow::Result<Option<Checkpoint>> {
+    Ok(conn
+        .query_row(
+            "SELECT size, root, note, made_at FROM entwine_checkpoints WHERE origin = ?1 ORDER BY size DESC LIMIT 1",
+            [origin],
+            checkpoint_row,
+        )
+        .optional()?)
+}
+
+/// The newest tick the stream has imported.
+pub fn newest_tick(conn: &Connection, origin: &str) -> anyhow::Result<Option<TickRef>> {
+    Ok(conn
+        .query_row(
+            "SELECT tick_index, tick_hash FROM entwine_ticks WHERE origin = ?1 ORDER BY tick_index DESC LIMIT 1",
+            [origin],
+            |r| {
+                Ok(TickRef {
+                    index: r.get::<_, i64>(0)? as u64,
+                    hash: hash(r.get(1)?),
+                })
+            },
+        )
+        .optional()?)
+}
