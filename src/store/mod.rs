@@ -98,9 +98,23 @@ impl Store {
     fn prepare(&mut self, durability: Durability) -> anyhow::Result<()> {
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
         if self.path.is_some() {
-            let mode: String = self
-                .conn
-                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+            // Switching a new file to WAL takes a lock that SQLite does not wait for, so when
+            // several runs open a new state file at once, wait here instead.
+            let started = std::time::Instant::now();
+            let mode: String = loop {
+                match self
+                    .conn
+                    .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+                {
+                    Err(rusqlite::Error::SqliteFailure(e, _))
+                        if e.code == rusqlite::ErrorCode::DatabaseBusy
+                            && started.elapsed() < BUSY_TIMEOUT =>
+                    {
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                    }
+                    other => break other?,
+                }
+            };
             if !mode.eq_ignore_ascii_case("wal") {
                 bail!("the file system does not support SQLite's WAL mode (got {mode})");
             }
