@@ -162,3 +162,19 @@ read -r _ secs kb lines <<< "$teed"
 printf '%-12s %9.2f %9.0f %10.1f %8s %s\n' "tee FILE" "$secs" "$(awk "BEGIN{print $size / 1e6 / $secs}")" "$(awk "BEGIN{print $kb / 1024}")" "$lines" \
     "$(awk "BEGIN{printf \"%.0f%% of filter true's speed\", $base_secs / $secs * 100}")"
 rm -f "$bench_dir/tee-copy.ndjson"
+
+# entwine has no peer: events per second, and --sign-each against Ed25519 signing alone.
+echo
+echo "== entwine: the corpus with checkpoints every 10,000 records; --sign-each on its first 300,000 events"
+(cd "$here" && cargo bench --quiet --bench ed25519 2>/dev/null) | tail -1
+rm -f "$bench_dir/entwine.db"* "$bench_dir/entwine.key"
+"$binge" entwine keygen --origin bench --out "$bench_dir/entwine.key" > /dev/null
+/usr/bin/time -f "%e %M" -o "$bench_dir/time.txt" "$binge" entwine --key "$bench_dir/entwine.key" --state "$bench_dir/entwine.db" < "$corpus" > /dev/null
+read -r secs kb < "$bench_dir/time.txt"
+printf '%-16s %9.2f s %12.0f events/s %10.1f peak MB\n' entwine "$secs" "$(awk "BEGIN{print $events / $secs}")" "$(awk "BEGIN{print $kb / 1024}")"
+rm -f "$bench_dir/entwine.db"*
+head -300000 "$corpus" > "$bench_dir/first300k.ndjson"
+/usr/bin/time -f "%e %M" -o "$bench_dir/time.txt" "$binge" entwine --sign-each --key "$bench_dir/entwine.key" --state "$bench_dir/entwine.db" < "$bench_dir/first300k.ndjson" > /dev/null
+read -r secs kb < "$bench_dir/time.txt"
+printf '%-16s %9.2f s %12.0f events/s %10.1f peak MB\n' "--sign-each" "$secs" "$(awk "BEGIN{print 300000 / $secs}")" "$(awk "BEGIN{print $kb / 1024}")"
+rm -f "$bench_dir/entwine.db"* "$bench_dir/entwine.key" "$bench_dir/first300k.ndjson"

@@ -68,7 +68,11 @@ pub fn genesis(origin: &str, public: &[u8; 32]) -> Hash {
 }
 
 pub fn body_hash(canonical: &str) -> Hash {
-    Sha256::digest(canonical.as_bytes()).into()
+    body_hash_bytes(canonical.as_bytes())
+}
+
+pub fn body_hash_bytes(canonical: &[u8]) -> Hash {
+    Sha256::digest(canonical).into()
 }
 
 #[cfg(test)]

@@ -5,8 +5,9 @@
 //! events are passed on once their batch is committed.
 
 use anyhow::{Context, bail};
+use rayon::prelude::*;
 
-use super::{Reject, Stage};
+use super::{Prepare, Reject, Stage};
 use crate::chain::merkle::{Frontier, Hash};
 use crate::chain::note::{self, Signer};
 use crate::chain::record::{self, Record};
@@ -18,6 +19,7 @@ use crate::time;
 struct Pending {
     raw: Vec<u8>,
     canonical: String,
+    body_hash: Hash,
     time_ms: i64,
 }
 
@@ -186,28 +188,43 @@ impl Entwine {
                 return Err(anyhow::Error::new(Moved));
             }
             let tick = store::entwine::newest_tick(tx, origin)?;
-            for p in pending.iter() {
+            // The chain is sequential, but the records' signatures are not: they are made on
+            // every core at once before the records are written in order.
+            let mut records = Vec::with_capacity(pending.len());
+            let mut prev = h;
+            for (k, p) in pending.iter().enumerate() {
                 let rec = Record {
                     origin: origin.clone(),
-                    seq: f.size(),
-                    prev: h,
+                    seq: f.size() + k as u64,
+                    prev,
                     tick,
                     time_ms: p.time_ms,
-                    body_hash: record::body_hash(&p.canonical),
+                    body_hash: p.body_hash,
                 };
                 let bytes = rec.bytes();
                 let leaf = crate::chain::merkle::leaf_hash(&bytes);
-                let sig = sign_each.then(|| signer.sign(&bytes));
+                prev = leaf;
+                records.push((rec, bytes, leaf));
+            }
+            let sigs: Vec<Option<[u8; 64]>> = if *sign_each {
+                records
+                    .par_iter()
+                    .map(|(_, bytes, _)| Some(signer.sign(bytes)))
+                    .collect()
+            } else {
+                vec![None; records.len()]
+            };
+            for ((p, (rec, _, leaf)), sig) in pending.iter().zip(&records).zip(&sigs) {
                 store::entwine::insert(
                     tx,
-                    &rec,
-                    &leaf,
+                    rec,
+                    leaf,
                     &p.canonical,
                     sig.as_ref().map(|s| s.as_slice()),
                 )?;
-                f.push(leaf);
-                h = leaf;
-                emitted.push((rec.seq, leaf));
+                f.push(*leaf);
+                h = *leaf;
+                emitted.push((rec.seq, *leaf));
                 if f.size() % *every == 0 {
                     checkpoint(tx, signer, origin, &f, now)?;
                     cp = f.size();
@@ -263,22 +280,55 @@ fn checkpoint(
     store::entwine::add_checkpoint(tx, origin, f.size(), &root, &signer.sign_note(&text), now)
 }
 
-impl Stage for Entwine {
-    fn fields(&self) -> Option<Vec<String>> {
-        None
-    }
+/// The stateless half of entwining: the event's canonical body and its hash, made on every
+/// core at once. Prepared bytes: the 32-byte body hash, then the canonical JSON.
+struct Canonical;
 
-    fn event(&mut self, ev: &Event<'_>, _out: &mut Output) -> Result<(), Reject> {
+impl Prepare for Canonical {
+    fn prepare(&self, ev: &Event<'_>, into: &mut Vec<u8>) -> Result<(), Reject> {
         if json::has_lone_surrogate(ev.raw()) {
             return Err(Reject(
                 "a lone UTF-16 surrogate has no canonical form (RFC 8785)".into(),
             ));
         }
-        let canonical = json::canonical(&ev.parse())
+        let start = into.len();
+        into.extend_from_slice(&[0; 32]);
+        json::write_canonical(&ev.parse(), into)
             .map_err(|e| Reject(format!("cannot canonicalize: {}", e.0)))?;
+        let hash = record::body_hash_bytes(&into[start + 32..]);
+        into[start..start + 32].copy_from_slice(&hash);
+        Ok(())
+    }
+}
+
+impl Stage for Entwine {
+    fn fields(&self) -> Option<Vec<String>> {
+        None
+    }
+
+    fn event(&mut self, ev: &Event<'_>, out: &mut Output) -> Result<(), Reject> {
+        let mut prepared = Vec::new();
+        Canonical.prepare(ev, &mut prepared)?;
+        self.prepared(ev.raw(), ev.line(), &prepared, out)
+    }
+
+    fn preparer(&self) -> Option<&dyn Prepare> {
+        Some(&Canonical)
+    }
+
+    fn prepared(
+        &mut self,
+        raw: &[u8],
+        _line: u64,
+        prepared: &[u8],
+        _out: &mut Output,
+    ) -> Result<(), Reject> {
+        let (hash, canonical) = prepared.split_at(32);
         self.pending.push(Pending {
-            raw: ev.raw().to_vec(),
-            canonical,
+            raw: raw.to_vec(),
+            // Canonical JSON is written from `str`s: UTF-8.
+            canonical: String::from_utf8_lossy(canonical).into_owned(),
+            body_hash: hash.try_into().unwrap_or([0; 32]),
             time_ms: time::now_ms(),
         });
         Ok(())

@@ -50,11 +50,35 @@ pub trait Stage: Send {
         Vec::new()
     }
 
+    /// `Some` when the stage keeps state but has per-event work that needs none: the engine
+    /// then runs [`Prepare::prepare`] on many events at once and hands the results, in input
+    /// order, to [`Stage::prepared`] instead of calling [`Stage::event`].
+    fn preparer(&self) -> Option<&dyn Prepare> {
+        None
+    }
+
+    /// Handles one event with what [`Prepare::prepare`] made of it.
+    fn prepared(
+        &mut self,
+        _raw: &[u8],
+        _line: u64,
+        _prepared: &[u8],
+        _out: &mut Output,
+    ) -> Result<(), Reject> {
+        Err(Reject("this stage prepares nothing".into()))
+    }
+
     /// `Some` when the stage keeps no state between events: the engine may then run it on many
     /// events at once and still write the results in input order.
     fn stateless(&self) -> Option<&dyn Stateless> {
         None
     }
+}
+
+/// The part of a stateful stage's work that needs no state, callable from several threads.
+pub trait Prepare: Sync {
+    /// Writes what the stage needs of the event to `into`, or rejects the event.
+    fn prepare(&self, ev: &Event<'_>, into: &mut Vec<u8>) -> Result<(), Reject>;
 }
 
 /// A stage that handles each event on its own, callable from several threads at once.

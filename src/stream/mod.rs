@@ -168,22 +168,104 @@ enum Flow {
     Fail,
 }
 
+/// The lines of a batch split for the rayon pool: (index of the first line, the lines).
+fn split(lines: &[Line]) -> Vec<(usize, &[Line])> {
+    let threads = rayon::current_num_threads().max(1);
+    let per = lines
+        .len()
+        .div_ceil(threads * 4)
+        .max(MIN_PARALLEL_LINES / 2);
+    lines
+        .chunks(per)
+        .enumerate()
+        .map(|(i, c)| (i * per, c))
+        .collect()
+}
+
+/// What `Prepare::prepare` made of a slice of lines: the bytes, and per line their range or
+/// why the line is bad.
+struct Prepared {
+    bytes: Vec<u8>,
+    lines: Vec<Result<(usize, usize), String>>,
+}
+
+fn prepare_lines(
+    batch: &Batch,
+    lines: &[Line],
+    source: &str,
+    wanted: &[String],
+    prep: &dyn crate::stage::Prepare,
+) -> Prepared {
+    let mut p = Prepared {
+        bytes: Vec::new(),
+        lines: Vec::with_capacity(lines.len()),
+    };
+    let mut found: Vec<Option<Span>> = Vec::with_capacity(wanted.len());
+    for line in lines {
+        let raw = &batch.data[line.start as usize..line.end as usize];
+        let r = if line.too_long {
+            Err(format!(
+                "line longer than --max-line-bytes ({} bytes)",
+                raw.len()
+            ))
+        } else {
+            match json::scan_object(raw, wanted, &mut found) {
+                Err(e) => Err(e.to_string()),
+                Ok(()) => {
+                    let ev = Event::new(raw, wanted, &found, source, line.no);
+                    let start = p.bytes.len();
+                    prep.prepare(&ev, &mut p.bytes)
+                        .map(|()| (start, p.bytes.len()))
+                        .map_err(|r| r.0)
+                }
+            }
+        };
+        p.lines.push(r);
+    }
+    p
+}
+
 fn process(batch: &Batch, source: &str, wanted: &[String], stage: &mut dyn Stage) -> Vec<Chunk> {
     let lines = &batch.lines;
+    let prepared: Option<Vec<Prepared>> = stage.preparer().map(|prep| {
+        split(lines)
+            .into_par_iter()
+            .map(|(_, part)| prepare_lines(batch, part, source, wanted, prep))
+            .collect()
+    });
+    if let Some(parts) = prepared {
+        // In input order, one by one: the stateful half.
+        let mut chunk = Chunk {
+            out: Output::new(),
+            bad: Vec::new(),
+        };
+        let mut k = 0;
+        for part in &parts {
+            for r in &part.lines {
+                let line = &lines[k];
+                let raw = &batch.data[line.start as usize..line.end as usize];
+                let fault = match r {
+                    Err(reason) => Some(reason.clone()),
+                    Ok((s, e)) => stage
+                        .prepared(raw, line.no, &part.bytes[*s..*e], &mut chunk.out)
+                        .err()
+                        .map(|r| r.0),
+                };
+                if let Some(reason) = fault {
+                    chunk
+                        .bad
+                        .push((chunk.out.len(), BadLine { line: k, reason }));
+                }
+                k += 1;
+            }
+        }
+        return vec![chunk];
+    }
+
     if let Some(stateless) = stage.stateless()
         && lines.len() >= MIN_PARALLEL_LINES
     {
-        let threads = rayon::current_num_threads().max(1);
-        let per = lines
-            .len()
-            .div_ceil(threads * 4)
-            .max(MIN_PARALLEL_LINES / 2);
-        let chunks: Vec<(usize, &[Line])> = lines
-            .chunks(per)
-            .enumerate()
-            .map(|(i, c)| (i * per, c))
-            .collect();
-        return chunks
+        return split(lines)
             .into_par_iter()
             .map(|(first, part)| {
                 run_lines(batch, first, part, source, wanted, &mut |ev, out| {
