@@ -182,6 +182,27 @@ fn split(lines: &[Line]) -> Vec<(usize, &[Line])> {
         .collect()
 }
 
+/// Makes the line an event and hands it to `f`; a line too long or not a JSON object is an
+/// error with its reason, as is whatever `f` rejects.
+fn with_event<T>(
+    batch: &Batch,
+    line: &Line,
+    source: &str,
+    wanted: &[String],
+    found: &mut Vec<Option<Span>>,
+    f: impl FnOnce(&Event<'_>) -> Result<T, String>,
+) -> Result<T, String> {
+    let raw = &batch.data[line.start as usize..line.end as usize];
+    if line.too_long {
+        return Err(format!(
+            "line longer than --max-line-bytes ({} bytes)",
+            raw.len()
+        ));
+    }
+    json::scan_object(raw, wanted, found).map_err(|e| e.to_string())?;
+    f(&Event::new(raw, wanted, found, source, line.no))
+}
+
 /// What `Prepare::prepare` made of a slice of lines: the bytes, and per line their range or
 /// why the line is bad.
 struct Prepared {
@@ -202,24 +223,13 @@ fn prepare_lines(
     };
     let mut found: Vec<Option<Span>> = Vec::with_capacity(wanted.len());
     for line in lines {
-        let raw = &batch.data[line.start as usize..line.end as usize];
-        let r = if line.too_long {
-            Err(format!(
-                "line longer than --max-line-bytes ({} bytes)",
-                raw.len()
-            ))
-        } else {
-            match json::scan_object(raw, wanted, &mut found) {
-                Err(e) => Err(e.to_string()),
-                Ok(()) => {
-                    let ev = Event::new(raw, wanted, &found, source, line.no);
-                    let start = p.bytes.len();
-                    prep.prepare(&ev, &mut p.bytes)
-                        .map(|()| (start, p.bytes.len()))
-                        .map_err(|r| r.0)
-                }
-            }
-        };
+        let bytes = &mut p.bytes;
+        let r = with_event(batch, line, source, wanted, &mut found, |ev| {
+            let start = bytes.len();
+            prep.prepare(ev, bytes)
+                .map(|()| (start, bytes.len()))
+                .map_err(|r| r.0)
+        });
         p.lines.push(r);
     }
     p
@@ -298,22 +308,11 @@ fn run_lines(
     };
     let mut found: Vec<Option<Span>> = Vec::with_capacity(wanted.len());
     for (k, line) in lines.iter().enumerate() {
-        let raw = &batch.data[line.start as usize..line.end as usize];
-        let fault = if line.too_long {
-            Some(format!(
-                "line longer than --max-line-bytes ({} bytes)",
-                raw.len()
-            ))
-        } else {
-            match json::scan_object(raw, wanted, &mut found) {
-                Err(e) => Some(e.to_string()),
-                Ok(()) => {
-                    let ev = Event::new(raw, wanted, &found, source, line.no);
-                    apply(&ev, &mut chunk.out).err().map(|r| r.0)
-                }
-            }
-        };
-        if let Some(reason) = fault {
+        let out = &mut chunk.out;
+        let fault = with_event(batch, line, source, wanted, &mut found, |ev| {
+            apply(ev, out).map_err(|r| r.0)
+        });
+        if let Err(reason) = fault {
             chunk.bad.push((
                 chunk.out.len(),
                 BadLine {
