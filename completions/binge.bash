@@ -37,6 +37,9 @@ _binge() {
             binge,tee)
                 cmd="binge__subcmd__tee"
                 ;;
+            binge,verify)
+                cmd="binge__subcmd__verify"
+                ;;
             binge__subcmd__entwine,export)
                 cmd="binge__subcmd__entwine__subcmd__export"
                 ;;
@@ -93,6 +96,9 @@ _binge() {
                 ;;
             binge__subcmd__help,tee)
                 cmd="binge__subcmd__help__subcmd__tee"
+                ;;
+            binge__subcmd__help,verify)
+                cmd="binge__subcmd__help__subcmd__verify"
                 ;;
             binge__subcmd__help__subcmd__entwine,export)
                 cmd="binge__subcmd__help__subcmd__entwine__subcmd__export"
@@ -212,7 +218,7 @@ _binge() {
 
     case "${cmd}" in
         binge)
-            opts="-h -V --help --version filter annotate aggregate log tee entwine help"
+            opts="-h -V --help --version filter annotate aggregate log tee entwine verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -714,7 +720,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__help)
-            opts="filter annotate aggregate log tee entwine help"
+            opts="filter annotate aggregate log tee entwine verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1022,6 +1028,20 @@ _binge() {
             return 0
             ;;
         binge__subcmd__help__subcmd__tee)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1621,6 +1641,24 @@ _binge() {
                     return 0
                     ;;
                 --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__verify)
+            opts="-h -V --trust --strict --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --trust)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -13,6 +13,8 @@ pub enum Exit {
     Failure = 1,
     /// A usage error: a bad flag or value, an expression that does not parse.
     Usage = 2,
+    /// `verify`: verified, but not everything is anchored (`--strict`).
+    Incomplete = 3,
     /// A bad input line under `--on-error fail`.
     BadInput = 65,
     /// Stopped by SIGINT or SIGTERM, after finishing what was read (flushed, saved, committed).

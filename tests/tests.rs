@@ -13,3 +13,4 @@ mod log;
 mod samples;
 mod stream;
 mod tee;
+mod verify;

@@ -4,3 +4,4 @@
 pub mod merkle;
 pub mod note;
 pub mod record;
+pub mod verify;

@@ -6,6 +6,7 @@ pub mod entwine;
 pub mod filter;
 pub mod log;
 pub mod tee;
+pub mod verify;
 
 use clap::ArgMatches;
 
@@ -24,6 +25,7 @@ pub fn run(command: Command, matches: &ArgMatches) -> anyhow::Result<Exit> {
         Command::Log(args) => log::run(&args),
         Command::Tee(args) => tee::run(&args),
         Command::Entwine(args) => entwine::run(&args),
+        Command::Verify(args) => verify::run(&args),
     }
 }
 

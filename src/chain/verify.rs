@@ -1,0 +1,471 @@
+//! Offline verification of exported history (`entwine export`): every record's chain link,
+//! canonical body, leaf and signature, and every checkpoint's signature and root, checked with
+//! nothing but the trusted public keys. Each problem becomes a finding naming the stream, the
+//! seq, what was expected and what was found; checking goes on past it, so one export yields
+//! every finding.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context, bail};
+
+use super::merkle::{Frontier, Hash};
+use super::note::{self, Verifier};
+use super::record::{self, Record, TickRef};
+use crate::json::{self, Value};
+
+/// The keys a verifier trusts: one per stream origin, and the ticker's.
+pub struct Trust {
+    streams: BTreeMap<String, Verifier>,
+    pub ticker: Option<Verifier>,
+}
+
+impl Trust {
+    /// One key per line (`origin+keyid+key`); `ticker KEY` names the ticker's; `#` comments.
+    pub fn parse(text: &str) -> anyhow::Result<Trust> {
+        let mut t = Trust {
+            streams: BTreeMap::new(),
+            ticker: None,
+        };
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let at = || format!("line {}", n + 1);
+            if let Some(k) = line.strip_prefix("ticker ") {
+                t.ticker = Some(Verifier::parse(k.trim()).with_context(at)?);
+            } else {
+                let v = Verifier::parse(line).with_context(at)?;
+                if t.streams.insert(v.name.clone(), v).is_some() {
+                    bail!("{}: a second key for the same origin", at());
+                }
+            }
+        }
+        Ok(t)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// Tampering, a fork, or history that does not hold together.
+    Error,
+    /// Complete and consistent, but not everything could be checked.
+    Warning,
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub severity: Severity,
+    pub stream: String,
+    pub seq: Option<u64>,
+    pub check: &'static str,
+    pub expected: String,
+    pub found: String,
+}
+
+impl Finding {
+    pub fn to_value(&self) -> Value<'static> {
+        let s = |v: &str| Value::String(v.to_string().into());
+        Value::Object(vec![
+            (
+                "severity".into(),
+                s(match self.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                }),
+            ),
+            ("stream".into(), s(&self.stream)),
+            (
+                "seq".into(),
+                self.seq
+                    .map_or(Value::Null, |n| Value::Number(json::Number::Int(n as i64))),
+            ),
+            ("check".into(), s(self.check)),
+            ("expected".into(), s(&self.expected)),
+            ("found".into(), s(&self.found)),
+        ])
+    }
+}
+
+/// What was learnt of one stream.
+#[derive(Debug, Default, Clone)]
+pub struct Summary {
+    pub records: u64,
+    pub checkpoints: u64,
+    /// Records covered by a signed checkpoint.
+    pub checkpointed: u64,
+    /// Records covered by an anchor in a tick (always 0 until the ticker exists).
+    pub anchored: u64,
+}
+
+struct Stream {
+    key: Verifier,
+    next: u64,
+    prev: Hash,
+    frontier: Frontier,
+    /// Leaves by seq, for telling a fork from a replay.
+    leaves: Vec<Hash>,
+    summary: Summary,
+}
+
+#[derive(Default)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub streams: BTreeMap<String, Summary>,
+}
+
+impl Report {
+    pub fn errors(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
+    }
+}
+
+/// Why an export cannot be checked at all (exit status 2).
+#[derive(Debug)]
+pub struct Unusable(pub String);
+
+impl std::fmt::Display for Unusable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Unusable {}
+
+pub struct Checker {
+    trust: Trust,
+    streams: BTreeMap<String, Stream>,
+    report: Report,
+    /// The stream the current export file is of (its "stream" line).
+    current: Option<String>,
+}
+
+fn hex32(v: &Value<'_>, k: &str) -> Option<Hash> {
+    note::unhex(v.member(k)?.as_str()?)?.try_into().ok()
+}
+
+fn uint(v: &Value<'_>, k: &str) -> Option<u64> {
+    match v.member(k)? {
+        Value::Number(n) => n.as_i64().and_then(|i| u64::try_from(i).ok()),
+        _ => None,
+    }
+}
+
+impl Checker {
+    pub fn new(trust: Trust) -> Checker {
+        Checker {
+            trust,
+            streams: BTreeMap::new(),
+            report: Report::default(),
+            current: None,
+        }
+    }
+
+    /// Starts a new export file: its lines belong to the stream its first line names.
+    pub fn begin_file(&mut self) {
+        self.current = None;
+    }
+
+    fn find(
+        &mut self,
+        severity: Severity,
+        stream: &str,
+        seq: Option<u64>,
+        check: &'static str,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) {
+        self.report.findings.push(Finding {
+            severity,
+            stream: stream.to_string(),
+            seq,
+            check,
+            expected: expected.into(),
+            found: found.into(),
+        });
+    }
+
+    fn stream(&mut self, origin: &str) -> Result<&mut Stream, Unusable> {
+        if !self.streams.contains_key(origin) {
+            let key = self.trust.streams.get(origin).cloned().ok_or_else(|| {
+                Unusable(format!("the trust file has no key for stream {origin}"))
+            })?;
+            let prev = record::genesis(origin, &key.public());
+            self.streams.insert(
+                origin.to_string(),
+                Stream {
+                    key,
+                    next: 0,
+                    prev,
+                    frontier: Frontier::new(),
+                    leaves: Vec::new(),
+                    summary: Summary::default(),
+                },
+            );
+        }
+        Ok(self.streams.get_mut(origin).expect("just inserted"))
+    }
+
+    /// Checks one line of an export.
+    pub fn line(&mut self, v: &Value<'_>) -> Result<(), Unusable> {
+        let kind = v.member("type").and_then(Value::as_str).unwrap_or_default();
+        let origin = v
+            .member("origin")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Unusable("a line without an origin".into()))?
+            .to_string();
+        if kind != "stream"
+            && let Some(cur) = self.current.clone()
+            && cur != origin
+        {
+            // A line of another stream inside this stream's export: spliced in.
+            let seq = uint(v, "seq");
+            self.find(
+                Severity::Error,
+                &cur,
+                seq,
+                "foreign record",
+                format!("a record of {cur}"),
+                format!("a {kind} of {origin}"),
+            );
+            return Ok(());
+        }
+        match kind {
+            "stream" => {
+                self.current = Some(origin.clone());
+                let st = self.stream(&origin)?;
+                let trusted = st.key.encode();
+                let given = v
+                    .member("key")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                if given != trusted {
+                    self.find(Severity::Error, &origin, None, "stream key", trusted, given);
+                }
+                Ok(())
+            }
+            "record" => self.record(&origin, v),
+            "checkpoint" => self.checkpoint(&origin, v),
+            other => Err(Unusable(format!("unknown line type '{other}'"))),
+        }
+    }
+
+    fn record(&mut self, origin: &str, v: &Value<'_>) -> Result<(), Unusable> {
+        let bad = |what: &str| Unusable(format!("a record of {origin} without a valid {what}"));
+        let seq = uint(v, "seq").ok_or_else(|| bad("seq"))?;
+        let prev = hex32(v, "prev").ok_or_else(|| bad("prev"))?;
+        let stated_leaf = hex32(v, "leaf").ok_or_else(|| bad("leaf"))?;
+        let mut body_hash = hex32(v, "body_hash").ok_or_else(|| bad("body_hash"))?;
+        let time_ms = match v.member("time_ms") {
+            Some(Value::Number(n)) => n.as_i64().ok_or_else(|| bad("time_ms"))?,
+            _ => return Err(bad("time_ms")),
+        };
+        let tick = match v.member("tick") {
+            None | Some(Value::Null) => None,
+            Some(t) => Some(TickRef {
+                index: uint(t, "index").ok_or_else(|| bad("tick"))?,
+                hash: hex32(t, "hash").ok_or_else(|| bad("tick"))?,
+            }),
+        };
+        let mut findings = Vec::new();
+        if let Some(event) = v.member("event") {
+            match json::canonical(event) {
+                Ok(c) => {
+                    let h = record::body_hash(&c);
+                    if h != body_hash {
+                        findings.push(("body", note::hex(&h), note::hex(&body_hash)));
+                        body_hash = h;
+                    }
+                }
+                Err(e) => findings.push(("body", "canonical JSON".into(), e.0)),
+            }
+        }
+        if tick.is_some() {
+            findings.push((
+                "tick",
+                "a tick known from the ticker".into(),
+                "a tick reference, but no ticks are known".into(),
+            ));
+        }
+        let rec = Record {
+            origin: origin.to_string(),
+            seq,
+            prev,
+            tick,
+            time_ms,
+            body_hash,
+        };
+        let bytes = rec.bytes();
+        let leaf = super::merkle::leaf_hash(&bytes);
+        let sig = v.member("sig").and_then(Value::as_str).map(str::to_string);
+        let st = self.stream(origin)?;
+        let (expected_seq, expected_prev) = (st.next, st.prev);
+        if leaf != stated_leaf {
+            findings.push(("leaf", note::hex(&leaf), note::hex(&stated_leaf)));
+        }
+        if let Some(sig) = sig {
+            let ok = base64_sig(&sig).is_some_and(|s| st.key.verify(&bytes, &s));
+            if !ok {
+                findings.push((
+                    "record signature",
+                    format!("a signature by {}", st.key.name),
+                    sig,
+                ));
+            }
+        }
+        if seq < expected_seq {
+            let earlier = st.leaves.get(seq as usize).copied();
+            let (check, exp) = if earlier == Some(leaf) {
+                ("replayed record", "each seq once".to_string())
+            } else {
+                (
+                    "fork",
+                    format!(
+                        "leaf {}",
+                        earlier.map(|h| note::hex(&h)).unwrap_or_default()
+                    ),
+                )
+            };
+            findings.push((
+                check,
+                exp,
+                format!("a second record {seq} with leaf {}", note::hex(&leaf)),
+            ));
+        } else {
+            if seq > expected_seq {
+                findings.push((
+                    "missing records",
+                    format!("seq {expected_seq}"),
+                    format!("seq {seq}"),
+                ));
+            }
+            if prev != expected_prev {
+                findings.push(("prev link", note::hex(&expected_prev), note::hex(&prev)));
+            }
+            st.next = seq + 1;
+            // The next record links to the leaf this one states, so one altered record is
+            // reported once; the tree takes the leaf its content gives, so every signed root
+            // over it disagrees.
+            st.prev = stated_leaf;
+            st.frontier.push(leaf);
+            st.leaves.push(leaf);
+            st.summary.records += 1;
+        }
+        for (check, expected, found) in findings {
+            self.find(Severity::Error, origin, Some(seq), check, expected, found);
+        }
+        Ok(())
+    }
+
+    fn checkpoint(&mut self, origin: &str, v: &Value<'_>) -> Result<(), Unusable> {
+        let note_text = v
+            .member("note")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Unusable(format!("a checkpoint of {origin} without its note")))?
+            .to_string();
+        let st = self.stream(origin)?;
+        let key = st.key.clone();
+        let (have, root_now) = (st.frontier.size(), st.frontier.root());
+        let opened = key.open_note(&note_text).map(str::to_string);
+        let text = match opened {
+            Ok(t) => t,
+            Err(e) => {
+                self.find(
+                    Severity::Error,
+                    origin,
+                    None,
+                    "checkpoint signature",
+                    format!("a note signed by {}", key.name),
+                    format!("{e:#}"),
+                );
+                return Ok(());
+            }
+        };
+        let Ok((o, size, root)) = note::parse_checkpoint(&text) else {
+            return Err(Unusable(format!(
+                "a checkpoint of {origin} that does not parse"
+            )));
+        };
+        if o != origin {
+            self.find(
+                Severity::Error,
+                origin,
+                None,
+                "checkpoint origin",
+                origin,
+                o,
+            );
+            return Ok(());
+        }
+        if size != have {
+            // Exports put each checkpoint right after the record that completes it.
+            let found = format!("a checkpoint of size {size} after {have} records");
+            let check = if size > have {
+                "records missing below a checkpoint"
+            } else {
+                "checkpoint order"
+            };
+            self.find(
+                Severity::Error,
+                origin,
+                Some(size.saturating_sub(1)),
+                check,
+                format!("size {have}"),
+                found,
+            );
+            return Ok(());
+        }
+        if root != root_now {
+            self.find(
+                Severity::Error,
+                origin,
+                Some(size.saturating_sub(1)),
+                "checkpoint root",
+                note::hex(&root_now),
+                note::hex(&root),
+            );
+            return Ok(());
+        }
+        let st = self.stream(origin)?;
+        st.summary.checkpoints += 1;
+        st.summary.checkpointed = size;
+        Ok(())
+    }
+
+    /// The findings, with a warning for every record no signed checkpoint covers, and the
+    /// per-stream summaries.
+    pub fn finish(mut self) -> Report {
+        let tails: Vec<(String, Summary)> = self
+            .streams
+            .iter()
+            .map(|(o, s)| (o.clone(), s.summary.clone()))
+            .collect();
+        for (origin, s) in &tails {
+            if s.checkpointed < s.records {
+                self.find(
+                    Severity::Warning,
+                    origin,
+                    Some(s.checkpointed),
+                    "not under a valid checkpoint",
+                    format!("a valid signed checkpoint of size {}", s.records),
+                    format!("records {}..{} under none", s.checkpointed, s.records - 1),
+                );
+            }
+        }
+        self.report.streams = tails.into_iter().collect();
+        self.report
+    }
+}
+
+fn base64_sig(text: &str) -> Option<[u8; 64]> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .ok()?
+        .try_into()
+        .ok()
+}

@@ -1,0 +1,128 @@
+//! `binge verify`: checks exported entwined history against trusted keys.
+
+use std::io::{BufRead, BufReader, Write};
+
+use anyhow::Context;
+
+use crate::chain::verify::{Checker, Severity, Trust, Unusable};
+use crate::cli::VerifyArgs;
+use crate::exit::{Exit, UsageError};
+use crate::json::{self, Number, Value};
+use crate::stream;
+
+pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
+    let trust_text = std::fs::read_to_string(&args.trust).map_err(|e| {
+        UsageError(format!(
+            "cannot read the trust file {}: {e}",
+            args.trust.display()
+        ))
+    })?;
+    let trust = Trust::parse(&trust_text)
+        .map_err(|e| UsageError(format!("the trust file {}: {e:#}", args.trust.display())))?;
+    let mut checker = Checker::new(trust);
+    let inputs = if args.exports.is_empty() {
+        vec!["-".to_string()]
+    } else {
+        args.exports.clone()
+    };
+    for name in &inputs {
+        checker.begin_file();
+        let reader: Box<dyn BufRead> = if name == "-" {
+            Box::new(BufReader::new(std::io::stdin()))
+        } else {
+            Box::new(BufReader::new(
+                std::fs::File::open(name)
+                    .map_err(|e| UsageError(format!("cannot read {name}: {e}")))?,
+            ))
+        };
+        for (n, line) in reader.lines().enumerate() {
+            let line = line.map_err(|e| UsageError(format!("{name}:{}: {e}", n + 1)))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let v = json::parse_value(line.as_bytes())
+                .map_err(|e| UsageError(format!("{name}:{}: {e}", n + 1)))?;
+            checker
+                .line(&v)
+                .map_err(|Unusable(why)| UsageError(format!("{name}:{}: {why}", n + 1)))?;
+        }
+    }
+    let report = checker.finish();
+    let mut out = Vec::new();
+    for f in &report.findings {
+        if args.json {
+            json::write_value(&f.to_value(), &mut out);
+            out.push(b'\n');
+        } else {
+            let at = f.seq.map(|s| format!(" seq {s}")).unwrap_or_default();
+            let level = if f.severity == Severity::Warning {
+                "warning: "
+            } else {
+                ""
+            };
+            eprintln!(
+                "binge verify: {level}{}{at}: {}: expected {}, found {}",
+                f.stream, f.check, f.expected, f.found
+            );
+        }
+    }
+    let errors = report.errors();
+    let mut incomplete = false;
+    for (origin, s) in &report.streams {
+        incomplete |= s.anchored < s.records;
+        let int = |n: u64| Value::Number(Number::Int(n as i64));
+        let line = Value::Object(vec![
+            ("stream".into(), Value::String(origin.clone().into())),
+            ("records".into(), int(s.records)),
+            ("checkpoints".into(), int(s.checkpoints)),
+            ("checkpointed".into(), int(s.checkpointed)),
+            ("anchored".into(), int(s.anchored)),
+            (
+                "verified".into(),
+                Value::Bool(
+                    !report
+                        .findings
+                        .iter()
+                        .any(|f| f.stream == *origin && f.severity == Severity::Error),
+                ),
+            ),
+        ]);
+        if args.json {
+            json::write_value(&line, &mut out);
+            out.push(b'\n');
+        }
+    }
+    stream::stdout()?
+        .write_all(&out)
+        .or_else(|e| {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                Ok(())
+            } else {
+                Err(e)
+            }
+        })
+        .context("cannot write to standard output")?;
+    let records: u64 = report.streams.values().map(|s| s.records).sum();
+    if !args.json {
+        eprintln!(
+            "binge verify: {} stream{}, {records} records: {}",
+            report.streams.len(),
+            if report.streams.len() == 1 { "" } else { "s" },
+            if errors == 0 {
+                "verified".to_string()
+            } else {
+                format!(
+                    "{errors} problem{} found",
+                    if errors == 1 { "" } else { "s" }
+                )
+            }
+        );
+    }
+    Ok(if errors > 0 {
+        Exit::Failure
+    } else if args.strict && incomplete {
+        Exit::Incomplete
+    } else {
+        Exit::Success
+    })
+}
