@@ -172,7 +172,13 @@ rm -f "$bench_dir/entwine.db"* "$bench_dir/entwine.key"
 /usr/bin/time -f "%e %M" -o "$bench_dir/time.txt" "$binge" entwine --key "$bench_dir/entwine.key" --state "$bench_dir/entwine.db" < "$corpus" > /dev/null
 read -r secs kb < "$bench_dir/time.txt"
 printf '%-16s %9.2f s %12.0f events/s %10.1f peak MB\n' entwine "$secs" "$(awk "BEGIN{print $events / $secs}")" "$(awk "BEGIN{print $kb / 1024}")"
-rm -f "$bench_dir/entwine.db"*
+# verify reads the export of the whole corpus back, with the public key alone.
+"$binge" entwine export --stream bench --state "$bench_dir/entwine.db" > "$bench_dir/export.ndjson"
+"$binge" entwine pubkey "$bench_dir/entwine.key" > "$bench_dir/trust.txt"
+/usr/bin/time -f "%e %M" -o "$bench_dir/time.txt" "$binge" verify --trust "$bench_dir/trust.txt" "$bench_dir/export.ndjson" 2> /dev/null
+read -r secs kb < "$bench_dir/time.txt"
+printf '%-16s %9.2f s %12.0f records/s %9.1f peak MB\n' verify "$secs" "$(awk "BEGIN{print $events / $secs}")" "$(awk "BEGIN{print $kb / 1024}")"
+rm -f "$bench_dir/entwine.db"* "$bench_dir/export.ndjson" "$bench_dir/trust.txt"
 head -300000 "$corpus" > "$bench_dir/first300k.ndjson"
 /usr/bin/time -f "%e %M" -o "$bench_dir/time.txt" "$binge" entwine --sign-each --key "$bench_dir/entwine.key" --state "$bench_dir/entwine.db" < "$bench_dir/first300k.ndjson" > /dev/null
 read -r secs kb < "$bench_dir/time.txt"
