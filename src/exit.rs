@@ -31,8 +31,11 @@ impl From<Exit> for ExitCode {
 pub const EXIT_STATUS_HELP: &str = "\
 Exit status:
   0   success (also when the reader of stdout stops early, as `| head` does)
-  1   runtime failure: I/O, database, network, an input file that cannot be read
-  2   usage error: a bad flag or value, an expression that does not parse
+  1   runtime failure: I/O, database, network, an input file that cannot be read (verify:
+      tampering or a fork found)
+  2   usage error: a bad flag or value, an expression that does not parse (verify: an
+      unusable export or trust file)
+  3   verify --strict: verified, but not everything is anchored
   65  a bad input line under --on-error fail
   130 stopped by SIGINT or SIGTERM, after handling, writing and saving what had been read
       (a second signal ends binge at once)";
