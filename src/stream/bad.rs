@@ -61,6 +61,7 @@ impl BadLines {
         line: u64,
         reason: &str,
         raw: &[u8],
+        say: &dyn Fn(&str),
     ) -> anyhow::Result<bool> {
         self.count += 1;
         let source = display_source(source);
@@ -81,7 +82,10 @@ impl BadLines {
                 .with_context(|| format!("cannot write dead-letter file {}", path.display()))?;
         }
         if self.policy == OnError::Fail || self.count <= SHOWN {
-            eprintln!("binge {}: {source}:{line}: {reason}", self.command);
+            say(&format!(
+                "binge {}: {source}:{line}: {reason}",
+                self.command
+            ));
         }
         Ok(self.policy != OnError::Fail)
     }

@@ -94,18 +94,26 @@ pub fn run(
         };
         match msg {
             Msg::Failed { source, error } => {
-                eprintln!(
+                progress.message(&format!(
                     "binge {}: {}: {error}",
                     opts.command,
                     display_source(&names[source])
-                );
+                ));
                 status = Exit::Failure;
             }
             Msg::Batch(batch) => {
                 progress.add(batch.bytes);
                 let results = process(&batch, &names[batch.source], &wanted, stage);
                 for chunk in &results {
-                    match write_chunk(chunk, &batch, &names[batch.source], &mut sink, &mut bad)? {
+                    let say = |m: &str| progress.message(m);
+                    match write_chunk(
+                        chunk,
+                        &batch,
+                        &names[batch.source],
+                        &mut sink,
+                        &mut bad,
+                        &say,
+                    )? {
                         Flow::Go => {}
                         Flow::Limit => {
                             more = false;
@@ -331,6 +339,7 @@ fn write_chunk<W: Write>(
     source: &str,
     sink: &mut Sink<W>,
     bad: &mut BadLines,
+    say: &dyn Fn(&str),
 ) -> anyhow::Result<Flow> {
     let bytes = chunk.out.as_bytes();
     let mut at = 0;
@@ -341,7 +350,7 @@ fn write_chunk<W: Write>(
         at = *offset;
         let line = &batch.lines[b.line];
         let raw = &batch.data[line.start as usize..line.end as usize];
-        if !bad.report(source, line.no, &b.reason, raw)? {
+        if !bad.report(source, line.no, &b.reason, raw, say)? {
             return Ok(Flow::Fail);
         }
     }

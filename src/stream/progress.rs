@@ -37,6 +37,14 @@ impl Progress {
         }
     }
 
+    /// Prints a message on stderr without tearing the progress display.
+    pub fn message(&self, msg: &str) {
+        match &self.0 {
+            Some(bar) => bar.suspend(|| eprintln!("{msg}")),
+            None => eprintln!("{msg}"),
+        }
+    }
+
     pub fn finish(&self) {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
