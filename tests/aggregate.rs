@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use agglo::json::{Value, parse_value};
+use agglo::json::Value;
 
 use crate::util::*;
 
@@ -12,19 +12,6 @@ const PID_STATS: &[&str] = &[
     "--by", ".system", "--count", "--sum", ".Pid", "--min", ".Pid", "--max", ".Pid", "--avg",
     ".Pid",
 ];
-
-/// Parses NDJSON output into owned values.
-fn events(text: &str) -> Vec<Value<'static>> {
-    text.lines()
-        .map(|l| parse_value(l.as_bytes()).unwrap().into_owned())
-        .collect()
-}
-
-fn field(v: &Value<'_>, k: &str) -> String {
-    v.member(k)
-        .map(Value::to_json)
-        .unwrap_or_else(|| "missing".into())
-}
 
 /// Runs `binge aggregate ARGS` on `input`, asserting success.
 fn aggregate(args: &[&str], input: &str) -> String {
@@ -61,9 +48,9 @@ fn statistics_equal_mlr_stats1_on_the_loghub_corpus() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let ours = events(&stdout_of(&out));
+    let ours = ndjson(&stdout_of(&out));
     let mlr =
-        events(&std::fs::read_to_string(data("loghub-mlr-stats1-pid-by-system.ndjson")).unwrap());
+        ndjson(&std::fs::read_to_string(data("loghub-mlr-stats1-pid-by-system.ndjson")).unwrap());
     assert_eq!(ours.len(), mlr.len());
     for (b, m) in ours.iter().zip(&mlr) {
         assert_eq!(field(b, "system"), field(m, "system"));
@@ -280,8 +267,8 @@ fn concurrent_runs_into_one_name_add_up() {
         .arg(&corpus)
         .output()
         .unwrap();
-    let shown = events(&stdout_of(&shown));
-    let once = events(&stdout_of(&once));
+    let shown = ndjson(&stdout_of(&shown));
+    let once = ndjson(&stdout_of(&once));
     assert_eq!(shown.len(), once.len());
     for (s, o) in shown.iter().zip(&once) {
         assert_eq!(field(s, "system"), field(o, "system"));
@@ -330,7 +317,7 @@ fn one_minute_windows_match_counts_from_the_raw_log() {
         &["--window", "1m", "--time", ".timestamp", "--count"],
         &stdout_of(&structured),
     );
-    let windows = events(&out);
+    let windows = ndjson(&out);
     let expected = minute_counts(&log);
     assert_eq!(windows.len(), expected.len());
     // Both are in time order; the raw minute "Dec 10 06:55" is window 2024-12-10T06:55.
@@ -445,7 +432,7 @@ const BOTH: &str = "len(.collections.A) >= 1 and len(.collections.B) >= 1";
 
 /// The emitted aggregates without their wall-clock `updated_at`.
 fn without_clock(out: &str) -> Vec<String> {
-    events(out)
+    ndjson(out)
         .into_iter()
         .map(|mut v| {
             v.remove_path(&[agglo::json::Seg::Key("updated_at".into())])
@@ -462,7 +449,7 @@ fn collect_versions_rise_by_one_per_new_source() {
         BOTLNEK,
     );
     let got = without_clock(&out);
-    let versions: Vec<String> = events(&out).iter().map(|v| field(v, "version")).collect();
+    let versions: Vec<String> = ndjson(&out).iter().map(|v| field(v, "version")).collect();
     // The fourth event is the first again (keys in another order): it adds nothing.
     assert_eq!(versions, ["1", "2", "3", "1"]);
     assert_eq!(
@@ -485,7 +472,7 @@ fn collect_completes_once_then_every_version_on_request() {
         ],
         BOTLNEK,
     );
-    let got = events(&out);
+    let got = ndjson(&out);
     assert_eq!(got.len(), 1);
     assert_eq!(field(&got[0], "version"), "2");
     assert_eq!(field(&got[0], "complete"), "true");
@@ -502,7 +489,7 @@ fn collect_completes_once_then_every_version_on_request() {
         ],
         BOTLNEK,
     );
-    let versions: Vec<String> = events(&out).iter().map(|v| field(v, "version")).collect();
+    let versions: Vec<String> = ndjson(&out).iter().map(|v| field(v, "version")).collect();
     assert_eq!(versions, ["2", "3"]);
 }
 
@@ -525,7 +512,7 @@ fn collect_timeouts_are_written_once() {
     let state = state_args(dir.path());
     args.extend(state.iter().map(String::as_str));
     let out = aggregate(&args, BOTLNEK);
-    let got = events(&out);
+    let got = ndjson(&out);
     assert_eq!(got.len(), 2);
     assert_eq!(field(&got[1], "aggregate"), "\"2024-05-02\"");
     assert_eq!(field(&got[1], "complete"), "false");
@@ -581,7 +568,7 @@ fn named_collections_across_runs_and_processes_count_each_source_once() {
     for child in children {
         let out = child.wait_with_output().unwrap();
         assert!(out.status.success(), "{}", stderr_of(&out));
-        for v in events(&stdout_of(&out)) {
+        for v in ndjson(&stdout_of(&out)) {
             versions
                 .entry(field(&v, "aggregate"))
                 .or_default()
@@ -640,7 +627,7 @@ fn a_later_run_notices_a_timeout_even_without_input() {
         ""
     );
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let got = events(&aggregate(&args, ""));
+    let got = ndjson(&aggregate(&args, ""));
     assert_eq!(got.len(), 1);
     assert_eq!(field(&got[0], "aggregate"), "\"d1\"");
     assert_eq!(field(&got[0], "timed_out"), "true");

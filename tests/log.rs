@@ -7,8 +7,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use agglo::json::{Value, parse_value};
-
 use crate::util::*;
 
 struct Log {
@@ -58,7 +56,7 @@ impl Log {
 
     fn position(&self, topic: &str, group: &str) -> i64 {
         let out = self.run(&["groups", topic], "");
-        for v in lines(&out) {
+        for v in ndjson(&out) {
             if field(&v, "group") == format!("\"{group}\"") {
                 return field(&v, "position").parse().unwrap();
             }
@@ -69,18 +67,6 @@ impl Log {
     fn conn(&self) -> rusqlite::Connection {
         rusqlite::Connection::open(&self.state).unwrap()
     }
-}
-
-fn lines(text: &str) -> Vec<Value<'static>> {
-    text.lines()
-        .map(|l| parse_value(l.as_bytes()).unwrap().into_owned())
-        .collect()
-}
-
-fn field(v: &Value<'_>, k: &str) -> String {
-    v.member(k)
-        .map(Value::to_json)
-        .unwrap_or_else(|| "missing".into())
 }
 
 fn numbered(from: usize, to: usize) -> String {
@@ -101,7 +87,7 @@ fn events_come_back_byte_for_byte_in_order_with_meta_on_request() {
         "the group moved on"
     );
     let meta = log.run(&["tail", "t", "--meta"], "");
-    let v = lines(&meta);
+    let v = ndjson(&meta);
     assert_eq!(field(&v[0], "a"), "1");
     let m = v[0].member("_log").unwrap();
     assert_eq!(field(m, "topic"), "\"t\"");
@@ -140,7 +126,7 @@ fn groups_start_where_asked_and_seek_moves_them() {
         &numbered(10, 20),
         &["--time", "\"2024-01-02T00:00:00Z\""],
     );
-    let first = |out: String| lines(&out).first().map(|v| field(v, "i"));
+    let first = |out: String| ndjson(&out).first().map(|v| field(v, "i"));
     assert_eq!(
         first(log.run(&["read", "t", "--group", "a", "-n", "1"], "")),
         Some("0".into())
@@ -189,7 +175,7 @@ fn manual_commits_move_only_with_ack() {
     let log = Log::new();
     log.append("t", &numbered(0, 5), &[]);
     assert_eq!(
-        lines(&log.run(&["read", "t", "--group", "m", "--commit", "manual"], "")).len(),
+        ndjson(&log.run(&["read", "t", "--group", "m", "--commit", "manual"], "")).len(),
         5
     );
     assert_eq!(log.position("t", "m"), 0);
@@ -198,7 +184,10 @@ fn manual_commits_move_only_with_ack() {
     // A late ack never moves a group backwards.
     log.run(&["ack", "t", "--group", "m", "--upto", "1"], "");
     assert_eq!(log.position("t", "m"), 3);
-    assert_eq!(lines(&log.run(&["read", "t", "--group", "m"], "")).len(), 2);
+    assert_eq!(
+        ndjson(&log.run(&["read", "t", "--group", "m"], "")).len(),
+        2
+    );
 }
 
 #[test]
@@ -221,7 +210,7 @@ fn follow_into_head_commits_only_what_head_read() {
     assert_eq!(log.position("t", "h"), 5);
     // The next reader of the group starts right after them.
     let next = log.run(&["read", "t", "--group", "h", "-n", "1"], "");
-    assert_eq!(field(&lines(&next)[0], "i"), "5");
+    assert_eq!(field(&ndjson(&next)[0], "i"), "5");
 }
 
 #[test]
@@ -372,7 +361,7 @@ fn an_exec_consumer_killed_again_and_again_loses_nothing() {
     }
     let text = std::fs::read_to_string(&sink).unwrap();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for v in lines(&text) {
+    for v in ndjson(&text) {
         *seen.entry(field(&v, "i")).or_default() += 1;
     }
     assert_eq!(seen.len(), n, "events were lost");
@@ -422,7 +411,7 @@ fn a_producer_killed_mid_append_leaves_whole_batches_and_ids_fill_the_rest() {
         .assert()
         .success();
     let out = log.run(&["read", "t", "--group", "all"], "");
-    let mut ids: Vec<i64> = lines(&out)
+    let mut ids: Vec<i64> = ndjson(&out)
         .iter()
         .map(|v| field(v, "i").parse().unwrap())
         .collect();
@@ -439,11 +428,11 @@ fn compaction_spares_unread_events_unless_forced() {
     log.run(&["read", "t", "--group", "fast"], "");
     log.run(&["compact", "t", "--max-events", "2"], "");
     // The slow group had read 4: only those could go.
-    let left = lines(&log.run(&["tail", "t", "-n", "100"], ""));
+    let left = ndjson(&log.run(&["tail", "t", "-n", "100"], ""));
     assert_eq!(left.len(), 6);
     assert_eq!(field(&left[0], "i"), "4");
     log.run(&["compact", "t", "--max-events", "2", "--force"], "");
-    assert_eq!(lines(&log.run(&["tail", "t", "-n", "100"], "")).len(), 2);
+    assert_eq!(ndjson(&log.run(&["tail", "t", "-n", "100"], "")).len(), 2);
     let out = log.cmd(&["read", "t", "--group", "slow"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -451,7 +440,7 @@ fn compaction_spares_unread_events_unless_forced() {
         "{}",
         stderr_of(&out)
     );
-    let got = lines(&log.run(
+    let got = ndjson(&log.run(
         &[
             "read",
             "t",
@@ -497,7 +486,7 @@ fn seq_keeps_rising_after_everything_is_deleted() {
     log.run(&["compact", "t", "--retain", "0s", "--force"], "");
     assert_eq!(log.run(&["tail", "t"], ""), "");
     log.append("t", &numbered(5, 6), &[]);
-    let v = lines(&log.run(&["tail", "t", "--meta"], ""));
+    let v = ndjson(&log.run(&["tail", "t", "--meta"], ""));
     assert_eq!(field(v[0].member("_log").unwrap(), "seq"), "6");
 }
 
@@ -537,7 +526,7 @@ fn a_failing_exec_is_retried_then_parked() {
         "{err}"
     );
     assert!(err.contains("parked seq 1..3 after 2 attempts"), "{err}");
-    let dead = lines(&log.run(&["dead", "t"], ""));
+    let dead = ndjson(&log.run(&["dead", "t"], ""));
     assert_eq!(dead.len(), 3);
     assert_eq!(field(&dead[0], "group"), "\"x\"");
     assert_eq!(field(&dead[0], "attempts"), "2");
@@ -577,7 +566,7 @@ fn queries_select_by_time_and_where() {
         .map(|i| format!("{{\"i\":{i},\"t\":\"2024-01-01T00:{:02}:00Z\"}}\n", i * 5))
         .collect();
     log.append("t", &input, &["--time", ".t"]);
-    let got = lines(&log.run(
+    let got = ndjson(&log.run(
         &[
             "query",
             "t",
@@ -616,7 +605,7 @@ fn sample_by_buckets_and_fills_match_a_reference() {
         (v.len() as i64, avg, *v.iter().max().unwrap())
     };
     for fill in ["none", "null", "prev", "0"] {
-        let got = lines(&log.run(
+        let got = ndjson(&log.run(
             &[
                 "query",
                 "t",
@@ -682,11 +671,11 @@ fn topics_and_groups_describe_the_log() {
     log.append("a", &numbered(0, 3), &[]);
     log.append("b", &numbered(0, 2), &[]);
     log.run(&["read", "a", "--group", "g", "-n", "1"], "");
-    let topics = lines(&log.run(&["topics"], ""));
+    let topics = ndjson(&log.run(&["topics"], ""));
     assert_eq!(topics.len(), 2);
     assert_eq!(field(&topics[0], "events"), "3");
     assert_eq!(field(&topics[1], "first_seq"), "4");
-    let groups = lines(&log.run(&["groups"], ""));
+    let groups = ndjson(&log.run(&["groups"], ""));
     assert_eq!(groups.len(), 1);
     assert_eq!(field(&groups[0], "lag"), "2");
     // Bad input to append follows the bad-line policy like every other subcommand.
@@ -704,5 +693,5 @@ fn topics_and_groups_describe_the_log() {
     let out = w.wait_with_output().unwrap();
     assert!(out.status.success());
     assert!(stderr_of(&out).starts_with("binge log append: stdin:1: invalid JSON"));
-    assert_eq!(lines(&log.run(&["tail", "a", "-n", "1"], "")).len(), 1);
+    assert_eq!(ndjson(&log.run(&["tail", "a", "-n", "1"], "")).len(), 1);
 }

@@ -44,3 +44,17 @@ pub fn stdout_of(out: &std::process::Output) -> String {
 pub fn stderr_of(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// Parses NDJSON output into owned values.
+pub fn ndjson(text: &str) -> Vec<agglo::json::Value<'static>> {
+    text.lines()
+        .map(|l| agglo::json::parse_value(l.as_bytes()).unwrap().into_owned())
+        .collect()
+}
+
+/// A member of an event as compact JSON text, or `missing`.
+pub fn field(v: &agglo::json::Value<'_>, k: &str) -> String {
+    v.member(k)
+        .map(agglo::json::Value::to_json)
+        .unwrap_or_else(|| "missing".into())
+}
