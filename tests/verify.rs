@@ -37,7 +37,13 @@ impl Stream {
             .map(|i| format!("{{\"story\":{i},\"origin\":\"{origin}\"}}\n"))
             .collect();
         binge()
-            .args(["entwine", "--checkpoint-every", &every.to_string(), "--key"])
+            .args([
+                "entwine",
+                "--sign-each",
+                "--checkpoint-every",
+                &every.to_string(),
+                "--key",
+            ])
             .arg(&key)
             .arg("--state")
             .arg(dir.path().join("s.db"))
@@ -288,4 +294,27 @@ fn unusable_input_or_trust_is_status_2() {
     let bad = a.dir.path().join("bad.txt");
     std::fs::write(&bad, "not a key\n").unwrap();
     assert_eq!(verify(a.dir.path(), &bad, &a.export(&[]), &[]).0, 2);
+}
+
+#[test]
+fn a_record_signed_by_another_key() {
+    let a = Stream::new("a.example", 10, 100, None);
+    let other = Stream::new("a.example", 10, 100, None);
+    let t = trust(a.dir.path(), &[&a]);
+    let sig_of = |line: &str| {
+        let v = parse_value(line.as_bytes()).unwrap();
+        v.member("sig").and_then(Value::as_str).unwrap().to_string()
+    };
+    let mut lines = a.export(&[]);
+    let theirs = other
+        .export(&[])
+        .into_iter()
+        .find(|l| l.contains("\"seq\":2,"))
+        .unwrap();
+    let i = lines.iter().position(|l| l.contains("\"seq\":2,")).unwrap();
+    lines[i] = lines[i].replace(&sig_of(&lines[i]), &sig_of(&theirs));
+    let (code, f) = verify(a.dir.path(), &t, &lines, &[]);
+    assert_eq!(code, 1);
+    assert!(has(&f, "record signature", "a.example", 2), "{f:?}");
+    assert_eq!(f.len(), 1, "{f:?}");
 }

@@ -135,10 +135,23 @@ impl std::fmt::Display for Unusable {
 
 impl std::error::Error for Unusable {}
 
+/// A record signature waiting to be checked with others on every core.
+struct PendingSig {
+    key: Verifier,
+    origin: String,
+    seq: u64,
+    bytes: Vec<u8>,
+    sig: String,
+}
+
+/// Record signatures are checked in groups of this many, spread over the rayon pool.
+const SIG_BATCH: usize = 4096;
+
 pub struct Checker {
     trust: Trust,
     streams: BTreeMap<String, Stream>,
     report: Report,
+    sigs: Vec<PendingSig>,
     /// The stream the current export file is of (its "stream" line).
     current: Option<String>,
 }
@@ -160,6 +173,7 @@ impl Checker {
             trust,
             streams: BTreeMap::new(),
             report: Report::default(),
+            sigs: Vec::new(),
             current: None,
         }
     }
@@ -307,16 +321,13 @@ impl Checker {
         if leaf != stated_leaf {
             findings.push(("leaf", note::hex(&leaf), note::hex(&stated_leaf)));
         }
-        if let Some(sig) = sig {
-            let ok = base64_sig(&sig).is_some_and(|s| st.key.verify(&bytes, &s));
-            if !ok {
-                findings.push((
-                    "record signature",
-                    format!("a signature by {}", st.key.name),
-                    sig,
-                ));
-            }
-        }
+        let pending_sig = sig.map(|sig| PendingSig {
+            key: st.key.clone(),
+            origin: origin.to_string(),
+            seq,
+            bytes,
+            sig,
+        });
         if seq < expected_seq {
             let earlier = st.leaves.get(seq as usize).copied();
             let (check, exp) = if earlier == Some(leaf) {
@@ -358,7 +369,33 @@ impl Checker {
         for (check, expected, found) in findings {
             self.find(Severity::Error, origin, Some(seq), check, expected, found);
         }
+        if let Some(p) = pending_sig {
+            self.sigs.push(p);
+            if self.sigs.len() >= SIG_BATCH {
+                self.check_sigs();
+            }
+        }
         Ok(())
+    }
+
+    /// Checks the waiting record signatures on every core.
+    fn check_sigs(&mut self) {
+        use rayon::prelude::*;
+        let bad: Vec<Finding> = self
+            .sigs
+            .par_iter()
+            .filter(|p| !base64_sig(&p.sig).is_some_and(|s| p.key.verify(&p.bytes, &s)))
+            .map(|p| Finding {
+                severity: Severity::Error,
+                stream: p.origin.clone(),
+                seq: Some(p.seq),
+                check: "record signature",
+                expected: format!("a signature by {}", p.key.name),
+                found: p.sig.clone(),
+            })
+            .collect();
+        self.sigs.clear();
+        self.report.findings.extend(bad);
     }
 
     fn checkpoint(&mut self, origin: &str, v: &Value<'_>) -> Result<(), Unusable> {
@@ -439,6 +476,11 @@ impl Checker {
     /// The findings, with a warning for every record no signed checkpoint covers, and the
     /// per-stream summaries.
     pub fn finish(mut self) -> Report {
+        self.check_sigs();
+        // Signatures are checked in groups: put every finding back in stream and seq order.
+        self.report
+            .findings
+            .sort_by(|a, b| (&a.stream, a.seq).cmp(&(&b.stream, b.seq)));
         let tails: Vec<(String, Summary)> = self
             .streams
             .iter()
