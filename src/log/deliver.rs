@@ -291,10 +291,15 @@ impl Stdout {
             if self.reader_gone() {
                 return Ok(false);
             }
-            if started.elapsed() < Duration::from_micros(200) {
+            // A reader that keeps up takes an event within microseconds; one busy elsewhere
+            // for longer should not cost a core, so after 10 ms the waits grow to 1 ms.
+            let waited = started.elapsed();
+            if waited < Duration::from_micros(200) {
                 std::hint::spin_loop();
-            } else {
+            } else if waited < Duration::from_millis(10) {
                 std::thread::sleep(Duration::from_micros(100));
+            } else {
+                std::thread::sleep(Duration::from_millis(1));
             }
         }
     }
