@@ -19,6 +19,9 @@ _binge() {
             binge,aggregate)
                 cmd="binge__subcmd__aggregate"
                 ;;
+            binge,anchor)
+                cmd="binge__subcmd__anchor"
+                ;;
             binge,annotate)
                 cmd="binge__subcmd__annotate"
                 ;;
@@ -39,6 +42,54 @@ _binge() {
                 ;;
             binge,verify)
                 cmd="binge__subcmd__verify"
+                ;;
+            binge__subcmd__anchor,accept)
+                cmd="binge__subcmd__anchor__subcmd__accept"
+                ;;
+            binge__subcmd__anchor,help)
+                cmd="binge__subcmd__anchor__subcmd__help"
+                ;;
+            binge__subcmd__anchor,import)
+                cmd="binge__subcmd__anchor__subcmd__import"
+                ;;
+            binge__subcmd__anchor,init)
+                cmd="binge__subcmd__anchor__subcmd__init"
+                ;;
+            binge__subcmd__anchor,request)
+                cmd="binge__subcmd__anchor__subcmd__request"
+                ;;
+            binge__subcmd__anchor,tick)
+                cmd="binge__subcmd__anchor__subcmd__tick"
+                ;;
+            binge__subcmd__anchor,ticks)
+                cmd="binge__subcmd__anchor__subcmd__ticks"
+                ;;
+            binge__subcmd__anchor,trust)
+                cmd="binge__subcmd__anchor__subcmd__trust"
+                ;;
+            binge__subcmd__anchor__subcmd__help,accept)
+                cmd="binge__subcmd__anchor__subcmd__help__subcmd__accept"
+                ;;
+            binge__subcmd__anchor__subcmd__help,help)
+                cmd="binge__subcmd__anchor__subcmd__help__subcmd__help"
+                ;;
+            binge__subcmd__anchor__subcmd__help,import)
+                cmd="binge__subcmd__anchor__subcmd__help__subcmd__import"
+                ;;
+            binge__subcmd__anchor__subcmd__help,init)
+                cmd="binge__subcmd__anchor__subcmd__help__subcmd__init"
+                ;;
+            binge__subcmd__anchor__subcmd__help,request)
+                cmd="binge__subcmd__anchor__subcmd__help__subcmd__request"
+                ;;
+            binge__subcmd__anchor__subcmd__help,tick)
+                cmd="binge__subcmd__anchor__subcmd__help__subcmd__tick"
+                ;;
+            binge__subcmd__anchor__subcmd__help,ticks)
+                cmd="binge__subcmd__anchor__subcmd__help__subcmd__ticks"
+                ;;
+            binge__subcmd__anchor__subcmd__help,trust)
+                cmd="binge__subcmd__anchor__subcmd__help__subcmd__trust"
                 ;;
             binge__subcmd__entwine,export)
                 cmd="binge__subcmd__entwine__subcmd__export"
@@ -79,6 +130,9 @@ _binge() {
             binge__subcmd__help,aggregate)
                 cmd="binge__subcmd__help__subcmd__aggregate"
                 ;;
+            binge__subcmd__help,anchor)
+                cmd="binge__subcmd__help__subcmd__anchor"
+                ;;
             binge__subcmd__help,annotate)
                 cmd="binge__subcmd__help__subcmd__annotate"
                 ;;
@@ -99,6 +153,27 @@ _binge() {
                 ;;
             binge__subcmd__help,verify)
                 cmd="binge__subcmd__help__subcmd__verify"
+                ;;
+            binge__subcmd__help__subcmd__anchor,accept)
+                cmd="binge__subcmd__help__subcmd__anchor__subcmd__accept"
+                ;;
+            binge__subcmd__help__subcmd__anchor,import)
+                cmd="binge__subcmd__help__subcmd__anchor__subcmd__import"
+                ;;
+            binge__subcmd__help__subcmd__anchor,init)
+                cmd="binge__subcmd__help__subcmd__anchor__subcmd__init"
+                ;;
+            binge__subcmd__help__subcmd__anchor,request)
+                cmd="binge__subcmd__help__subcmd__anchor__subcmd__request"
+                ;;
+            binge__subcmd__help__subcmd__anchor,tick)
+                cmd="binge__subcmd__help__subcmd__anchor__subcmd__tick"
+                ;;
+            binge__subcmd__help__subcmd__anchor,ticks)
+                cmd="binge__subcmd__help__subcmd__anchor__subcmd__ticks"
+                ;;
+            binge__subcmd__help__subcmd__anchor,trust)
+                cmd="binge__subcmd__help__subcmd__anchor__subcmd__trust"
                 ;;
             binge__subcmd__help__subcmd__entwine,export)
                 cmd="binge__subcmd__help__subcmd__entwine__subcmd__export"
@@ -218,7 +293,7 @@ _binge() {
 
     case "${cmd}" in
         binge)
-            opts="-h -V --help --version filter annotate aggregate log tee entwine verify help"
+            opts="-h -V --help --version filter annotate aggregate log tee entwine verify anchor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -328,6 +403,328 @@ _binge() {
                     ;;
                 --max-line-bytes)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__anchor)
+            opts="-h -V --state --durability --help --version init trust accept tick ticks request import help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__anchor__subcmd__accept)
+            opts="-h -V --state --durability --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__anchor__subcmd__help)
+            opts="init trust accept tick ticks request import help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__anchor__subcmd__help__subcmd__accept)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__anchor__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__anchor__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__anchor__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__anchor__subcmd__help__subcmd__request)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__anchor__subcmd__help__subcmd__tick)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__anchor__subcmd__help__subcmd__ticks)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__anchor__subcmd__help__subcmd__trust)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__anchor__subcmd__import)
+            opts="-h -V --ticker --state --durability --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ticker)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__anchor__subcmd__init)
+            opts="-h -V --origin --key --state --durability --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__anchor__subcmd__request)
+            opts="-h -V --stream --state --durability --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --stream)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__anchor__subcmd__tick)
+            opts="-h -V --state --durability --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__anchor__subcmd__ticks)
+            opts="-h -V --since --state --durability --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__anchor__subcmd__trust)
+            opts="-h -V --state --durability --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -720,7 +1117,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__help)
-            opts="filter annotate aggregate log tee entwine verify help"
+            opts="filter annotate aggregate log tee entwine verify anchor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -736,6 +1133,118 @@ _binge() {
         binge__subcmd__help__subcmd__aggregate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__help__subcmd__anchor)
+            opts="init trust accept tick ticks request import"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__help__subcmd__anchor__subcmd__accept)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__help__subcmd__anchor__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__help__subcmd__anchor__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__help__subcmd__anchor__subcmd__request)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__help__subcmd__anchor__subcmd__tick)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__help__subcmd__anchor__subcmd__ticks)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__help__subcmd__anchor__subcmd__trust)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -33,6 +33,7 @@ complete -c binge -n "__fish_binge_needs_command" -f -a "log" -d 'A durable appe
 complete -c binge -n "__fish_binge_needs_command" -f -a "tee" -d 'Copy events to side outputs (files, SQLite, the log, HTTP, a command) while passing them on'
 complete -c binge -n "__fish_binge_needs_command" -f -a "entwine" -d 'Append events to a signed, hash-chained stream; keys, export, proofs, status'
 complete -c binge -n "__fish_binge_needs_command" -f -a "verify" -d 'Check exported entwined history offline, with the trusted public keys only'
+complete -c binge -n "__fish_binge_needs_command" -f -a "anchor" -d 'Anchor streams to a shared ticker chain: the ticker\'s side and the streams\' side'
 complete -c binge -n "__fish_binge_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c binge -n "__fish_binge_using_subcommand filter" -l limit -d 'Stop after writing N events (and stop reading)' -r
 complete -c binge -n "__fish_binge_using_subcommand filter" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
@@ -317,14 +318,76 @@ complete -c binge -n "__fish_binge_using_subcommand verify" -l strict -d 'Exit 3
 complete -c binge -n "__fish_binge_using_subcommand verify" -l json -d 'Write the findings and a summary per stream as NDJSON on stdout'
 complete -c binge -n "__fish_binge_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand verify" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify help" -f -a "filter" -d 'Keep or drop events by an expression'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify help" -f -a "annotate" -d 'Add, compute, rename, copy and remove fields; parse text into fields'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify help" -f -a "aggregate" -d 'Group-by statistics, windows, and versioned collect-until-complete aggregates'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify help" -f -a "log" -d 'A durable append-only log with consumer groups, in the state file'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify help" -f -a "tee" -d 'Copy events to side outputs (files, SQLite, the log, HTTP, a command) while passing them on'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify help" -f -a "entwine" -d 'Append events to a signed, hash-chained stream; keys, export, proofs, status'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify help" -f -a "verify" -d 'Check exported entwined history offline, with the trusted public keys only'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request import help" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request import help" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request import help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request import help" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request import help" -f -a "init" -d 'Make this state file a ticker, signing with KEYFILE (from binge entwine keygen)'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request import help" -f -a "trust" -d 'Trust a stream\'s public key (origin+keyid+key)'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request import help" -f -a "accept" -d 'Answer anchor requests from stdin: accepted, or rejected with the reason (kept as evidence)'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request import help" -f -a "tick" -d 'Seal the anchors accepted since the last tick into a new signed tick, and print it'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request import help" -f -a "ticks" -d 'Print the ticks from index N on, with their anchors and inclusion proofs'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request import help" -f -a "request" -d 'Print an anchor request for a stream: its latest signed checkpoint and a consistency proof from its last anchored size'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request import help" -f -a "import" -d 'Import ticks from stdin, checked against the ticker\'s key; later records reference them'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -l origin -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -l key -r -F
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -l since -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -l stream -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -l ticker -d 'The ticker\'s public key (origin+keyid+key)' -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from help" -f -a "init" -d 'Make this state file a ticker, signing with KEYFILE (from binge entwine keygen)'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from help" -f -a "trust" -d 'Trust a stream\'s public key (origin+keyid+key)'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from help" -f -a "accept" -d 'Answer anchor requests from stdin: accepted, or rejected with the reason (kept as evidence)'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from help" -f -a "tick" -d 'Seal the anchors accepted since the last tick into a new signed tick, and print it'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from help" -f -a "ticks" -d 'Print the ticks from index N on, with their anchors and inclusion proofs'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from help" -f -a "request" -d 'Print an anchor request for a stream: its latest signed checkpoint and a consistency proof from its last anchored size'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from help" -f -a "import" -d 'Import ticks from stdin, checked against the ticker\'s key; later records reference them'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor help" -f -a "filter" -d 'Keep or drop events by an expression'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor help" -f -a "annotate" -d 'Add, compute, rename, copy and remove fields; parse text into fields'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor help" -f -a "aggregate" -d 'Group-by statistics, windows, and versioned collect-until-complete aggregates'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor help" -f -a "log" -d 'A durable append-only log with consumer groups, in the state file'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor help" -f -a "tee" -d 'Copy events to side outputs (files, SQLite, the log, HTTP, a command) while passing them on'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor help" -f -a "entwine" -d 'Append events to a signed, hash-chained stream; keys, export, proofs, status'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor help" -f -a "verify" -d 'Check exported entwined history offline, with the trusted public keys only'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor help" -f -a "anchor" -d 'Anchor streams to a shared ticker chain: the ticker\'s side and the streams\' side'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "append" -d 'Append NDJSON events to a topic, one transaction per batch'
 complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "read" -d 'Read a topic in seq order from a consumer group\'s position'
 complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "ack" -d 'Move a group\'s position forward to SEQ (for --commit manual)'
@@ -340,3 +403,10 @@ complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcom
 complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from entwine" -f -a "export" -d 'Write a stream\'s history as typed NDJSON, the input of verify'
 complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from entwine" -f -a "prove" -d 'An RFC 6962 inclusion proof of one record against the latest checkpoint'
 complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from entwine" -f -a "status" -d 'Each stream\'s size, head, last checkpoint and last anchor'
+complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from anchor" -f -a "init" -d 'Make this state file a ticker, signing with KEYFILE (from binge entwine keygen)'
+complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from anchor" -f -a "trust" -d 'Trust a stream\'s public key (origin+keyid+key)'
+complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from anchor" -f -a "accept" -d 'Answer anchor requests from stdin: accepted, or rejected with the reason (kept as evidence)'
+complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from anchor" -f -a "tick" -d 'Seal the anchors accepted since the last tick into a new signed tick, and print it'
+complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from anchor" -f -a "ticks" -d 'Print the ticks from index N on, with their anchors and inclusion proofs'
+complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from anchor" -f -a "request" -d 'Print an anchor request for a stream: its latest signed checkpoint and a consistency proof from its last anchored size'
+complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from anchor" -f -a "import" -d 'Import ticks from stdin, checked against the ticker\'s key; later records reference them'

@@ -128,6 +128,15 @@ pub enum Command {
         after_long_help = VERIFY_HELP
     )]
     Verify(VerifyArgs),
+
+    /// Anchor streams to a shared ticker chain: the ticker's side and the streams' side
+    #[command(
+        long_about = "Tie the heads of entwined streams to a shared ticker chain. The ticker \
+                      accepts signed stream heads with consistency proofs (C2SP tlog-witness \
+                      rules) and seals them into signed ticks; streams import the ticks, so their \
+                      next records reference them. Every exchange is NDJSON on stdin and stdout."
+    )]
+    Anchor(AnchorArgs),
 }
 
 impl Command {
@@ -141,6 +150,7 @@ impl Command {
             Command::Tee(_) => "tee",
             Command::Entwine(_) => "entwine",
             Command::Verify(_) => "verify",
+            Command::Anchor(_) => "anchor",
         }
     }
 }
@@ -982,6 +992,49 @@ pub struct VerifyArgs {
     /// Write the findings and a summary per stream as NDJSON on stdout
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AnchorArgs {
+    #[command(subcommand)]
+    pub command: AnchorCommand,
+
+    #[command(flatten)]
+    pub state: StateArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AnchorCommand {
+    /// Make this state file a ticker, signing with KEYFILE (from binge entwine keygen)
+    Init {
+        #[arg(long, value_name = "ORIGIN")]
+        origin: String,
+        #[arg(long, value_name = "KEYFILE")]
+        key: PathBuf,
+    },
+    /// Trust a stream's public key (origin+keyid+key)
+    Trust { origin: String, pubkey: String },
+    /// Answer anchor requests from stdin: accepted, or rejected with the reason (kept as evidence)
+    Accept,
+    /// Seal the anchors accepted since the last tick into a new signed tick, and print it
+    Tick,
+    /// Print the ticks from index N on, with their anchors and inclusion proofs
+    Ticks {
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        since: u64,
+    },
+    /// Print an anchor request for a stream: its latest signed checkpoint and a consistency
+    /// proof from its last anchored size
+    Request {
+        #[arg(long = "stream", value_name = "ORIGIN")]
+        origin: String,
+    },
+    /// Import ticks from stdin, checked against the ticker's key; later records reference them
+    Import {
+        /// The ticker's public key (origin+keyid+key)
+        #[arg(long, value_name = "KEY")]
+        ticker: String,
+    },
 }
 
 /// Where state is kept, for subcommands that keep any.

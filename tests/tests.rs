@@ -3,6 +3,7 @@
 mod util;
 
 mod aggregate;
+mod anchor;
 mod annotate;
 mod cli;
 mod entwine;

@@ -4,4 +4,5 @@
 pub mod merkle;
 pub mod note;
 pub mod record;
+pub mod tick;
 pub mod verify;

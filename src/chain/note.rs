@@ -196,6 +196,14 @@ impl Verifier {
     }
 }
 
+/// The signature blob (key id and signature) of the first signature line of a signed note.
+pub fn signature_blob(note: &str) -> Option<Vec<u8>> {
+    let split = note.rfind("\n\n")?;
+    let line = note[split + 2..].lines().next()?;
+    let (_, b64) = line.strip_prefix("\u{2014} ")?.rsplit_once(' ')?;
+    B64.decode(b64).ok()
+}
+
 /// A checkpoint body: origin, tree size and root, each on its own line.
 pub fn checkpoint_text(origin: &str, size: u64, root: &Hash) -> String {
     format!("{origin}\n{size}\n{}\n", B64.encode(root))

@@ -11,6 +11,7 @@ use anyhow::{Context, bail};
 use super::merkle::{Frontier, Hash};
 use super::note::{self, Verifier};
 use super::record::{self, Record, TickRef};
+use super::tick::{self, Anchor};
 use crate::json::{self, Value};
 
 /// The keys a verifier trusts: one per stream origin, and the ticker's.
@@ -152,6 +153,10 @@ pub struct Checker {
     streams: BTreeMap<String, Stream>,
     report: Report,
     sigs: Vec<PendingSig>,
+    /// Ticks by index: (hash, prev, anchors).
+    ticks: BTreeMap<u64, (Hash, Hash, Vec<Anchor>)>,
+    /// Tick references of records: (origin, seq, tick).
+    refs: Vec<(String, u64, TickRef)>,
     /// The stream the current export file is of (its "stream" line).
     current: Option<String>,
 }
@@ -174,6 +179,8 @@ impl Checker {
             streams: BTreeMap::new(),
             report: Report::default(),
             sigs: Vec::new(),
+            ticks: BTreeMap::new(),
+            refs: Vec::new(),
             current: None,
         }
     }
@@ -226,6 +233,9 @@ impl Checker {
     /// Checks one line of an export.
     pub fn line(&mut self, v: &Value<'_>) -> Result<(), Unusable> {
         let kind = v.member("type").and_then(Value::as_str).unwrap_or_default();
+        if kind == "tick" {
+            return self.tick(v);
+        }
         let origin = v
             .member("origin")
             .and_then(Value::as_str)
@@ -298,12 +308,8 @@ impl Checker {
                 Err(e) => findings.push(("body", "canonical JSON".into(), e.0)),
             }
         }
-        if tick.is_some() {
-            findings.push((
-                "tick",
-                "a tick known from the ticker".into(),
-                "a tick reference, but no ticks are known".into(),
-            ));
+        if let Some(t) = tick {
+            self.refs.push((origin.to_string(), seq, t));
         }
         let rec = Record {
             origin: origin.to_string(),
@@ -376,6 +382,132 @@ impl Checker {
             }
         }
         Ok(())
+    }
+
+    fn tick(&mut self, v: &Value<'_>) -> Result<(), Unusable> {
+        let ticker = self
+            .trust
+            .ticker
+            .clone()
+            .ok_or_else(|| Unusable("a tick, but the trust file names no ticker".into()))?;
+        let index = v
+            .member("index")
+            .map(Value::to_json)
+            .and_then(|i| i.parse().ok());
+        match tick::parse_line(&ticker, v) {
+            Ok((t, anchors)) => {
+                self.ticks.insert(t.index, (t.hash(), t.prev, anchors));
+            }
+            Err(e) => self.find(
+                Severity::Error,
+                &ticker.name,
+                index,
+                "tick",
+                "a tick signed by the ticker that holds together",
+                format!("{e:#}"),
+            ),
+        }
+        Ok(())
+    }
+
+    /// The ticker's chain, the ticks records reference, and the anchors ticks seal.
+    fn check_ticks(&mut self) {
+        let ticker = self.trust.ticker.clone();
+        let mut findings = Vec::new();
+        if let Some(tk) = &ticker {
+            let genesis = tick::genesis(&tk.name, &tk.public());
+            for (index, (_, prev, _)) in &self.ticks {
+                let expected = if *index == 0 {
+                    Some(genesis)
+                } else {
+                    self.ticks.get(&(index - 1)).map(|t| t.0)
+                };
+                if let Some(e) = expected
+                    && e != *prev
+                {
+                    findings.push((
+                        tk.name.clone(),
+                        Some(*index),
+                        "tick prev link",
+                        note::hex(&e),
+                        note::hex(prev),
+                    ));
+                }
+            }
+        }
+        if self.ticks.is_empty() && !self.refs.is_empty() {
+            // Without any ticks the references cannot be checked, which is no sign of
+            // tampering: say so once per stream.
+            let mut seen: Vec<&String> = Vec::new();
+            let mut warnings = Vec::new();
+            for (origin, seq, _) in &self.refs {
+                if !seen.contains(&origin) {
+                    seen.push(origin);
+                    warnings.push((origin.clone(), *seq));
+                }
+            }
+            for (origin, seq) in warnings {
+                self.find(
+                    Severity::Warning,
+                    &origin,
+                    Some(seq),
+                    "tick references unchecked",
+                    "the ticker's ticks among the exports",
+                    "no ticks",
+                );
+            }
+        }
+        for (origin, seq, r) in self.refs.iter().filter(|_| !self.ticks.is_empty()) {
+            match self.ticks.get(&r.index) {
+                None => findings.push((
+                    origin.clone(),
+                    Some(*seq),
+                    "unknown tick",
+                    format!("tick {} among the ticks given", r.index),
+                    "no such tick".into(),
+                )),
+                Some((h, _, _)) if *h != r.hash => findings.push((
+                    origin.clone(),
+                    Some(*seq),
+                    "wrong tick",
+                    note::hex(h),
+                    note::hex(&r.hash),
+                )),
+                _ => {}
+            }
+        }
+        for (index, (_, _, anchors)) in &self.ticks {
+            for a in anchors {
+                let Some(st) = self.streams.get_mut(&a.origin) else {
+                    continue;
+                };
+                if (st.leaves.len() as u64) < a.size {
+                    findings.push((
+                        a.origin.clone(),
+                        Some(a.size - 1),
+                        "records missing below an anchor",
+                        format!("{} records (anchored in tick {index})", a.size),
+                        format!("{}", st.leaves.len()),
+                    ));
+                    continue;
+                }
+                let root = super::merkle::root(&st.leaves[..a.size as usize]);
+                if root != a.root {
+                    findings.push((
+                        a.origin.clone(),
+                        Some(a.size.saturating_sub(1)),
+                        "anchor root",
+                        note::hex(&root),
+                        format!("{} (tick {index})", note::hex(&a.root)),
+                    ));
+                    continue;
+                }
+                st.summary.anchored = st.summary.anchored.max(a.size);
+            }
+        }
+        for (stream, seq, check, expected, found) in findings {
+            self.find(Severity::Error, &stream, seq, check, expected, found);
+        }
     }
 
     /// Checks the waiting record signatures on every core.
@@ -477,6 +609,7 @@ impl Checker {
     /// per-stream summaries.
     pub fn finish(mut self) -> Report {
         self.check_sigs();
+        self.check_ticks();
         // Signatures are checked in groups: put every finding back in stream and seq order.
         self.report
             .findings

@@ -87,7 +87,15 @@ pub fn run(args: &EntwineArgs) -> anyhow::Result<Exit> {
                             ])
                         }),
                     ),
-                    ("anchor", Value::Null),
+                    (
+                        "anchor",
+                        store::anchor::anchored(store.conn(), &st.origin)?.map_or(
+                            Value::Null,
+                            |(size, _, tick)| {
+                                obj(vec![("size", int(size as i64)), ("tick", int(tick as i64))])
+                            },
+                        ),
+                    ),
                 ]);
                 json::write_value(&v, &mut out);
                 out.push(b'\n');

@@ -1,6 +1,7 @@
 //! One module per subcommand: each turns its parsed arguments into stages and runs them.
 
 pub mod aggregate;
+pub mod anchor;
 pub mod annotate;
 pub mod entwine;
 pub mod filter;
@@ -26,6 +27,7 @@ pub fn run(command: Command, matches: &ArgMatches) -> anyhow::Result<Exit> {
         Command::Tee(args) => tee::run(&args),
         Command::Entwine(args) => entwine::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Anchor(args) => anchor::run(&args),
     }
 }
 

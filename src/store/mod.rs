@@ -6,6 +6,7 @@
 //! Each feature keeps its tables in a module of its own; this module knows none of them.
 
 pub mod aggregate;
+pub mod anchor;
 pub mod collect;
 pub mod entwine;
 pub mod log;
@@ -28,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     collect::SCHEMA_1,
     log::SCHEMA_1,
     entwine::SCHEMA_1,
+    anchor::SCHEMA_1,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,0 +1,347 @@
+//! `binge anchor` and `binge verify` with a ticker: requests accepted and rejected (kept as
+//! evidence), ticks sealed and imported, records referencing ticks, and tampering with ticks.
+
+use std::path::{Path, PathBuf};
+
+use agglo::json::{Value, parse_value};
+
+use crate::util::*;
+
+/// A ticker and streams, each with its own state file, in one folder.
+struct World {
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    fn new() -> World {
+        let w = World {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let tpub = w.keygen("ticker.example");
+        std::fs::write(w.p("ticker.pub"), &tpub).unwrap();
+        w.ok(
+            &[
+                "anchor",
+                "init",
+                "--origin",
+                "ticker.example",
+                "--key",
+                &w.s("ticker.example.key"),
+            ],
+            "ticker",
+            "",
+        );
+        w
+    }
+
+    fn p(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn s(&self, name: &str) -> String {
+        self.p(name).display().to_string()
+    }
+
+    fn keygen(&self, origin: &str) -> String {
+        let out = binge()
+            .args(["entwine", "keygen", "--origin", origin, "--out"])
+            .arg(self.p(&format!("{origin}.key")))
+            .output()
+            .unwrap();
+        stdout_of(&out).trim().to_string()
+    }
+
+    /// Runs binge with the state file `state` (a name in the folder), asserting success.
+    fn ok(&self, args: &[&str], state: &str, input: &str) -> String {
+        let out = binge()
+            .args(args)
+            .arg("--state")
+            .arg(self.p(&format!("{state}.db")))
+            .write_stdin(input.to_string())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr_of(&out));
+        stdout_of(&out)
+    }
+
+    fn stream(&self, origin: &str) -> String {
+        let vkey = self.keygen(origin);
+        self.ok(&["anchor", "trust", origin, &vkey], "ticker", "");
+        vkey
+    }
+
+    fn entwine(&self, origin: &str, events: &str) {
+        self.ok(
+            &["entwine", "--key", &self.s(&format!("{origin}.key"))],
+            origin,
+            events,
+        );
+    }
+
+    fn request(&self, origin: &str) -> String {
+        self.ok(&["anchor", "request", "--stream", origin], origin, "")
+    }
+
+    fn accept(&self, requests: &str) -> Vec<Value<'static>> {
+        ndjson(&self.ok(&["anchor", "accept"], "ticker", requests))
+    }
+
+    fn tick_and_import(&self, origins: &[&str]) -> String {
+        let tick = self.ok(&["anchor", "tick"], "ticker", "");
+        let tpub = std::fs::read_to_string(self.p("ticker.pub")).unwrap();
+        for o in origins {
+            self.ok(&["anchor", "import", "--ticker", tpub.trim()], o, &tick);
+        }
+        tick
+    }
+
+    fn export(&self, origin: &str) -> String {
+        self.ok(&["entwine", "export", "--stream", origin], origin, "")
+    }
+
+    fn trust_file(&self, vkeys: &[&str]) -> PathBuf {
+        let tpub = std::fs::read_to_string(self.p("ticker.pub")).unwrap();
+        let text: String = vkeys.iter().map(|k| format!("{k}\n")).collect();
+        std::fs::write(
+            self.p("trust.txt"),
+            format!("{text}ticker {}\n", tpub.trim()),
+        )
+        .unwrap();
+        self.p("trust.txt")
+    }
+}
+
+fn verify(trust: &Path, files: &[(&str, &str)], dir: &Path, extra: &[&str]) -> (i32, Vec<String>) {
+    let mut cmd = binge();
+    cmd.args(["verify", "--json", "--trust"])
+        .arg(trust)
+        .args(extra);
+    for (name, text) in files {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        cmd.arg(p);
+    }
+    let out = cmd.output().unwrap();
+    let checks = ndjson(&stdout_of(&out))
+        .iter()
+        .filter(|v| v.member("check").is_some())
+        .map(|v| {
+            format!(
+                "{} {} {}",
+                field(v, "check").trim_matches('"'),
+                field(v, "stream").trim_matches('"'),
+                field(v, "seq")
+            )
+        })
+        .collect();
+    (out.status.code().unwrap_or(-1), checks)
+}
+
+fn status(v: &Value<'_>) -> String {
+    format!(
+        "{} {}",
+        field(v, "status").trim_matches('"'),
+        v.member("reason").and_then(Value::as_str).unwrap_or("")
+    )
+    .trim()
+    .to_string()
+}
+
+#[test]
+fn streams_anchor_through_ticks_and_verify() {
+    let w = World::new();
+    let a = w.stream("a.example");
+    let b = w.stream("b.example");
+    w.entwine("a.example", "{\"n\":1}\n{\"n\":2}\n");
+    w.entwine("b.example", "{\"m\":1}\n");
+    let answers = w.accept(&(w.request("a.example") + &w.request("b.example")));
+    assert_eq!(
+        answers.iter().map(status).collect::<Vec<_>>(),
+        ["accepted", "accepted"]
+    );
+    w.tick_and_import(&["a.example", "b.example"]);
+    // Later records reference tick 0; the next request proves consistency from size 2.
+    w.entwine("a.example", "{\"n\":3}\n{\"n\":4}\n");
+    let r = w.request("a.example");
+    assert!(
+        r.contains("\"old_size\":2") && !r.contains("\"proof\":[]"),
+        "{r}"
+    );
+    assert_eq!(
+        w.accept(&r).iter().map(status).collect::<Vec<_>>(),
+        ["accepted"]
+    );
+    w.tick_and_import(&["a.example", "b.example"]);
+    let ea = w.export("a.example");
+    assert!(ea.contains("\"tick\":{\"index\":0,"));
+    let ticks = w.ok(&["anchor", "ticks"], "ticker", "");
+    assert_eq!(ticks.lines().count(), 2);
+    let trust = w.trust_file(&[&a, &b]);
+    let files = [
+        ("a.ndjson", ea.as_str()),
+        ("b.ndjson", &w.export("b.example")),
+        ("ticks.ndjson", &ticks),
+    ];
+    let (code, findings) = verify(&trust, &files, w.dir.path(), &[]);
+    assert_eq!((code, findings.clone()), (0, vec![]), "{findings:?}");
+    // Everything is anchored: --strict agrees.
+    assert_eq!(verify(&trust, &files, w.dir.path(), &["--strict"]).0, 0);
+    // A new record beyond the last anchor is an unanchored tail.
+    w.entwine("a.example", "{\"n\":5}\n");
+    let files = [
+        ("a.ndjson", w.export("a.example")),
+        ("ticks.ndjson", ticks.clone()),
+    ];
+    let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    assert_eq!(verify(&trust, &files, w.dir.path(), &["--strict"]).0, 3);
+}
+
+#[test]
+fn the_ticker_rejects_rewinds_forks_and_bad_proofs_and_keeps_them() {
+    let w = World::new();
+    w.stream("a.example");
+    w.entwine("a.example", "{\"n\":1}\n{\"n\":2}\n");
+    let first = w.request("a.example");
+    assert_eq!(
+        w.accept(&first).iter().map(status).collect::<Vec<_>>(),
+        ["accepted"]
+    );
+    w.tick_and_import(&["a.example"]);
+    w.entwine("a.example", "{\"n\":3}\n{\"n\":4}\n{\"n\":5}\n");
+    let good = w.request("a.example");
+    // A proof with a hash removed, and one with a hash added.
+    let v = parse_value(good.trim().as_bytes()).unwrap().into_owned();
+    let proof: Vec<String> = match v.member("proof").unwrap() {
+        Value::Array(items) => items
+            .iter()
+            .map(|h| h.as_str().unwrap().to_string())
+            .collect(),
+        _ => panic!(),
+    };
+    assert!(!proof.is_empty());
+    let list = |p: &[String]| {
+        p.iter()
+            .map(|h| format!("\"{h}\""))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let short = good.replace(&list(&proof), &list(&proof[1..]));
+    let long = good.replace(
+        &list(&proof),
+        &format!("{},\"{}\"", list(&proof), "00".repeat(32)),
+    );
+    // A fork: the same key, another history of the same size as the accepted head.
+    let forked_dir = tempfile::tempdir().unwrap();
+    let forked_state = forked_dir.path().join("f.db");
+    binge()
+        .args(["entwine", "--key", &w.s("a.example.key"), "--state"])
+        .arg(&forked_state)
+        .write_stdin("{\"other\":1}\n{\"other\":2}\n")
+        .assert()
+        .success();
+    let fork_req = stdout_of(
+        &binge()
+            .args(["anchor", "request", "--stream", "a.example", "--state"])
+            .arg(&forked_state)
+            .output()
+            .unwrap(),
+    )
+    .replace("\"old_size\":0", "\"old_size\":2");
+    let unknown = first.replace("a.example", "z.example");
+    let answers = w.accept(&[short, long, first.clone(), fork_req, unknown].concat());
+    assert_eq!(
+        answers.iter().map(status).collect::<Vec<_>>(),
+        [
+            "rejected bad proof",
+            "rejected bad proof",
+            "rejected old size mismatch",
+            "rejected fork",
+            "rejected unknown origin"
+        ]
+    );
+    assert_eq!(
+        w.accept(&good).iter().map(status).collect::<Vec<_>>(),
+        ["accepted"]
+    );
+    // A rewind: the ticker's size right, but a head smaller than the one it accepted.
+    let older = first.replace("\"old_size\":0", "\"old_size\":5");
+    assert_eq!(
+        w.accept(&older).iter().map(status).collect::<Vec<_>>(),
+        ["rejected rewind"]
+    );
+    let conn = rusqlite::Connection::open(w.p("ticker.db")).unwrap();
+    let kept: i64 = conn
+        .query_row("SELECT count(*) FROM anchor_rejected", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, 6, "every rejected request is kept as evidence");
+}
+
+#[test]
+fn tampered_ticks_and_tick_references_are_caught() {
+    let w = World::new();
+    let a = w.stream("a.example");
+    w.entwine("a.example", "{\"n\":1}\n");
+    w.accept(&w.request("a.example"));
+    w.tick_and_import(&["a.example"]);
+    w.entwine("a.example", "{\"n\":2}\n");
+    w.accept(&w.request("a.example"));
+    w.tick_and_import(&["a.example"]);
+    let ticks = w.ok(&["anchor", "ticks"], "ticker", "");
+    let export = w.export("a.example");
+    let trust = w.trust_file(&[&a]);
+    let run = |e: &str, t: &str| {
+        verify(
+            &trust,
+            &[("a.ndjson", e), ("t.ndjson", t)],
+            w.dir.path(),
+            &[],
+        )
+    };
+    assert_eq!(run(&export, &ticks).0, 0);
+    // A tick whose prev link is broken (its hash and signature no longer hold).
+    let t1 = ticks.lines().nth(1).unwrap();
+    let v = parse_value(t1.as_bytes()).unwrap();
+    let prev = v.member("prev").and_then(Value::as_str).unwrap();
+    let broken = ticks.replace(prev, &"11".repeat(32));
+    let (code, f) = run(&export, &broken);
+    assert_eq!(code, 1);
+    assert!(
+        f.iter().any(|x| x.starts_with("tick ticker.example 1")),
+        "{f:?}"
+    );
+    // An anchor whose root differs from the stream's.
+    let root = v
+        .member("anchors")
+        .and_then(|a| a.element(0))
+        .and_then(|a| a.member("root"))
+        .and_then(Value::as_str)
+        .unwrap();
+    let (code, f) = run(&export, &ticks.replace(root, &"22".repeat(32)));
+    assert_eq!(code, 1);
+    assert!(
+        f.iter().any(|x| x.starts_with("tick ticker.example 1")),
+        "{f:?}"
+    );
+    // A record referencing a tick that was not given.
+    let only_first: String = ticks.lines().take(1).map(|l| format!("{l}\n")).collect();
+    let later = export.replace("\"tick\":{\"index\":0,", "\"tick\":{\"index\":7,");
+    let (code, f) = run(&later, &only_first);
+    assert_eq!(code, 1);
+    assert!(
+        f.iter().any(|x| x.starts_with("unknown tick a.example")),
+        "{f:?}"
+    );
+    // A stream cut below its anchored size.
+    let cut: String = export
+        .lines()
+        .filter(|l| !l.contains("\"seq\":1,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let (code, f) = run(&cut, &ticks);
+    assert_eq!(code, 1);
+    assert!(
+        f.iter()
+            .any(|x| x.starts_with("records missing below an anchor a.example")),
+        "{f:?}"
+    );
+}
