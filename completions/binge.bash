@@ -2161,13 +2161,17 @@ _binge() {
             return 0
             ;;
         binge__subcmd__verify)
-            opts="-h -V --trust --strict --json --help --version"
+            opts="-h -V --trust --strict --json --before --order --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --trust)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --before)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -314,8 +314,10 @@ complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_sub
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from help" -f -a "status" -d 'Each stream\'s size, head, last checkpoint and last anchor'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c binge -n "__fish_binge_using_subcommand verify" -l trust -d 'The trusted public keys' -r -F
+complete -c binge -n "__fish_binge_using_subcommand verify" -l before -d 'Say whether event A happened before event B, after it, or concurrently, with the evidence (each as ORIGIN:SEQ)' -r
 complete -c binge -n "__fish_binge_using_subcommand verify" -l strict -d 'Exit 3 when anything is verified but not anchored'
 complete -c binge -n "__fish_binge_using_subcommand verify" -l json -d 'Write the findings and a summary per stream as NDJSON on stdout'
+complete -c binge -n "__fish_binge_using_subcommand verify" -l order -d 'Write every event with its interval: {"origin", "seq", "ref", "anc", "event"}'
 complete -c binge -n "__fish_binge_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request import help" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F

@@ -288,11 +288,16 @@ Examples:
 The trust file holds one public key per line (origin+keyid+key, as keygen and pubkey print
 them); a line `ticker KEY` names the ticker's key; # starts a comment.
 
-Findings go to stderr (with --json: to stdout as {\"severity\", \"stream\", \"seq\", \"check\",
-\"expected\", \"found\"}, followed by a summary line per stream). Records that no signed
-checkpoint covers are a warning. Anchors and ticks (binge anchor) are not built yet: a record
-that references a tick is reported as unverifiable, and under --strict every stream is
-incomplete, since none of its records can be anchored.
+Give the ticker's ticks (binge anchor ticks) among the exports to check anchors: the tick chain
+and its signatures, the ticks records reference, and each sealed head against the stream's own
+tree. Findings go to stderr (with --json: to stdout as {\"severity\", \"stream\", \"seq\",
+\"check\", \"expected\", \"found\"}, followed by a summary line per stream). Records that no
+signed checkpoint covers are a warning.
+
+Happened-before: ref(e) is the tick e's record references, anc(e) the first tick that sealed an
+anchor of e's stream covering e. e1 happened before e2 when both are in one stream and seq1 <
+seq2, or when anc(e1) <= ref(e2); otherwise they are concurrent. --before answers for two events,
+--order writes every event's interval so any tool can sort them.
 
 Exit status:
   0   verified
@@ -992,6 +997,15 @@ pub struct VerifyArgs {
     /// Write the findings and a summary per stream as NDJSON on stdout
     #[arg(long)]
     pub json: bool,
+
+    /// Say whether event A happened before event B, after it, or concurrently, with the
+    /// evidence (each as ORIGIN:SEQ)
+    #[arg(long, num_args = 2, value_names = ["A", "B"])]
+    pub before: Vec<String>,
+
+    /// Write every event with its interval: {"origin", "seq", "ref", "anc", "event"}
+    #[arg(long, conflicts_with = "before")]
+    pub order: bool,
 }
 
 #[derive(Debug, Args)]

@@ -38,9 +38,7 @@ impl Server {
                     match listener.accept() {
                         Ok((conn, _)) => {
                             let answer = script.pop_front().unwrap_or(Answer(200, None));
-                            if let Some(body) = serve(conn, answer, delay) {
-                                bodies.lock().unwrap().push((Instant::now(), body));
-                            }
+                            serve(conn, answer, delay, &bodies);
                         }
                         Err(_) => std::thread::sleep(Duration::from_millis(2)),
                     }
@@ -73,8 +71,14 @@ impl Drop for Server {
     }
 }
 
-/// Reads one request and answers it; returns its body.
-fn serve(conn: TcpStream, answer: Answer, delay: Duration) -> Option<String> {
+/// Reads one request and answers it. The body of a request answered 200 is recorded before
+/// the answer goes out, so the client cannot finish before the test can see it.
+fn serve(
+    conn: TcpStream,
+    answer: Answer,
+    delay: Duration,
+    bodies: &Mutex<Vec<(Instant, String)>>,
+) -> Option<()> {
     conn.set_nonblocking(false).ok()?;
     conn.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
     let mut reader = BufReader::new(conn.try_clone().ok()?);
@@ -93,6 +97,12 @@ fn serve(conn: TcpStream, answer: Answer, delay: Duration) -> Option<String> {
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
     std::thread::sleep(delay);
+    if answer.0 == 200 {
+        bodies
+            .lock()
+            .unwrap()
+            .push((Instant::now(), String::from_utf8_lossy(&body).into_owned()));
+    }
     let retry = answer
         .1
         .map(|s| format!("Retry-After: {s}\r\n"))
@@ -104,7 +114,7 @@ fn serve(conn: TcpStream, answer: Answer, delay: Duration) -> Option<String> {
         answer.0
     );
     let _ = conn.flush();
-    (answer.0 == 200).then(|| String::from_utf8_lossy(&body).into_owned())
+    Some(())
 }
 
 fn input(n: usize) -> String {

@@ -106,6 +106,10 @@ struct Stream {
     frontier: Frontier,
     /// Leaves by seq, for telling a fork from a replay.
     leaves: Vec<Hash>,
+    /// By seq: the index of the tick the record references.
+    refs: Vec<Option<u64>>,
+    /// Valid anchors of the stream: (tick index, size).
+    anchors: Vec<(u64, u64)>,
     summary: Summary,
 }
 
@@ -113,6 +117,89 @@ struct Stream {
 pub struct Report {
     pub findings: Vec<Finding>,
     pub streams: BTreeMap<String, Summary>,
+    pub timeline: BTreeMap<String, Timeline>,
+}
+
+/// Per stream: the tick each record references (by seq), and the valid anchors (tick, size).
+pub type Timeline = (Vec<Option<u64>>, Vec<(u64, u64)>);
+
+/// How two events are ordered (DESIGN.md §6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Order {
+    Before,
+    After,
+    Concurrent,
+}
+
+impl Report {
+    /// `[ref, anc]` of an event: the tick its record references, and the first tick that
+    /// sealed an anchor of its stream covering it.
+    pub fn interval(&self, origin: &str, seq: u64) -> Option<(Option<u64>, Option<u64>)> {
+        let (refs, anchors) = self.timeline.get(origin)?;
+        let r = *refs.get(seq as usize)?;
+        let anc = anchors
+            .iter()
+            .filter(|(_, size)| *size > seq)
+            .map(|(t, _)| *t)
+            .min();
+        Some((r, anc))
+    }
+
+    /// Whether `a` happened before `b`, with the evidence: same stream and a lower seq, or
+    /// `a` anchored in a tick no later than the one `b`'s record references.
+    pub fn order(&self, a: (&str, u64), b: (&str, u64)) -> Option<(Order, String)> {
+        let (ra, aa) = self.interval(a.0, a.1)?;
+        let (rb, ab) = self.interval(b.0, b.1)?;
+        let name = |e: (&str, u64)| format!("{}:{}", e.0, e.1);
+        if a.0 == b.0 {
+            let o = match a.1.cmp(&b.1) {
+                std::cmp::Ordering::Less => Order::Before,
+                std::cmp::Ordering::Greater => Order::After,
+                std::cmp::Ordering::Equal => Order::Concurrent,
+            };
+            return Some((
+                o,
+                format!("both in stream {}, seq {} and {}", a.0, a.1, b.1),
+            ));
+        }
+        if let (Some(anc), Some(r)) = (aa, rb)
+            && anc <= r
+        {
+            return Some((
+                Order::Before,
+                format!(
+                    "{} is anchored in tick {anc}; {} references tick {r}",
+                    name(a),
+                    name(b)
+                ),
+            ));
+        }
+        if let (Some(anc), Some(r)) = (ab, ra)
+            && anc <= r
+        {
+            return Some((
+                Order::After,
+                format!(
+                    "{} is anchored in tick {anc}; {} references tick {r}",
+                    name(b),
+                    name(a)
+                ),
+            ));
+        }
+        let show = |x: Option<u64>| x.map_or("none".to_string(), |t| t.to_string());
+        Some((
+            Order::Concurrent,
+            format!(
+                "{} spans ticks [{}, {}], {} spans [{}, {}]",
+                name(a),
+                show(ra),
+                show(aa),
+                name(b),
+                show(rb),
+                show(ab)
+            ),
+        ))
+    }
 }
 
 impl Report {
@@ -223,6 +310,8 @@ impl Checker {
                     prev,
                     frontier: Frontier::new(),
                     leaves: Vec::new(),
+                    refs: Vec::new(),
+                    anchors: Vec::new(),
                     summary: Summary::default(),
                 },
             );
@@ -371,6 +460,7 @@ impl Checker {
             st.frontier.push(leaf);
             st.leaves.push(leaf);
             st.summary.records += 1;
+            st.refs.push(tick.map(|t| t.index));
         }
         for (check, expected, found) in findings {
             self.find(Severity::Error, origin, Some(seq), check, expected, found);
@@ -503,6 +593,7 @@ impl Checker {
                     continue;
                 }
                 st.summary.anchored = st.summary.anchored.max(a.size);
+                st.anchors.push((*index, a.size));
             }
         }
         for (stream, seq, check, expected, found) in findings {
@@ -631,7 +722,26 @@ impl Checker {
                 );
             }
         }
+        if !self.ticks.is_empty() {
+            for (origin, s) in &tails {
+                if s.anchored < s.records {
+                    self.find(
+                        Severity::Warning,
+                        origin,
+                        Some(s.anchored),
+                        "unanchored tail",
+                        format!("an anchor covering {} records", s.records),
+                        format!("records {}..{} in no tick", s.anchored, s.records - 1),
+                    );
+                }
+            }
+        }
         self.report.streams = tails.into_iter().collect();
+        self.report.timeline = self
+            .streams
+            .iter()
+            .map(|(o, s)| (o.clone(), (s.refs.clone(), s.anchors.clone())))
+            .collect();
         self.report
     }
 }

@@ -4,7 +4,7 @@ use std::io::{BufRead, BufReader, Write};
 
 use anyhow::Context;
 
-use crate::chain::verify::{Checker, Severity, Trust, Unusable};
+use crate::chain::verify::{Checker, Order, Severity, Trust, Unusable};
 use crate::cli::VerifyArgs;
 use crate::exit::{Exit, UsageError};
 use crate::json::{self, Number, Value};
@@ -20,6 +20,8 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
     let trust = Trust::parse(&trust_text)
         .map_err(|e| UsageError(format!("the trust file {}: {e:#}", args.trust.display())))?;
     let mut checker = Checker::new(trust);
+    // --order writes the records again, with their intervals, once everything is checked.
+    let mut records: Vec<Value<'static>> = Vec::new();
     let inputs = if args.exports.is_empty() {
         vec!["-".to_string()]
     } else {
@@ -45,6 +47,9 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
             checker
                 .line(&v)
                 .map_err(|Unusable(why)| UsageError(format!("{name}:{}: {why}", n + 1)))?;
+            if args.order && v.member("type").and_then(Value::as_str) == Some("record") {
+                records.push(v.into_owned());
+            }
         }
     }
     let report = checker.finish();
@@ -91,6 +96,62 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
             json::write_value(&line, &mut out);
             out.push(b'\n');
         }
+    }
+    if let [a, b] = &args.before[..] {
+        let event = |t: &str| -> anyhow::Result<(String, u64)> {
+            let (o, seq) = t
+                .rsplit_once(':')
+                .and_then(|(o, s)| Some((o.to_string(), s.parse().ok()?)))
+                .ok_or_else(|| UsageError(format!("--before {t}: expected ORIGIN:SEQ")))?;
+            Ok((o, seq))
+        };
+        let (ea, eb) = (event(a)?, event(b)?);
+        let (order, evidence) = report.order((&ea.0, ea.1), (&eb.0, eb.1)).ok_or_else(|| {
+            UsageError(format!(
+                "--before: {a} or {b} is not among the records checked"
+            ))
+        })?;
+        let word = match order {
+            Order::Before => "before",
+            Order::After => "after",
+            Order::Concurrent => "concurrent",
+        };
+        if args.json {
+            let v = Value::Object(vec![
+                ("a".into(), Value::String(a.clone().into())),
+                ("b".into(), Value::String(b.clone().into())),
+                ("order".into(), Value::String(word.into())),
+                ("evidence".into(), Value::String(evidence.into())),
+            ]);
+            json::write_value(&v, &mut out);
+            out.push(b'\n');
+        } else {
+            out.extend_from_slice(format!("{a} {word} {b}: {evidence}\n").as_bytes());
+        }
+    }
+    for r in &records {
+        let origin = r
+            .member("origin")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let seq = r
+            .member("seq")
+            .map(Value::to_json)
+            .and_then(|s| s.parse::<u64>().ok())
+            .unwrap_or(0);
+        let (rf, anc) = report.interval(origin, seq).unwrap_or((None, None));
+        let tick = |t: Option<u64>| t.map_or(Value::Null, |t| Value::Number(Number::Int(t as i64)));
+        let mut members = vec![
+            ("origin".into(), Value::String(origin.to_string().into())),
+            ("seq".into(), Value::Number(Number::Int(seq as i64))),
+            ("ref".into(), tick(rf)),
+            ("anc".into(), tick(anc)),
+        ];
+        if let Some(e) = r.member("event") {
+            members.push(("event".into(), e.clone()));
+        }
+        json::write_value(&Value::Object(members), &mut out);
+        out.push(b'\n');
     }
     stream::stdout()?
         .write_all(&out)
