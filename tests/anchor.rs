@@ -494,3 +494,41 @@ fn happened_before_is_never_wrong_over_random_interleavings() {
         }
     }
 }
+
+#[test]
+fn a_stream_that_rewrites_anchored_history_is_caught_by_its_anchor() {
+    let w = World::new();
+    let a = w.stream("a.example");
+    w.entwine("a.example", "{\"n\":1}\n{\"n\":2}\n");
+    w.accept(&w.request("a.example"));
+    w.tick_and_import(&["a.example"]);
+    let ticks = w.ok(&["anchor", "ticks"], "ticker", "");
+    // The stream's owner writes another history of the same size with the same key: its
+    // chain and its own signatures hold, but the ticker sealed the original head.
+    let forged_state = w.p("forged.db");
+    binge()
+        .args(["entwine", "--key", &w.s("a.example.key"), "--state"])
+        .arg(&forged_state)
+        .write_stdin("{\"n\":1}\n{\"n\":99}\n")
+        .assert()
+        .success();
+    let forged = stdout_of(
+        &binge()
+            .args(["entwine", "export", "--stream", "a.example", "--state"])
+            .arg(&forged_state)
+            .output()
+            .unwrap(),
+    );
+    let trust = w.trust_file(&[&a]);
+    let (code, f) = verify(
+        &trust,
+        &[("a.ndjson", &forged), ("t.ndjson", &ticks)],
+        w.dir.path(),
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert!(f.contains(&"anchor root a.example 1".to_string()), "{f:?}");
+    // Without the ticks nothing shows it: that is what anchoring is for.
+    let (code, _) = verify(&trust, &[("a.ndjson", &forged)], w.dir.path(), &[]);
+    assert_eq!(code, 0);
+}
