@@ -247,6 +247,19 @@ pub fn unhex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// A 32-byte hash written as hex in member `k` of an exported line.
+pub fn hash_field(v: &crate::json::Value<'_>, k: &str) -> Option<Hash> {
+    unhex(v.member(k)?.as_str()?)?.try_into().ok()
+}
+
+/// A non-negative integer in member `k` of an exported line.
+pub fn uint_field(v: &crate::json::Value<'_>, k: &str) -> Option<u64> {
+    match v.member(k)? {
+        crate::json::Value::Number(n) => n.as_i64().and_then(|i| u64::try_from(i).ok()),
+        _ => None,
+    }
+}
+
 pub fn b64(bytes: &[u8]) -> String {
     B64.encode(bytes)
 }

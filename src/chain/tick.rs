@@ -95,8 +95,8 @@ pub fn parse_line(ticker: &Verifier, v: &Value<'_>) -> anyhow::Result<(Tick, Vec
             .map(|a| {
                 Some(Anchor {
                     origin: a.member("origin")?.as_str()?.to_string(),
-                    size: uint(a, "size")?,
-                    root: hash_of(a, "root")?,
+                    size: note::uint_field(a, "size")?,
+                    root: note::hash_field(a, "root")?,
                     sig: base64::Engine::decode(
                         &base64::engine::general_purpose::STANDARD,
                         a.member("sig")?.as_str()?,
@@ -114,14 +114,14 @@ pub fn parse_line(ticker: &Verifier, v: &Value<'_>) -> anyhow::Result<(Tick, Vec
             .and_then(Value::as_str)
             .ok_or_else(|| bad("ticker"))?
             .to_string(),
-        index: uint(v, "index").ok_or_else(|| bad("index"))?,
-        prev: hash_of(v, "prev").ok_or_else(|| bad("prev"))?,
+        index: note::uint_field(v, "index").ok_or_else(|| bad("index"))?,
+        prev: note::hash_field(v, "prev").ok_or_else(|| bad("prev"))?,
         time_ms: match v.member("time_ms") {
             Some(Value::Number(n)) => n.as_i64().ok_or_else(|| bad("time"))?,
             _ => return Err(bad("time")),
         },
-        nonce: hash_of(v, "nonce").ok_or_else(|| bad("nonce"))?,
-        anchors_root: hash_of(v, "anchors_root").ok_or_else(|| bad("anchors root"))?,
+        nonce: note::hash_field(v, "nonce").ok_or_else(|| bad("nonce"))?,
+        anchors_root: note::hash_field(v, "anchors_root").ok_or_else(|| bad("anchors root"))?,
     };
     if t.ticker != ticker.name {
         bail!(
@@ -131,7 +131,7 @@ pub fn parse_line(ticker: &Verifier, v: &Value<'_>) -> anyhow::Result<(Tick, Vec
             ticker.name
         );
     }
-    if Some(t.hash()) != hash_of(v, "hash") {
+    if Some(t.hash()) != note::hash_field(v, "hash") {
         bail!("tick {}: its hash does not match its fields", t.index);
     }
     if anchors_root(&anchors) != t.anchors_root {
@@ -149,15 +149,4 @@ pub fn parse_line(ticker: &Verifier, v: &Value<'_>) -> anyhow::Result<(Tick, Vec
         bail!("tick {}: its checkpoint covers {size} ticks", t.index);
     }
     Ok((t, anchors))
-}
-
-fn hash_of(v: &Value<'_>, k: &str) -> Option<Hash> {
-    note::unhex(v.member(k)?.as_str()?)?.try_into().ok()
-}
-
-fn uint(v: &Value<'_>, k: &str) -> Option<u64> {
-    match v.member(k)? {
-        Value::Number(n) => n.as_i64().and_then(|i| u64::try_from(i).ok()),
-        _ => None,
-    }
 }

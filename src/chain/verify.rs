@@ -248,17 +248,6 @@ pub struct Checker {
     current: Option<String>,
 }
 
-fn hex32(v: &Value<'_>, k: &str) -> Option<Hash> {
-    note::unhex(v.member(k)?.as_str()?)?.try_into().ok()
-}
-
-fn uint(v: &Value<'_>, k: &str) -> Option<u64> {
-    match v.member(k)? {
-        Value::Number(n) => n.as_i64().and_then(|i| u64::try_from(i).ok()),
-        _ => None,
-    }
-}
-
 impl Checker {
     pub fn new(trust: Trust) -> Checker {
         Checker {
@@ -335,7 +324,7 @@ impl Checker {
             && cur != origin
         {
             // A line of another stream inside this stream's export: spliced in.
-            let seq = uint(v, "seq");
+            let seq = note::uint_field(v, "seq");
             self.find(
                 Severity::Error,
                 &cur,
@@ -369,10 +358,10 @@ impl Checker {
 
     fn record(&mut self, origin: &str, v: &Value<'_>) -> Result<(), Unusable> {
         let bad = |what: &str| Unusable(format!("a record of {origin} without a valid {what}"));
-        let seq = uint(v, "seq").ok_or_else(|| bad("seq"))?;
-        let prev = hex32(v, "prev").ok_or_else(|| bad("prev"))?;
-        let stated_leaf = hex32(v, "leaf").ok_or_else(|| bad("leaf"))?;
-        let mut body_hash = hex32(v, "body_hash").ok_or_else(|| bad("body_hash"))?;
+        let seq = note::uint_field(v, "seq").ok_or_else(|| bad("seq"))?;
+        let prev = note::hash_field(v, "prev").ok_or_else(|| bad("prev"))?;
+        let stated_leaf = note::hash_field(v, "leaf").ok_or_else(|| bad("leaf"))?;
+        let mut body_hash = note::hash_field(v, "body_hash").ok_or_else(|| bad("body_hash"))?;
         let time_ms = match v.member("time_ms") {
             Some(Value::Number(n)) => n.as_i64().ok_or_else(|| bad("time_ms"))?,
             _ => return Err(bad("time_ms")),
@@ -380,8 +369,8 @@ impl Checker {
         let tick = match v.member("tick") {
             None | Some(Value::Null) => None,
             Some(t) => Some(TickRef {
-                index: uint(t, "index").ok_or_else(|| bad("tick"))?,
-                hash: hex32(t, "hash").ok_or_else(|| bad("tick"))?,
+                index: note::uint_field(t, "index").ok_or_else(|| bad("tick"))?,
+                hash: note::hash_field(t, "hash").ok_or_else(|| bad("tick"))?,
             }),
         };
         let mut findings = Vec::new();

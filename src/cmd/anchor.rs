@@ -32,13 +32,6 @@ fn hexes(hs: &[Hash]) -> Value<'static> {
     Value::Array(hs.iter().map(|h| text(&note::hex(h))).collect())
 }
 
-fn uint(v: &Value<'_>, k: &str) -> Option<u64> {
-    match v.member(k)? {
-        Value::Number(n) => n.as_i64().and_then(|i| u64::try_from(i).ok()),
-        _ => None,
-    }
-}
-
 pub fn run(args: &AnchorArgs) -> anyhow::Result<Exit> {
     let path = store::state_path(args.state.state.as_deref())?;
     let mut st = Store::open(&path, args.state.durability)?;
@@ -182,7 +175,7 @@ fn accept(tx: &rusqlite::Transaction<'_>, line: &str) -> anyhow::Result<Value<'s
         .unwrap_or_default()
         .to_string();
     let (Some(old), Some(note_text)) = (
-        uint(&v, "old_size"),
+        note::uint_field(&v, "old_size"),
         v.member("checkpoint").and_then(Value::as_str),
     ) else {
         return refuse(&origin, 0, "malformed request", vec![]);
