@@ -131,6 +131,7 @@ pub enum Command {
 
     /// Anchor streams to a shared ticker chain: the ticker's side and the streams' side
     #[command(
+        after_long_help = format!("{ANCHOR_EXAMPLES}\n\n{EXIT_STATUS_HELP}"),
         long_about = "Tie the heads of entwined streams to a shared ticker chain. The ticker \
                       accepts signed stream heads with consistency proofs (C2SP tlog-witness \
                       rules) and seals them into signed ticks; streams import the ticks, so their \
@@ -304,6 +305,20 @@ Exit status:
   1   tampering, a fork, or history that does not hold together
   2   unusable input or trust file (also: a stream the trust file has no key for)
   3   verified but incomplete under --strict (records not covered by an anchor)";
+
+const ANCHOR_EXAMPLES: &str = "\
+Examples:
+  binge anchor init --origin ticker.example --key ticker.key          # on the ticker
+  binge anchor trust payments.example \"$(cat payments.pub)\"
+  binge anchor request --stream payments.example | ssh ticker binge anchor accept
+  ssh ticker binge anchor tick | binge anchor import --ticker \"$(cat ticker.pub)\"
+  binge anchor ticks --since 0 > ticks.ndjson                          # for binge verify
+
+A request is {\"type\": \"anchor-request\", \"origin\", \"old_size\", \"checkpoint\", \"proof\"}; an
+answer {\"type\": \"anchor-response\", \"origin\", \"size\", \"status\": \"accepted\" or \"rejected\",
+\"reason\", \"pending_tick\"}; a tick {\"type\": \"tick\", \"ticker\", \"index\", \"prev\", \"time_ms\",
+\"nonce\", \"anchors_root\", \"hash\", \"anchors\": [{\"origin\", \"size\", \"root\", \"sig\",
+\"proof\"}], \"checkpoint\"}.";
 
 /// The built-in --extract patterns and the fields each makes.
 fn patterns_help() -> String {

@@ -35,6 +35,29 @@ fn help_for_a_subcommand_has_examples_and_the_language() {
 }
 
 #[test]
+fn every_subcommand_has_a_description_and_examples() {
+    for sub in [
+        "filter",
+        "annotate",
+        "aggregate",
+        "log",
+        "tee",
+        "entwine",
+        "verify",
+        "anchor",
+    ] {
+        let out = binge().args(["help", sub]).output().unwrap();
+        assert!(out.status.success(), "{sub}");
+        let text = stdout_of(&out);
+        assert!(text.contains("Examples:"), "{sub} has no examples");
+        assert!(
+            text.contains("Exit status:") || text.contains("Exit status"),
+            "{sub}"
+        );
+    }
+}
+
+#[test]
 fn no_arguments_shows_help_and_is_a_usage_error() {
     let out = binge().output().unwrap();
     assert_eq!(out.status.code(), Some(2));
