@@ -132,6 +132,21 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     Some(secs * 1000 + ms)
 }
 
+/// RFC 3339 text, where a missing offset means UTC.
+pub fn parse_rfc3339_or_utc(s: &str) -> Option<i64> {
+    parse_rfc3339(s).or_else(|| parse_rfc3339(&format!("{}Z", s.trim())))
+}
+
+/// An event time held in a value: RFC 3339 text (no offset: UTC) or an epoch number in `unit`
+/// (guessed from its size when `None`).
+pub fn from_value(v: &crate::json::Value<'_>, unit: Option<Unit>) -> Option<i64> {
+    match v {
+        crate::json::Value::String(s) => parse_rfc3339_or_utc(s),
+        crate::json::Value::Number(n) => epoch_to_ms(n, unit),
+        _ => None,
+    }
+}
+
 /// RFC 3339 UTC text with milliseconds: `2024-05-01T10:30:00.250Z`.
 pub fn format_rfc3339(ms: i64) -> String {
     let secs = ms.div_euclid(1000);

@@ -138,9 +138,14 @@ impl Verifier {
         if hex(&key_id(name, &public)) != id {
             bail!("the key id {id} does not match the key");
         }
+        Verifier::from_public(name, &public)
+    }
+
+    /// The verifier of `name` with the raw Ed25519 public key `public`.
+    pub fn from_public(name: &str, public: &[u8; 32]) -> anyhow::Result<Verifier> {
         Ok(Verifier {
             name: name.to_string(),
-            key: VerifyingKey::from_bytes(&public).context("not a valid Ed25519 public key")?,
+            key: VerifyingKey::from_bytes(public).context("not a valid Ed25519 public key")?,
         })
     }
 

@@ -172,11 +172,7 @@ fn export(
         .as_slice()
         .try_into()
         .context("a stored public key is not 32 bytes")?;
-    let vkey = Verifier::parse(&format!(
-        "{origin}+{}+{}",
-        note::hex(&note::key_id(origin, &public)),
-        note::b64(&[&[1u8][..], &public[..]].concat())
-    ))?;
+    let vkey = Verifier::from_public(origin, &public)?;
     let head = obj(vec![
         ("type", text("stream")),
         ("origin", text(origin)),

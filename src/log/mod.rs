@@ -72,8 +72,7 @@ pub fn parse_time_arg(text: &str) -> Option<i64> {
     if let Some(ago) = t.strip_prefix('-').and_then(time::parse_duration) {
         return Some(time::now_ms() - ago);
     }
-    time::parse_rfc3339(t)
-        .or_else(|| time::parse_rfc3339(&format!("{t}Z")))
+    time::parse_rfc3339_or_utc(t)
         .or_else(|| crate::json::Number::parse(t).and_then(|n| time::epoch_to_ms(&n, None)))
 }
 
@@ -183,14 +182,7 @@ impl Stage for Appender {
             None => now,
             Some((src, p)) => {
                 let v = p.eval(ev);
-                let ms = match &v {
-                    Value::String(s) => {
-                        time::parse_rfc3339(s).or_else(|| time::parse_rfc3339(&format!("{s}Z")))
-                    }
-                    Value::Number(n) => time::epoch_to_ms(n, self.unit),
-                    _ => None,
-                };
-                ms.ok_or_else(|| {
+                time::from_value(&v, self.unit).ok_or_else(|| {
                     Reject(format!(
                         "--time {src}: cannot read {} as a time",
                         v.to_json()

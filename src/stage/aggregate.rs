@@ -268,14 +268,7 @@ impl Aggregate {
     /// The event's time in epoch milliseconds, or why it has none.
     fn event_ms(w: &Window, ev: &Event<'_>) -> Result<i64, Reject> {
         let v = w.time.expr.eval(ev);
-        let ms = match &v {
-            Value::String(s) => {
-                time::parse_rfc3339(s).or_else(|| time::parse_rfc3339(&format!("{s}Z")))
-            }
-            Value::Number(n) => time::epoch_to_ms(n, w.unit),
-            _ => None,
-        };
-        ms.ok_or_else(|| {
+        time::from_value(&v, w.unit).ok_or_else(|| {
             Reject(format!(
                 "--time {}: cannot read {} as a time",
                 w.time.source,

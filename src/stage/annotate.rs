@@ -267,8 +267,7 @@ fn extract(layouts: &[Regex], text: &str) -> Option<Vec<(String, String)>> {
 /// RFC 3339 (a missing offset is UTC) or an epoch number written as text.
 fn parse_time_auto(s: &str, unit: Option<Unit>) -> Option<i64> {
     let t = s.trim();
-    time::parse_rfc3339(t)
-        .or_else(|| time::parse_rfc3339(&format!("{t}Z")))
+    time::parse_rfc3339_or_utc(t)
         .or_else(|| Number::parse(t).and_then(|n| time::epoch_to_ms(&n, unit)))
 }
 
