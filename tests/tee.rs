@@ -428,3 +428,83 @@ fn memory_stays_bounded_when_a_target_is_slower_than_the_input() {
     let received: usize = server.bodies().iter().map(|(_, b)| b.lines().count()).sum();
     assert_eq!(received, sent);
 }
+
+// Regression (issue 11.1): when the reader of stdout left, the stage's end was skipped and
+// the target lost every event still queued for it. The test holds the target's write lock, so
+// events are still queued when stdout closes.
+#[test]
+fn targets_get_every_event_that_went_downstream_when_stdout_closes_early() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("o.db");
+    let mut child = binge_std()
+        .arg("tee")
+        .arg(format!("sqlite:{}#ev", db.display()))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    // The first event: the table exists once it has come through.
+    writeln!(stdin, "{{\"i\":0}}").unwrap();
+    stdout.read_line(&mut line).unwrap();
+    let lock = rusqlite::Connection::open(&db).unwrap();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let mut downstream = 1;
+    for i in 1..10 {
+        writeln!(stdin, "{{\"i\":{i}}}").unwrap();
+        line.clear();
+        stdout.read_line(&mut line).unwrap();
+        downstream += 1;
+    }
+    drop(stdout);
+    // The next event meets the closed stdout.
+    writeln!(stdin, "{{\"i\":10}}").unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    lock.execute_batch("COMMIT").unwrap();
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let stored: i64 = lock
+        .query_row("SELECT count(*) FROM ev", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        stored >= downstream,
+        "{downstream} events went downstream, {stored} stored"
+    );
+}
+
+// Regression (issue 11.2): under --on-error fail the targets got none of the events that
+// stdout got before the bad line.
+#[test]
+fn on_error_fail_delivers_to_every_target_what_went_downstream() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out.ndjson");
+    let db = dir.path().join("o.db");
+    let piped = dir.path().join("exec.ndjson");
+    let server = Server::start(vec![], Duration::ZERO);
+    let out = binge()
+        .arg("tee")
+        .arg(&file)
+        .arg(format!("sqlite:{}#ev", db.display()))
+        .arg(format!("exec:cat > {}", piped.display()))
+        .arg(server.url())
+        .args(["--on-error", "fail"])
+        .write_stdin("{\"a\":1}\n{\"a\":2}\nbad\n{\"a\":3}\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(65), "{}", stderr_of(&out));
+    let two = "{\"a\":1}\n{\"a\":2}\n";
+    assert_eq!(stdout_of(&out), two);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), two);
+    assert_eq!(std::fs::read_to_string(&piped).unwrap(), two);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let stored: i64 = conn
+        .query_row("SELECT count(*) FROM ev", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, 2);
+    let bodies: String = server.bodies().into_iter().map(|(_, b)| b).collect();
+    assert_eq!(bodies, two);
+}

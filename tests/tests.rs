@@ -7,6 +7,7 @@ mod anchor;
 mod annotate;
 mod cli;
 mod entwine;
+mod faults;
 mod filter;
 mod generated;
 mod jcs;

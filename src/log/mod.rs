@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::expr::Program;
 use crate::json::Value;
-use crate::stage::{Reject, Stage};
+use crate::stage::{Fault, Reject, Stage};
 use crate::store::{self, Store};
 use crate::stream::{Event, Output};
 use crate::time::{self, Unit};
@@ -176,7 +176,7 @@ impl Stage for Appender {
         Some(roots)
     }
 
-    fn event(&mut self, ev: &Event<'_>, _out: &mut Output) -> Result<(), Reject> {
+    fn event(&mut self, ev: &Event<'_>, _out: &mut Output) -> Result<(), Fault> {
         let now = time::now_ms();
         let time_ms = match &self.time {
             None => now,
@@ -205,7 +205,7 @@ impl Stage for Appender {
         });
         self.first_pending.get_or_insert_with(Instant::now);
         if self.pending.len() >= self.batch {
-            self.commit().map_err(|e| Reject(format!("{e:#}")))?;
+            self.commit().map_err(Fault::Fatal)?;
         }
         Ok(())
     }

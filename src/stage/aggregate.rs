@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use super::stats::{Acc, Kind};
-use super::{Reject, Stage};
+use super::{Fault, Reject, Stage};
 use crate::expr::Program;
 use crate::json::{self, Value};
 use crate::store::{self, Store};
@@ -380,7 +380,7 @@ impl Stage for Aggregate {
         Some(roots)
     }
 
-    fn event(&mut self, ev: &Event<'_>, out: &mut Output) -> Result<(), Reject> {
+    fn event(&mut self, ev: &Event<'_>, out: &mut Output) -> Result<(), Fault> {
         let mut event_ms = None;
         let window = match &self.spec.window {
             Some(w) => {
@@ -398,7 +398,8 @@ impl Stage for Aggregate {
                             "late event: its window {} to {} had closed",
                             time::format_rfc3339(start),
                             time::format_rfc3339(start + w.width_ms)
-                        ))),
+                        ))
+                        .into()),
                     };
                 }
                 Some(start)
@@ -421,13 +422,12 @@ impl Stage for Aggregate {
             let base = match &self.persist {
                 Some(p) => match store::aggregate::group(p.store.conn(), &p.name, &key) {
                     Ok(found) => match found {
-                        Some((_, state)) => Some(
-                            self.parse_state(&state)
-                                .map_err(|e| Reject(format!("{e:#}")))?,
-                        ),
+                        Some((_, state)) => Some(self.parse_state(&state).map_err(Fault::Fatal)?),
                         None => Some(self.empty()),
                     },
-                    Err(e) => return Err(Reject(format!("cannot read the state file: {e:#}"))),
+                    Err(e) => {
+                        return Err(Fault::Fatal(e.context("cannot read the state file")));
+                    }
                 },
                 None => None,
             };

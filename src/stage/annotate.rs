@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use clap::ValueEnum;
 use regex::Regex;
 
-use super::{Reject, Stage, Stateless};
+use super::{Fault, Reject, Stage, Stateless};
 use crate::expr::{Input, Program};
 use crate::json::{self, Number, Seg, Value, path_text};
 use crate::stream::{Event, Output};
@@ -379,8 +379,8 @@ impl Stage for Annotate {
         }
     }
 
-    fn event(&mut self, ev: &Event<'_>, out: &mut Output) -> Result<(), Reject> {
-        Stateless::event(self, ev, out)
+    fn event(&mut self, ev: &Event<'_>, out: &mut Output) -> Result<(), Fault> {
+        Ok(Stateless::event(self, ev, out)?)
     }
 
     fn stateless(&self) -> Option<&dyn Stateless> {

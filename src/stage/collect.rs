@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use sha2::{Digest, Sha256};
 
 use super::aggregate::Column;
-use super::{Reject, Stage};
+use super::{Fault, Reject, Stage};
 use crate::json::{self, Number, Value};
 use crate::store::{self, Store};
 use crate::stream::{Event, Output};
@@ -167,13 +167,14 @@ impl Stage for Collect {
         None
     }
 
-    fn event(&mut self, ev: &Event<'_>, _out: &mut Output) -> Result<(), Reject> {
+    fn event(&mut self, ev: &Event<'_>, _out: &mut Output) -> Result<(), Fault> {
         let key = self.spec.key.expr.eval(ev);
         if matches!(key, Value::Null) {
             return Err(Reject(format!(
                 "--key {}: the event has no key",
                 self.spec.key.source
-            )));
+            ))
+            .into());
         }
         let collection = match self.spec.collection.expr.eval(ev) {
             Value::String(s) => s.into_owned(),
@@ -181,7 +182,8 @@ impl Stage for Collect {
                 return Err(Reject(format!(
                     "--collection {}: the event names no collection",
                     self.spec.collection.source
-                )));
+                ))
+                .into());
             }
             other => other.to_json(),
         };

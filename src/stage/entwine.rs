@@ -7,7 +7,7 @@
 use anyhow::{Context, bail};
 use rayon::prelude::*;
 
-use super::{Prepare, Reject, Stage};
+use super::{Fault, Prepare, Reject, Stage};
 use crate::chain::merkle::{Frontier, Hash};
 use crate::chain::note::{self, Signer};
 use crate::chain::record::{self, Record};
@@ -306,7 +306,7 @@ impl Stage for Entwine {
         None
     }
 
-    fn event(&mut self, ev: &Event<'_>, out: &mut Output) -> Result<(), Reject> {
+    fn event(&mut self, ev: &Event<'_>, out: &mut Output) -> Result<(), Fault> {
         let mut prepared = Vec::new();
         Canonical.prepare(ev, &mut prepared)?;
         self.prepared(ev.raw(), ev.line(), &prepared, out)
@@ -322,7 +322,7 @@ impl Stage for Entwine {
         _line: u64,
         prepared: &[u8],
         _out: &mut Output,
-    ) -> Result<(), Reject> {
+    ) -> Result<(), Fault> {
         let (hash, canonical) = prepared.split_at(32);
         self.pending.push(Pending {
             raw: raw.to_vec(),

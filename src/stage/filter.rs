@@ -1,6 +1,6 @@
 //! `filter`: passes on, byte for byte, the events for which an expression is true.
 
-use super::{Reject, Stage, Stateless};
+use super::{Fault, Reject, Stage, Stateless};
 use crate::expr::Program;
 use crate::stream::{Event, Output};
 
@@ -29,8 +29,8 @@ impl Stage for Filter {
         self.program.roots()
     }
 
-    fn event(&mut self, ev: &Event<'_>, out: &mut Output) -> Result<(), Reject> {
-        Stateless::event(self, ev, out)
+    fn event(&mut self, ev: &Event<'_>, out: &mut Output) -> Result<(), Fault> {
+        Ok(Stateless::event(self, ev, out)?)
     }
 
     fn stateless(&self) -> Option<&dyn Stateless> {

@@ -25,15 +25,35 @@ impl fmt::Display for Reject {
     }
 }
 
+/// Why a stateful stage stopped short on an event.
+#[derive(Debug)]
+pub enum Fault {
+    /// The event is bad: the engine applies the bad-line policy to it and goes on.
+    Bad(Reject),
+    /// The stage cannot go on (its state file cannot be read or written): the engine stops
+    /// reading, lets the stage end, and binge exits with status 1. Never a bad line, or a full
+    /// disk would turn every later event into one and retry the same write for each.
+    Fatal(anyhow::Error),
+}
+
+impl From<Reject> for Fault {
+    fn from(r: Reject) -> Fault {
+        Fault::Bad(r)
+    }
+}
+
 pub trait Stage: Send {
     /// The top-level members the stage reads, so the engine can note where they are while it
     /// validates each line; `None` when the stage needs the whole event.
     fn fields(&self) -> Option<Vec<String>>;
 
     /// Handles one event, writing what it emits to `out`.
-    fn event(&mut self, ev: &Event<'_>, out: &mut Output) -> Result<(), Reject>;
+    fn event(&mut self, ev: &Event<'_>, out: &mut Output) -> Result<(), Fault>;
 
-    /// Called once at the end of input, for stages that emit what they accumulated.
+    /// Called once when the run stops, whatever stopped it (the end of input, a stop signal,
+    /// a bad line under `--on-error fail`, the reader of stdout leaving, a fatal error): the
+    /// stage emits what it accumulated and delivers, saves or commits every event it was
+    /// handed. Events after a bad line that stops the run are never handed to it.
     fn end(&mut self, _out: &mut Output) -> anyhow::Result<()> {
         Ok(())
     }
@@ -64,8 +84,8 @@ pub trait Stage: Send {
         _line: u64,
         _prepared: &[u8],
         _out: &mut Output,
-    ) -> Result<(), Reject> {
-        Err(Reject("this stage prepares nothing".into()))
+    ) -> Result<(), Fault> {
+        Err(Fault::Bad(Reject("this stage prepares nothing".into())))
     }
 
     /// `Some` when the stage keeps no state between events: the engine may then run it on many

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
 
-use super::{Reject, Stage};
+use super::{Fault, Stage};
 use crate::expr::Program;
 use crate::store::{self, Durability, Store};
 use crate::stream::{Event, Output};
@@ -485,7 +485,7 @@ impl Stage for Tee {
         }
     }
 
-    fn event(&mut self, ev: &Event<'_>, out: &mut Output) -> Result<(), Reject> {
+    fn event(&mut self, ev: &Event<'_>, out: &mut Output) -> Result<(), Fault> {
         out.event(ev);
         if self.when.as_ref().is_none_or(|w| w.matches(ev)) {
             for h in &mut self.targets {

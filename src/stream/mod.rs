@@ -25,7 +25,7 @@ pub use output::{Output, StdoutClosed, stdout};
 
 use crate::exit::Exit;
 use crate::json::{self, Span};
-use crate::stage::{Reject, Stage};
+use crate::stage::{Fault, Reject, Stage};
 use bad::BadLines;
 use input::{Batch, Framing, Line, Msg};
 use output::Sink;
@@ -48,8 +48,36 @@ pub struct Options {
     pub limit: Option<u64>,
 }
 
+/// Why the run stopped before the end of its input.
+enum Stop {
+    /// `--limit` events were written.
+    Limit,
+    /// A bad line under `--on-error fail`.
+    BadLine,
+    /// The reader of stdout went away.
+    Closed,
+    /// The stage or the output failed.
+    Failed(anyhow::Error),
+}
+
+impl Stop {
+    fn from_error(e: anyhow::Error) -> Stop {
+        if e.downcast_ref::<StdoutClosed>().is_some() {
+            Stop::Closed
+        } else {
+            Stop::Failed(e)
+        }
+    }
+}
+
 /// Runs `stage` over `inputs` (stdin when empty or `-`) and writes to `out`. Returns the exit
-/// status; errors are failures to write or to open the dead-letter file.
+/// status; errors are failures to write or to open the dead-letter file, and fatal errors of
+/// the stage.
+///
+/// However the run stops (end of input, a stop signal, `--limit`, a bad line under `--on-error
+/// fail`, the reader of stdout leaving, a fatal error), the stage's `end` runs, so every event
+/// it was handed is delivered, saved or committed: what went downstream also reached the
+/// targets and the state file.
 pub fn run(
     opts: &Options,
     inputs: &[String],
@@ -78,13 +106,16 @@ pub fn run(
     };
 
     let mut status = Exit::Success;
-    let mut more = true;
-    while more {
+    let mut stop: Option<Stop> = None;
+    while stop.is_none() {
         let msg = match rx.try_recv() {
             Ok(msg) => msg,
             Err(TryRecvError::Empty) => {
                 // Nothing more is ready: let what we have reach the next stage now.
-                sink.flush()?;
+                if let Err(e) = sink.flush() {
+                    stop = Some(Stop::from_error(e));
+                    break;
+                }
                 match rx.recv() {
                     Ok(msg) => msg,
                     Err(_) => break,
@@ -103,55 +134,80 @@ pub fn run(
             }
             Msg::Batch(batch) => {
                 progress.add(batch.bytes);
-                let results = process(&batch, &names[batch.source], &wanted, stage);
-                for chunk in &results {
+                let source = &names[batch.source];
+                let results = process(&batch, source, &wanted, stage, opts.on_error);
+                for chunk in results {
                     let say = |m: &str| progress.message(m);
-                    match write_chunk(
-                        chunk,
-                        &batch,
-                        &names[batch.source],
-                        &mut sink,
-                        &mut bad,
-                        &say,
-                    )? {
-                        Flow::Go => {}
-                        Flow::Limit => {
-                            more = false;
-                            break;
-                        }
-                        Flow::Fail => {
-                            sink.flush()?;
-                            bad.finish()?;
-                            progress.finish();
-                            return Ok(Exit::BadInput);
-                        }
+                    match write_chunk(&chunk, &batch, source, &mut sink, &mut bad, &say) {
+                        Ok(Flow::Go) => {}
+                        Ok(Flow::Limit) => stop = Some(Stop::Limit),
+                        Ok(Flow::Fail) => stop = Some(Stop::BadLine),
+                        Err(e) => stop = Some(Stop::from_error(e)),
+                    }
+                    if stop.is_none()
+                        && let Some(e) = chunk.fatal
+                    {
+                        stop = Some(Stop::Failed(e));
+                    }
+                    if stop.is_some() {
+                        break;
                     }
                 }
-                if more {
+                if stop.is_none() {
                     let mut after = Output::new();
-                    stage.batch_done(&mut after, rx.is_empty())?;
-                    more = sink.write_events(after.as_bytes())?;
+                    let done = stage.batch_done(&mut after, rx.is_empty());
+                    match sink.write_events(after.as_bytes()) {
+                        Ok(true) => {}
+                        Ok(false) => stop = Some(Stop::Limit),
+                        Err(e) => stop = Some(Stop::from_error(e)),
+                    }
+                    if let Err(e) = done {
+                        stop = Some(Stop::Failed(e));
+                    }
                 }
             }
         }
     }
     progress.finish();
-    let mut ended = Ok(());
-    if more {
-        let mut tail = Output::new();
-        ended = stage.end(&mut tail);
-        sink.write_events(tail.as_bytes())?;
-        // The reader has sent everything; with a limit reached it may still be blocked in a
-        // read, so it is only joined here.
+    let mut tail = Output::new();
+    let ended = stage.end(&mut tail);
+    if !matches!(stop, Some(Stop::Closed)) {
+        // Whatever went wrong at the end, what was written so far reaches stdout first.
+        let written = sink
+            .write_events(tail.as_bytes())
+            .and_then(|_| sink.flush());
+        if let Err(e) = written
+            && let Stop::Failed(e) = Stop::from_error(e)
+            && stop.is_none()
+        {
+            stop = Some(Stop::Failed(e));
+        }
+    }
+    if stop.is_none() {
+        // The reader has sent everything. After an early stop it may still be blocked in a
+        // read, so it is only joined here; dropping the channel ends it at its next send.
         let _ = reader.join();
     }
-    // Whatever went wrong at the end, what was written so far reaches stdout first.
-    sink.flush()?;
     bad.finish()?;
     for note in stage.notes() {
         eprintln!("binge {}: {note}", opts.command);
     }
-    ended?;
+    match stop {
+        Some(Stop::Failed(e)) => {
+            if let Err(also) = ended {
+                eprintln!("binge {}: {also:#}", opts.command);
+            }
+            return Err(e);
+        }
+        Some(Stop::BadLine) => {
+            // The bad line is why the run stopped; a failure to finish is said too.
+            if let Err(also) = ended {
+                eprintln!("binge {}: {also:#}", opts.command);
+            }
+            return Ok(Exit::BadInput);
+        }
+        _ => ended?,
+    }
     if input::stopped() {
         return Ok(Exit::Interrupted);
     }
@@ -163,6 +219,36 @@ pub fn run(
 struct Chunk {
     out: Output,
     bad: Vec<(usize, BadLine)>,
+    /// The stage failed for good after the output so far: nothing after it was handled.
+    fatal: Option<anyhow::Error>,
+}
+
+impl Chunk {
+    fn new() -> Chunk {
+        Chunk {
+            out: Output::new(),
+            bad: Vec::new(),
+            fatal: None,
+        }
+    }
+
+    /// Takes what a stateful stage said of a line; true when the stage may be handed the next
+    /// one. Under `--on-error fail` a stateful stage is never handed a line after a bad one,
+    /// so exactly the events before it are saved or committed.
+    fn note(&mut self, line: usize, fault: Option<Fault>, on_error: OnError) -> bool {
+        match fault {
+            None => true,
+            Some(Fault::Bad(r)) => {
+                self.bad
+                    .push((self.out.len(), BadLine { line, reason: r.0 }));
+                on_error != OnError::Fail
+            }
+            Some(Fault::Fatal(e)) => {
+                self.fatal = Some(e);
+                false
+            }
+        }
+    }
 }
 
 struct BadLine {
@@ -243,7 +329,13 @@ fn prepare_lines(
     p
 }
 
-fn process(batch: &Batch, source: &str, wanted: &[String], stage: &mut dyn Stage) -> Vec<Chunk> {
+fn process(
+    batch: &Batch,
+    source: &str,
+    wanted: &[String],
+    stage: &mut dyn Stage,
+    on_error: OnError,
+) -> Vec<Chunk> {
     let lines = &batch.lines;
     let prepared: Option<Vec<Prepared>> = stage.preparer().map(|prep| {
         split(lines)
@@ -253,26 +345,20 @@ fn process(batch: &Batch, source: &str, wanted: &[String], stage: &mut dyn Stage
     });
     if let Some(parts) = prepared {
         // In input order, one by one: the stateful half.
-        let mut chunk = Chunk {
-            out: Output::new(),
-            bad: Vec::new(),
-        };
+        let mut chunk = Chunk::new();
         let mut k = 0;
-        for part in &parts {
+        'parts: for part in &parts {
             for r in &part.lines {
                 let line = &lines[k];
                 let raw = &batch.data[line.start as usize..line.end as usize];
                 let fault = match r {
-                    Err(reason) => Some(reason.clone()),
+                    Err(reason) => Some(Fault::Bad(Reject(reason.clone()))),
                     Ok((s, e)) => stage
                         .prepared(raw, line.no, &part.bytes[*s..*e], &mut chunk.out)
-                        .err()
-                        .map(|r| r.0),
+                        .err(),
                 };
-                if let Some(reason) = fault {
-                    chunk
-                        .bad
-                        .push((chunk.out.len(), BadLine { line: k, reason }));
+                if !chunk.note(k, fault, on_error) {
+                    break 'parts;
                 }
                 k += 1;
             }
@@ -286,9 +372,15 @@ fn process(batch: &Batch, source: &str, wanted: &[String], stage: &mut dyn Stage
         return split(lines)
             .into_par_iter()
             .map(|(first, part)| {
-                run_lines(batch, first, part, source, wanted, &mut |ev, out| {
-                    stateless.event(ev, out)
-                })
+                run_lines(
+                    batch,
+                    first,
+                    part,
+                    source,
+                    wanted,
+                    on_error,
+                    &mut |ev, out| Ok(stateless.event(ev, out)?),
+                )
             })
             .collect();
     }
@@ -298,6 +390,7 @@ fn process(batch: &Batch, source: &str, wanted: &[String], stage: &mut dyn Stage
         lines,
         source,
         wanted,
+        on_error,
         &mut |ev, out| stage.event(ev, out),
     )]
 }
@@ -308,26 +401,30 @@ fn run_lines(
     lines: &[Line],
     source: &str,
     wanted: &[String],
-    apply: &mut dyn FnMut(&Event<'_>, &mut Output) -> Result<(), Reject>,
+    on_error: OnError,
+    apply: &mut dyn FnMut(&Event<'_>, &mut Output) -> Result<(), Fault>,
 ) -> Chunk {
-    let mut chunk = Chunk {
-        out: Output::new(),
-        bad: Vec::new(),
-    };
+    let mut chunk = Chunk::new();
     let mut found: Vec<Option<Span>> = Vec::with_capacity(wanted.len());
     for (k, line) in lines.iter().enumerate() {
         let out = &mut chunk.out;
+        let mut fatal = None;
         let fault = with_event(batch, line, source, wanted, &mut found, |ev| {
-            apply(ev, out).map_err(|r| r.0)
+            apply(ev, out).map_err(|f| match f {
+                Fault::Bad(r) => r.0,
+                Fault::Fatal(e) => {
+                    fatal = Some(e);
+                    String::new()
+                }
+            })
         });
-        if let Err(reason) = fault {
-            chunk.bad.push((
-                chunk.out.len(),
-                BadLine {
-                    line: first + k,
-                    reason,
-                },
-            ));
+        let fault = match (fault, fatal) {
+            (_, Some(e)) => Some(Fault::Fatal(e)),
+            (Err(reason), None) => Some(Fault::Bad(Reject(reason))),
+            (Ok(()), None) => None,
+        };
+        if !chunk.note(first + k, fault, on_error) {
+            break;
         }
     }
     chunk
