@@ -91,3 +91,251 @@ fn on_error_fail_keeps_exactly_the_events_before_the_bad_line_in_every_stateful_
     let signed = count(&state, "SELECT max(size) FROM entwine_checkpoints");
     assert_eq!(signed, 1200, "the end of the run signs what was added");
 }
+
+/// A size-limited tmpfs, for filling the disk under binge. Mounting needs root (CI runs as
+/// root); elsewhere the tests that need it say why they skipped.
+struct Tmpfs {
+    dir: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    fn mount(size: &str) -> Option<Tmpfs> {
+        let dir = tempfile::tempdir().unwrap();
+        let out = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .output();
+        match out {
+            Ok(o) if o.status.success() => Some(Tmpfs { dir }),
+            Ok(o) => {
+                eprintln!(
+                    "skipped: cannot mount a tmpfs to fill (needs root): {}",
+                    stderr_of(&o).trim()
+                );
+                None
+            }
+            Err(e) => {
+                eprintln!("skipped: cannot run mount: {e}");
+                None
+            }
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Gives the file system room again, as freeing space would.
+    fn grow(&self, size: &str) {
+        let out = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,size={size}")])
+            .arg(self.dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+/// Events big enough to fill a 1 MB file system several times over.
+fn big_events(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "{{\"i\":{i},\"k\":\"k{}\",\"pad\":\"{}\"}}\n",
+                i % 3,
+                "x".repeat(80)
+            )
+        })
+        .collect()
+}
+
+/// Runs binge with `input` on stdin and a deadline: a run that spins on a full disk fails the
+/// test instead of hanging it.
+fn run_with_deadline(
+    mut cmd: std::process::Command,
+    input: &str,
+    deadline: std::time::Duration,
+) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_string();
+    let feeder = std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let pid = child.id();
+    let started = std::time::Instant::now();
+    let watchdog = std::thread::spawn(move || {
+        while started.elapsed() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            // SAFETY: kill with signal 0 only asks whether the process exists.
+            if unsafe { libc::kill(pid as i32, 0) } != 0 {
+                return false;
+            }
+        }
+        // SAFETY: plain kill of our own child.
+        unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+        true
+    });
+    let out = child.wait_with_output().unwrap();
+    let _ = feeder.join();
+    assert!(
+        !watchdog.join().unwrap(),
+        "binge was still running after {deadline:?}: {}",
+        stderr_of(&out)
+    );
+    out
+}
+
+fn integrity(state: &Path) -> String {
+    let conn = rusqlite::Connection::open(state).unwrap();
+    conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap()
+}
+
+// Regression (issue 11.5): log append on a full disk spun for minutes, retrying an ever larger
+// transaction once per event. Every stateful subcommand must stop with status 1 and a clear
+// message, leave a sound state file, and continue on the next run once there is room.
+#[test]
+fn every_stateful_subcommand_stops_cleanly_on_a_full_disk_and_continues_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = keygen(dir.path(), "example.org/full");
+    let events = big_events(40_000);
+    type Args = Vec<String>;
+    let cases: Vec<(&str, Args, &str)> = vec![
+        (
+            "log append",
+            vec!["log".into(), "append".into(), "t".into()],
+            "SELECT count(*) FROM log_events",
+        ),
+        (
+            "aggregate --name",
+            vec![
+                "aggregate".into(),
+                "--name".into(),
+                "n".into(),
+                "--by".into(),
+                ".i".into(),
+                "--count".into(),
+            ],
+            "SELECT count(*) FROM agg_groups",
+        ),
+        (
+            "entwine",
+            vec![
+                "entwine".into(),
+                "--key".into(),
+                key.display().to_string(),
+                "--checkpoint-every".into(),
+                "1000".into(),
+            ],
+            "SELECT count(*) FROM entwine_records",
+        ),
+        (
+            "tee log:",
+            vec!["tee".into(), "log:t".into()],
+            "SELECT count(*) FROM log_events",
+        ),
+        (
+            "aggregate --collect --name",
+            vec![
+                "aggregate".into(),
+                "--collect".into(),
+                "--name".into(),
+                "c".into(),
+                "--key".into(),
+                ".i".into(),
+                "--collection".into(),
+                ".k".into(),
+            ],
+            "SELECT count(*) FROM collect_sources",
+        ),
+    ];
+    for (what, args, rows) in cases {
+        let Some(fs) = Tmpfs::mount("1m") else { return };
+        let state = fs.path("state.db");
+        let mut cmd = binge_std();
+        cmd.args(&args).arg("--state").arg(&state).arg("--quiet");
+        let out = run_with_deadline(cmd, &events, std::time::Duration::from_secs(60));
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(1), "{what}: {err}");
+        assert!(
+            err.contains("disk is full") || err.contains("No space left"),
+            "{what}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{what}: {err}");
+        assert_eq!(integrity(&state), "ok", "{what}");
+        let before = count(&state, rows);
+
+        fs.grow("256m");
+        let mut cmd = binge_std();
+        cmd.args(&args).arg("--state").arg(&state).arg("--quiet");
+        let out = run_with_deadline(cmd, &events, std::time::Duration::from_secs(120));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{what}, with room: {}",
+            stderr_of(&out)
+        );
+        assert_eq!(integrity(&state), "ok", "{what}");
+        assert!(
+            count(&state, rows) > before,
+            "{what}: the next run added nothing"
+        );
+    }
+}
+
+// Regression (issue 11.4): a file target on a full disk ended in a torn line, and 1,589 events
+// were both in the file and in the dead letter.
+#[test]
+fn a_file_target_on_a_full_disk_keeps_whole_lines_and_counts_each_event_once() {
+    let Some(fs) = Tmpfs::mount("1m") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let dead = dir.path().join("dead.ndjson");
+    let file = fs.path("out.ndjson");
+    let mut cmd = binge_std();
+    cmd.arg("tee").arg(&file).arg("--dead-letter").arg(&dead);
+    let events = big_events(40_000);
+    let out = run_with_deadline(cmd, &events, std::time::Duration::from_secs(60));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), events, "every event still passed on");
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(written.ends_with('\n'), "a torn last line");
+    let mut seen: Vec<i64> = ndjson(&written)
+        .iter()
+        .map(|v| field(v, "i").parse().unwrap())
+        .collect();
+    let in_file = seen.len();
+    let dead = std::fs::read_to_string(&dead).unwrap();
+    for rec in ndjson(&dead) {
+        let ev = rec.member("event").unwrap();
+        seen.push(field(ev, "i").parse().unwrap());
+    }
+    let in_dead = seen.len() - in_file;
+    seen.sort_unstable();
+    assert_eq!(
+        seen,
+        (0..40_000).collect::<Vec<i64>>(),
+        "each event exactly once"
+    );
+    assert!(
+        stderr_of(&out).contains(&format!("{in_file} events delivered, {in_dead} not")),
+        "{}",
+        stderr_of(&out)
+    );
+}

@@ -508,3 +508,36 @@ fn on_error_fail_delivers_to_every_target_what_went_downstream() {
     let bodies: String = server.bodies().into_iter().map(|(_, b)| b).collect();
     assert_eq!(bodies, two);
 }
+
+// Regression (issue 11.13): only regular files can be synced; /dev/null failed the run.
+#[test]
+fn targets_that_are_not_regular_files_are_not_synced() {
+    let out = binge()
+        .args(["tee", "/dev/null"])
+        .write_stdin("{\"a\":1}\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), "{\"a\":1}\n");
+    assert_eq!(stderr_of(&out), "");
+
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let out = binge()
+        .arg("tee")
+        .arg(&fifo)
+        .write_stdin("{\"a\":1}\n{\"a\":2}\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(reader.join().unwrap(), "{\"a\":1}\n{\"a\":2}\n");
+}

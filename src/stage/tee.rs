@@ -140,6 +140,13 @@ struct Report {
 }
 
 impl Report {
+    /// A problem that is not one event's: said at the end, and the run ends with status 1.
+    fn note(&mut self, reason: String) {
+        if !self.reasons.contains(&reason) && self.reasons.len() < 5 {
+            self.reasons.push(reason);
+        }
+    }
+
     fn fail(&mut self, dead: &Mutex<DeadLetter>, label: &str, reason: &str, lines: &[u8]) {
         let n = dead
             .lock()
@@ -268,14 +275,39 @@ fn count_lines(b: &[u8]) -> u64 {
 
 fn to_file(mut f: File, label: &str, rx: Receiver<Vec<u8>>, dead: &Mutex<DeadLetter>) -> Report {
     let mut r = Report::default();
+    // Only regular files can be synced or cut back; /dev/null, a FIFO or a terminal cannot.
+    let regular = f.metadata().is_ok_and(|m| m.is_file());
     for chunk in rx {
+        let before = if regular {
+            f.metadata().map(|m| m.len()).ok()
+        } else {
+            None
+        };
         match f.write_all(&chunk) {
             Ok(()) => r.delivered += count_lines(&chunk),
-            Err(e) => r.fail(dead, label, &format!("cannot write: {e}"), &chunk),
+            Err(e) => {
+                let reason = format!("cannot write: {e}");
+                // A write that stopped part way (a full disk) is cut back to the last whole
+                // event it wrote, so the file never ends in a torn line and each event is
+                // counted once: written whole and delivered, or dead-lettered.
+                let kept = match before.map(|b| (b, f.metadata().map(|m| m.len()))) {
+                    Some((b, Ok(now))) if now > b => {
+                        let written = ((now - b) as usize).min(chunk.len());
+                        let whole = memchr::memrchr(b'\n', &chunk[..written]).map_or(0, |p| p + 1);
+                        if let Err(e) = f.set_len(b + whole as u64) {
+                            r.note(format!("cannot cut back a torn line: {e}"));
+                        }
+                        whole
+                    }
+                    _ => 0,
+                };
+                r.delivered += count_lines(&chunk[..kept]);
+                r.fail(dead, label, &reason, &chunk[kept..]);
+            }
         }
     }
-    if let Err(e) = f.sync_data() {
-        r.reasons.push(format!("cannot sync: {e}"));
+    if regular && let Err(e) = f.sync_data() {
+        r.note(format!("cannot sync: {e}"));
     }
     r
 }

@@ -157,18 +157,40 @@ impl Store {
         &mut self,
         f: impl FnOnce(&Transaction<'_>) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
+        let path = self.path.clone();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .context("cannot start a write to the state file")?;
-        let out = f(&tx)?;
-        tx.commit().context("cannot commit to the state file")?;
+            .context("cannot start a write to the state file")
+            .map_err(|e| explain(e, path.as_deref()))?;
+        let out = f(&tx).map_err(|e| explain(e, path.as_deref()))?;
+        tx.commit()
+            .context("cannot commit to the state file")
+            .map_err(|e| explain(e, path.as_deref()))?;
         Ok(out)
     }
 
     /// The connection, for reads.
     pub fn conn(&self) -> &Connection {
         &self.conn
+    }
+}
+
+/// Says plainly what a failed write means when the cause is one a user can act on (a full
+/// disk), instead of SQLite's own words twice over.
+fn explain(e: anyhow::Error, path: Option<&Path>) -> anyhow::Error {
+    let full = e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<rusqlite::Error>(),
+            Some(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::DiskFull
+        )
+    });
+    match (full, path) {
+        (true, Some(p)) => anyhow::anyhow!(
+            "cannot write the state file {}: the disk is full (nothing of this write was kept)",
+            p.display()
+        ),
+        _ => e,
     }
 }
 

@@ -194,7 +194,10 @@ pub fn run(
     }
     match stop {
         Some(Stop::Failed(e)) => {
-            if let Err(also) = ended {
+            // The end often fails the same way (the disk is still full): say it once.
+            if let Err(also) = ended
+                && format!("{also:#}") != format!("{e:#}")
+            {
                 eprintln!("binge {}: {also:#}", opts.command);
             }
             return Err(e);
