@@ -218,3 +218,44 @@ fn the_line_number_is_available_to_expressions() {
         .success()
         .stdout("{\"a\":3}\n");
 }
+
+// Regression (issue 11.8): deep nesting overflowed the stack (SIGABRT) instead of being a
+// syntax error.
+#[test]
+fn deeply_nested_expressions_are_syntax_errors_not_crashes() {
+    // Each argument stays under the 128 KiB a single argument may have.
+    let n = 10_000;
+    let cases = [
+        format!("{}1{}", "(".repeat(n), ")".repeat(n)),
+        format!("{}true", "not ".repeat(n)),
+        format!("{}true", "!".repeat(n)),
+        format!("{}1", "- ".repeat(n)),
+        format!("{}1{}", "[".repeat(n), "]".repeat(n)),
+        format!("{}1{}", "len(".repeat(n), ")".repeat(n)),
+        format!("1{}", "+1".repeat(n)),
+        format!("true{}", "&&true".repeat(n)),
+    ];
+    for expr in &cases {
+        let out = binge()
+            .args(["filter", "--", expr])
+            // Nothing to read: binge stops before reading, and a write could meet a closed pipe.
+            .write_stdin("")
+            .output()
+            .unwrap();
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(2), "{}...: {err}", &expr[..20]);
+        assert!(err.contains("nests more than 256 levels"), "{err}");
+        assert!(
+            err.len() < 400,
+            "a long expression is shown around the column: {err}"
+        );
+    }
+    // Nesting within the limit still works.
+    let fine = format!("{}.a{} == 1", "(".repeat(200), ")".repeat(200));
+    let out = binge()
+        .args(["filter", &fine])
+        .write_stdin("{\"a\":1}\n")
+        .output()
+        .unwrap();
+    assert_eq!(stdout_of(&out), "{\"a\":1}\n", "{}", stderr_of(&out));
+}

@@ -56,14 +56,23 @@ impl ParseError {
 
     /// The message with the expression quoted and the column marked, for the terminal.
     pub fn render(&self, source: &str) -> String {
-        let pad: String = source
+        // A long expression is shown around the column only, marked where it was cut.
+        const SIDE: usize = 60;
+        let chars: Vec<char> = source.chars().collect();
+        let at = self.column.saturating_sub(1).min(chars.len());
+        let from = at.saturating_sub(SIDE);
+        let to = (at + SIDE).min(chars.len());
+        let lead = if from > 0 { "..." } else { "" };
+        let trail = if to < chars.len() { "..." } else { "" };
+        let shown: String = chars[from..to].iter().collect();
+        let pad: String = lead
             .chars()
-            .take(self.column.saturating_sub(1))
+            .chain(chars[from..at].iter().copied())
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
         format!(
-            "syntax error at column {}: {}\n  {}\n  {}^",
-            self.column, self.message, source, pad
+            "syntax error at column {}: {}\n  {lead}{shown}{trail}\n  {pad}^",
+            self.column, self.message
         )
     }
 }

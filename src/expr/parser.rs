@@ -93,11 +93,17 @@ impl Expr {
     }
 }
 
+/// How deeply an expression may nest (parentheses, brackets, calls, `not`, unary `-`, and each
+/// operator of a chain such as `1+1+...`, which nests its left side). Evaluating and dropping
+/// a tree recurse over it, so a hostile expression must not be able to exhaust the stack.
+pub const MAX_NESTING: usize = 256;
+
 pub fn parse(tokens: &[Token], source_len: usize) -> Result<Expr, ParseError> {
     let mut p = Parser {
         t: tokens,
         i: 0,
         end_col: source_len + 1,
+        depth: 0,
     };
     if tokens.is_empty() {
         return Err(ParseError::new(1, "empty expression"));
@@ -119,9 +125,34 @@ struct Parser<'t> {
     t: &'t [Token],
     i: usize,
     end_col: usize,
+    /// The nesting of the tree being built at this point.
+    depth: usize,
 }
 
 impl Parser<'_> {
+    /// Goes one level deeper, or refuses to.
+    fn enter(&mut self) -> Result<(), ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(ParseError::new(
+                self.col(),
+                format!("the expression nests more than {MAX_NESTING} levels deep"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Parses one level deeper, then comes back up.
+    fn nested<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, ParseError>,
+    ) -> Result<T, ParseError> {
+        self.enter()?;
+        let r = f(self);
+        self.depth -= 1;
+        r
+    }
+
     fn peek(&self) -> Option<&Tok> {
         self.t.get(self.i).map(|t| &t.tok)
     }
@@ -156,28 +187,47 @@ impl Parser<'_> {
         }
     }
 
-    fn or(&mut self) -> Result<Expr, ParseError> {
-        let mut e = self.and()?;
-        while self.is_word("or") || self.peek() == Some(&Tok::OrOr) {
+    /// A left-leaning chain `a OP b OP c ...`: each operator nests the left side one level
+    /// deeper, and counts while the rest of the chain is parsed.
+    fn chain(
+        &mut self,
+        operand: fn(&mut Self) -> Result<Expr, ParseError>,
+        op: fn(&Self) -> Option<fn(Box<Expr>, Box<Expr>) -> Expr>,
+    ) -> Result<Expr, ParseError> {
+        let entered = self.depth;
+        let mut e = operand(self);
+        while let Ok(left) = e {
+            let Some(make) = op(self) else {
+                e = Ok(left);
+                break;
+            };
             self.i += 1;
-            e = Expr::Or(Box::new(e), Box::new(self.and()?));
+            e = self
+                .enter()
+                .and_then(|()| operand(self))
+                .map(|right| make(Box::new(left), Box::new(right)));
         }
-        Ok(e)
+        self.depth = entered;
+        e
+    }
+
+    fn or(&mut self) -> Result<Expr, ParseError> {
+        self.chain(Self::and, |p| {
+            (p.is_word("or") || p.peek() == Some(&Tok::OrOr)).then_some(Expr::Or as fn(_, _) -> _)
+        })
     }
 
     fn and(&mut self) -> Result<Expr, ParseError> {
-        let mut e = self.not()?;
-        while self.is_word("and") || self.peek() == Some(&Tok::AndAnd) {
-            self.i += 1;
-            e = Expr::And(Box::new(e), Box::new(self.not()?));
-        }
-        Ok(e)
+        self.chain(Self::not, |p| {
+            (p.is_word("and") || p.peek() == Some(&Tok::AndAnd))
+                .then_some(Expr::And as fn(_, _) -> _)
+        })
     }
 
     fn not(&mut self) -> Result<Expr, ParseError> {
         if self.is_word("not") || self.peek() == Some(&Tok::Bang) {
             self.i += 1;
-            return Ok(Expr::Not(Box::new(self.not()?)));
+            return self.nested(|p| Ok(Expr::Not(Box::new(p.not()?))));
         }
         self.comparison()
     }
@@ -252,30 +302,26 @@ impl Parser<'_> {
     }
 
     fn sum(&mut self) -> Result<Expr, ParseError> {
-        let mut e = self.product()?;
-        loop {
-            let op = match self.peek() {
-                Some(Tok::Plus) => ArithOp::Add,
-                Some(Tok::Minus) => ArithOp::Sub,
-                _ => return Ok(e),
+        self.chain(Self::product, |p| {
+            let make: fn(Box<Expr>, Box<Expr>) -> Expr = match p.peek() {
+                Some(Tok::Plus) => |a, b| Expr::Arith(ArithOp::Add, a, b),
+                Some(Tok::Minus) => |a, b| Expr::Arith(ArithOp::Sub, a, b),
+                _ => return None,
             };
-            self.i += 1;
-            e = Expr::Arith(op, Box::new(e), Box::new(self.product()?));
-        }
+            Some(make)
+        })
     }
 
     fn product(&mut self) -> Result<Expr, ParseError> {
-        let mut e = self.unary()?;
-        loop {
-            let op = match self.peek() {
-                Some(Tok::Star) => ArithOp::Mul,
-                Some(Tok::Slash) => ArithOp::Div,
-                Some(Tok::Percent) => ArithOp::Rem,
-                _ => return Ok(e),
+        self.chain(Self::unary, |p| {
+            let make: fn(Box<Expr>, Box<Expr>) -> Expr = match p.peek() {
+                Some(Tok::Star) => |a, b| Expr::Arith(ArithOp::Mul, a, b),
+                Some(Tok::Slash) => |a, b| Expr::Arith(ArithOp::Div, a, b),
+                Some(Tok::Percent) => |a, b| Expr::Arith(ArithOp::Rem, a, b),
+                _ => return None,
             };
-            self.i += 1;
-            e = Expr::Arith(op, Box::new(e), Box::new(self.unary()?));
-        }
+            Some(make)
+        })
     }
 
     fn unary(&mut self) -> Result<Expr, ParseError> {
@@ -289,7 +335,7 @@ impl Parser<'_> {
                     Number::parse(&text).unwrap_or(Number::Int(0)),
                 )));
             }
-            return Ok(Expr::Neg(Box::new(self.unary()?)));
+            return self.nested(|p| Ok(Expr::Neg(Box::new(p.unary()?))));
         }
         self.primary()
     }
@@ -305,12 +351,12 @@ impl Parser<'_> {
             Tok::Str(s) => Expr::Lit(Value::String(s.into())),
             Tok::Num(n) => Expr::Lit(Value::Number(Number::parse(&n).unwrap_or(Number::Int(0)))),
             Tok::LParen => {
-                let e = self.or()?;
+                let e = self.nested(Self::or)?;
                 self.expect(Tok::RParen, "')'")?;
                 e
             }
             Tok::LBracket => {
-                let items = self.list(Tok::RBracket, "']'")?;
+                let items = self.nested(|p| p.list(Tok::RBracket, "']'"))?;
                 if items.iter().all(|e| matches!(e, Expr::Lit(_))) {
                     Expr::Lit(Value::Array(
                         items
@@ -341,7 +387,7 @@ impl Parser<'_> {
                         return Err(self.unexpected(&format!("'(' after {name}")));
                     }
                     self.i += 1;
-                    let args = self.list(Tok::RParen, "')'")?;
+                    let args = self.nested(|p| p.list(Tok::RParen, "')'"))?;
                     func.check(&args)
                         .map_err(|msg| ParseError::new(col, format!("{name}(): {msg}")))?;
                     Expr::Call(func, args)
