@@ -121,6 +121,9 @@ pub fn parse(tokens: &[Token], source_len: usize) -> Result<Expr, ParseError> {
     Ok(e)
 }
 
+/// Makes the node of a binary operator from its two sides.
+type Join = fn(Box<Expr>, Box<Expr>) -> Expr;
+
 struct Parser<'t> {
     t: &'t [Token],
     i: usize,
@@ -192,7 +195,7 @@ impl Parser<'_> {
     fn chain(
         &mut self,
         operand: fn(&mut Self) -> Result<Expr, ParseError>,
-        op: fn(&Self) -> Option<fn(Box<Expr>, Box<Expr>) -> Expr>,
+        op: fn(&Self) -> Option<Join>,
     ) -> Result<Expr, ParseError> {
         let entered = self.depth;
         let mut e = operand(self);
@@ -213,14 +216,13 @@ impl Parser<'_> {
 
     fn or(&mut self) -> Result<Expr, ParseError> {
         self.chain(Self::and, |p| {
-            (p.is_word("or") || p.peek() == Some(&Tok::OrOr)).then_some(Expr::Or as fn(_, _) -> _)
+            (p.is_word("or") || p.peek() == Some(&Tok::OrOr)).then_some(Expr::Or as Join)
         })
     }
 
     fn and(&mut self) -> Result<Expr, ParseError> {
         self.chain(Self::not, |p| {
-            (p.is_word("and") || p.peek() == Some(&Tok::AndAnd))
-                .then_some(Expr::And as fn(_, _) -> _)
+            (p.is_word("and") || p.peek() == Some(&Tok::AndAnd)).then_some(Expr::And as Join)
         })
     }
 
@@ -303,7 +305,7 @@ impl Parser<'_> {
 
     fn sum(&mut self) -> Result<Expr, ParseError> {
         self.chain(Self::product, |p| {
-            let make: fn(Box<Expr>, Box<Expr>) -> Expr = match p.peek() {
+            let make: Join = match p.peek() {
                 Some(Tok::Plus) => |a, b| Expr::Arith(ArithOp::Add, a, b),
                 Some(Tok::Minus) => |a, b| Expr::Arith(ArithOp::Sub, a, b),
                 _ => return None,
@@ -314,7 +316,7 @@ impl Parser<'_> {
 
     fn product(&mut self) -> Result<Expr, ParseError> {
         self.chain(Self::unary, |p| {
-            let make: fn(Box<Expr>, Box<Expr>) -> Expr = match p.peek() {
+            let make: Join = match p.peek() {
                 Some(Tok::Star) => |a, b| Expr::Arith(ArithOp::Mul, a, b),
                 Some(Tok::Slash) => |a, b| Expr::Arith(ArithOp::Div, a, b),
                 Some(Tok::Percent) => |a, b| Expr::Arith(ArithOp::Rem, a, b),
