@@ -2095,7 +2095,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__tee)
-            opts="-i -q -h -V --when --input --batch --flush-interval --header --timeout --retries --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --help --version"
+            opts="-i -q -h -V --when --input --batch --flush-interval --header --timeout --retries --max-retry-wait --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2130,6 +2130,10 @@ _binge() {
                     return 0
                     ;;
                 --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-retry-wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -240,8 +240,12 @@ Targets:
   http://URL, https://URL
                      POST batches of NDJSON (--batch, --flush-interval, --header, --timeout).
                      Connection errors, 5xx and 429 are retried with exponential backoff and
-                     jitter (Retry-After is honoured), up to --retries times; other 4xx are not
-                     retried. A batch that still fails goes to the dead letter, event by event.
+                     jitter (Retry-After is honoured up to --max-retry-wait), up to --retries
+                     times; other 4xx are not retried. A batch that still fails goes to the
+                     dead letter, event by event, and the target counts as down: for the next
+                     5 s batches go straight to the dead letter, then one batch probes it
+                     (once, without retries) until one gets through. So a dead endpoint costs
+                     the stream one batch's retries, not each batch's.
   exec:COMMAND       start `sh -c COMMAND` once and write the events to its stdin (its stdout
                      goes to binge's stderr). If it exits early, that is reported and the events
                      it did not take go to the dead letter.
@@ -250,6 +254,15 @@ How targets fail: a target that cannot start (a file that cannot be opened, a co
 cannot run) stops binge before any input is read, with status 1. An event that a running target
 cannot take is written to --dead-letter FILE as {\"target\", \"error\", \"event\"}, counted in a
 message at the end, and makes the exit status 1; the other targets and stdout still get it.
+Every event that went to stdout reaches every target or its dead letter, however the run ends
+(end of input, --on-error fail, the reader of stdout leaving, a stop signal).
+
+Backpressure: each target has a queue of about 1 MiB of events. While a target is slower than
+the input (or retrying a batch), the queue fills and then the stream waits for it: nothing is
+dropped and memory stays bounded. On SIGINT or SIGTERM, reading stops, a batch waiting to be
+retried gets one last try (at most 2 s), queued batches are sent once each (none if the
+target is down), and what is not delivered is dead-lettered and counted before binge exits
+with status 130.
 
 Examples:
   tail -F app.ndjson | binge tee --when '.level == \"error\"' errors.ndjson https://alerts.example/in
@@ -924,6 +937,15 @@ pub struct TeeArgs {
         help_heading = "HTTP targets"
     )]
     pub retries: u32,
+
+    /// The longest wait before a retry, whatever a Retry-After header asks for
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "60s",
+        help_heading = "HTTP targets"
+    )]
+    pub max_retry_wait: String,
 
     #[command(flatten)]
     pub state: StateArgs,

@@ -3,6 +3,8 @@
 //! and the JSON values they share.
 
 pub mod chain;
+#[doc(hidden)]
+pub mod checks;
 pub mod cli;
 pub mod cmd;
 pub mod exit;

@@ -541,3 +541,135 @@ fn targets_that_are_not_regular_files_are_not_synced() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert_eq!(reader.join().unwrap(), "{\"a\":1}\n{\"a\":2}\n");
 }
+
+/// Waits for a child (reading its output meanwhile), killing it and failing the test when it
+/// takes longer than `limit`: a guard against hangs, not a measure of speed.
+fn wait_at_most(child: std::process::Child, limit: Duration) -> std::process::Output {
+    let pid = child.id() as i32;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output().unwrap()));
+    match rx.recv_timeout(limit) {
+        Ok(out) => out,
+        Err(_) => {
+            // SAFETY: a plain kill(2) of our own child.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            let out = rx.recv().unwrap();
+            panic!("still running after {limit:?}: {}", stderr_of(&out));
+        }
+    }
+}
+
+// Regression (issue 11.6): Retry-After: 3600 slept an hour.
+#[test]
+fn retry_after_is_capped_by_max_retry_wait() {
+    let server = Server::start(vec![Answer(503, Some(3600))], Duration::ZERO);
+    let child = binge_std()
+        .args([
+            "tee",
+            "--max-retry-wait",
+            "200ms",
+            "--flush-interval",
+            "50ms",
+        ])
+        .arg(server.url())
+        .stdin(std::fs::File::open(write_temp(&input(5)).1).unwrap())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = wait_at_most(child, Duration::from_secs(30));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let bodies: String = server.bodies().into_iter().map(|(_, b)| b).collect();
+    assert_eq!(bodies, input(5));
+}
+
+/// Writes `text` to a file in a new temporary folder.
+fn write_temp(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("in.ndjson");
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+// Regression (issue 11.6): with nothing listening, every 100-event batch cost about 6 s of
+// retries, so 200k events took many minutes and stdout saw nothing meanwhile. Once a batch has
+// used up its retries the target counts as down and the stream flows.
+#[test]
+fn a_dead_endpoint_costs_the_stream_one_batch_of_retries_not_every_batch() {
+    let (dir, events) = write_temp(&input(20_000));
+    let dead = dir.path().join("dead.ndjson");
+    let child = binge_std()
+        .args([
+            "tee",
+            "http://127.0.0.1:1/x",
+            "--batch",
+            "100",
+            "--retries",
+            "3",
+        ])
+        .arg("--dead-letter")
+        .arg(&dead)
+        .arg("--input")
+        .arg(&events)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = wait_at_most(child, Duration::from_secs(120));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), input(20_000));
+    let kept = std::fs::read_to_string(&dead).unwrap();
+    assert_eq!(
+        kept.lines().count(),
+        20_000,
+        "each event dead-lettered once"
+    );
+    assert!(kept.contains("the target is down"), "{}", &kept[..300]);
+    assert!(
+        stderr_of(&out).contains("0 events delivered, 20000 not"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+// Regression (issue 11.6): after SIGTERM binge kept retrying every queued batch, and a second
+// signal left events neither delivered, nor dead-lettered, nor counted. Now the batch being
+// retried gets one last try, the rest are dead-lettered and counted, and binge exits 130.
+#[test]
+fn sigterm_during_retries_dead_letters_and_counts_what_is_left_then_exits_130() {
+    let server = Server::start(vec![Answer(503, None); 1000], Duration::ZERO);
+    let dir = tempfile::tempdir().unwrap();
+    let dead = dir.path().join("dead.ndjson");
+    let mut child = binge_std()
+        .args(["tee", "--batch", "10", "--retries", "20", "--dead-letter"])
+        .arg(&dead)
+        .arg(server.url())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input(100).as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut passed = String::new();
+    for _ in 0..100 {
+        reader.read_line(&mut passed).unwrap();
+    }
+    // Let the first batch meet its first 503s, then stop binge.
+    std::thread::sleep(Duration::from_millis(300));
+    // SAFETY: a plain kill(2) of our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let out = wait_at_most(child, Duration::from_secs(20));
+    drop(stdin);
+    assert_eq!(out.status.code(), Some(130), "{}", stderr_of(&out));
+    assert_eq!(passed, input(100));
+    let kept = std::fs::read_to_string(&dead).unwrap();
+    assert_eq!(kept.lines().count(), 100, "every event dead-lettered once");
+    assert!(
+        stderr_of(&out).contains("0 events delivered, 100 not"),
+        "{}",
+        stderr_of(&out)
+    );
+}

@@ -9,6 +9,7 @@ mod cli;
 mod entwine;
 mod faults;
 mod filter;
+mod fuzzed;
 mod generated;
 mod jcs;
 mod log;

@@ -52,6 +52,7 @@ pub fn run(args: &TeeArgs) -> anyhow::Result<Exit> {
             headers,
             timeout: duration("--timeout", &args.timeout)?,
             retries: args.retries,
+            max_retry_wait: duration("--max-retry-wait", &args.max_retry_wait)?,
         },
         dead_letter: args.stream.dead_letter.clone(),
         state: if needs_state {

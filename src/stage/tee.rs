@@ -87,7 +87,15 @@ pub struct Http {
     pub headers: Vec<(String, String)>,
     pub timeout: Duration,
     pub retries: u32,
+    /// The longest wait before a retry, whatever Retry-After asks for.
+    pub max_retry_wait: Duration,
 }
+
+/// How long a target found down waits before one batch probes it again. Batches in between go
+/// to the dead letter at once, so a dead endpoint costs the stream nothing.
+const PROBE_EVERY: Duration = Duration::from_secs(5);
+/// The timeout of the one last try each batch gets after a stop signal.
+const LAST_TRY: Duration = Duration::from_secs(2);
 
 pub struct Settings {
     pub when: Option<Program>,
@@ -408,6 +416,12 @@ fn exited(child: &mut Child) -> String {
     }
 }
 
+/// The state of an HTTP endpoint as the sender sees it: up, or down since a batch used up its
+/// retries (a circuit breaker: while down, only one batch every PROBE_EVERY is tried).
+struct Endpoint {
+    down: Option<(Instant, String)>,
+}
+
 fn to_http(
     url: &str,
     o: &Http,
@@ -415,11 +429,15 @@ fn to_http(
     rx: Receiver<Vec<u8>>,
     dead: &Mutex<DeadLetter>,
 ) -> Report {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(o.timeout))
-        .http_status_as_error(false)
-        .build()
-        .into();
+    let agent = |timeout| -> ureq::Agent {
+        ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .http_status_as_error(false)
+            .build()
+            .into()
+    };
+    let agents = (agent(o.timeout), agent(o.timeout.min(LAST_TRY)));
+    let mut endpoint = Endpoint { down: None };
     let mut r = Report::default();
     let mut pending: Vec<u8> = Vec::new();
     let mut pending_n = 0usize;
@@ -448,7 +466,7 @@ fn to_http(
                 .map_or(pending.len(), |p| p + 1);
             let body: Vec<u8> = pending.drain(..cut).collect();
             pending_n -= take;
-            match post(&agent, url, o, &body) {
+            match send(&agents, url, o, &mut endpoint, &body) {
                 Ok(()) => r.delivered += take as u64,
                 Err(reason) => r.fail(dead, label, &reason, &body),
             }
@@ -460,8 +478,75 @@ fn to_http(
     r
 }
 
-/// POSTs one batch, retrying what may succeed later.
-fn post(agent: &ureq::Agent, url: &str, o: &Http, body: &[u8]) -> Result<(), String> {
+/// Sends one batch as the endpoint's state allows: with retries while it is up; as a single
+/// probe, or not at all, while it is down; as one short last try after a stop signal.
+fn send(
+    (agent, last_try): &(ureq::Agent, ureq::Agent),
+    url: &str,
+    o: &Http,
+    endpoint: &mut Endpoint,
+    body: &[u8],
+) -> Result<(), String> {
+    if !crate::stream::stopped() {
+        let retries = match &endpoint.down {
+            None => o.retries,
+            Some((at, why)) if at.elapsed() < PROBE_EVERY => {
+                return Err(format!("not sent: the target is down ({why})"));
+            }
+            Some(_) => 0,
+        };
+        match post(agent, url, o, body, retries) {
+            Ok(()) => {
+                endpoint.down = None;
+                return Ok(());
+            }
+            Err(Failure::Refused(why)) => return Err(why),
+            Err(Failure::Unreachable(why)) => {
+                endpoint.down = Some((Instant::now(), why.clone()));
+                if !crate::stream::stopped() {
+                    return Err(why);
+                }
+            }
+        }
+    }
+    // After a stop signal nothing waits: a batch gets one short try, none if the target is
+    // known to be down.
+    if let Some((_, why)) = &endpoint.down {
+        return Err(format!(
+            "not sent: binge was stopped and the target is down ({why})"
+        ));
+    }
+    post(last_try, url, o, body, 0).map_err(|e| {
+        endpoint.down = Some((Instant::now(), e.to_string()));
+        format!("{e}; binge was stopped, so the batch had one last try")
+    })
+}
+
+/// Why a batch was not delivered.
+enum Failure {
+    /// The endpoint answered that it will not take the batch (a 4xx other than 429).
+    Refused(String),
+    /// The endpoint could not be reached or kept failing: it counts as down.
+    Unreachable(String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Refused(s) | Failure::Unreachable(s) => f.write_str(s),
+        }
+    }
+}
+
+/// POSTs one batch, retrying what may succeed later up to `retries` times. A wait between
+/// attempts is cut short by a stop signal, after which the batch gets one last attempt.
+fn post(
+    agent: &ureq::Agent,
+    url: &str,
+    o: &Http,
+    body: &[u8],
+    retries: u32,
+) -> Result<(), Failure> {
     let mut attempt = 0;
     loop {
         let mut req = agent
@@ -478,7 +563,7 @@ fn post(agent: &ureq::Agent, url: &str, o: &Http, body: &[u8]) -> Result<(), Str
                 }
                 let reason = format!("HTTP {status}");
                 if status != 429 && status < 500 {
-                    return Err(format!("{reason} (not retried)"));
+                    return Err(Failure::Refused(format!("{reason} (not retried)")));
                 }
                 let after = resp
                     .headers()
@@ -491,10 +576,35 @@ fn post(agent: &ureq::Agent, url: &str, o: &Http, body: &[u8]) -> Result<(), Str
             Err(e) => (format!("{e}"), None),
         };
         attempt += 1;
-        if attempt > o.retries {
-            return Err(format!("{reason} after {attempt} attempts"));
+        if attempt > retries {
+            let tries = if attempt == 1 { "attempt" } else { "attempts" };
+            return Err(Failure::Unreachable(format!(
+                "{reason} after {attempt} {tries}"
+            )));
         }
-        std::thread::sleep(retry_after.unwrap_or_else(|| backoff(attempt)));
+        let wait = retry_after
+            .unwrap_or_else(|| backoff(attempt))
+            .min(o.max_retry_wait);
+        if !sleep_unless_stopped(wait) {
+            return Err(Failure::Unreachable(format!(
+                "{reason} after {attempt} attempts"
+            )));
+        }
+    }
+}
+
+/// Sleeps for `d` in short steps; false when a stop signal came first.
+fn sleep_unless_stopped(d: Duration) -> bool {
+    let until = Instant::now() + d;
+    loop {
+        if crate::stream::stopped() {
+            return false;
+        }
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return true;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(50)));
     }
 }
 

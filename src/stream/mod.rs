@@ -21,6 +21,7 @@ use rayon::prelude::*;
 
 pub use bad::{OnError, display_source};
 pub use event::Event;
+pub use input::{catch_stop_signals, stopped};
 pub use output::{Output, StdoutClosed, stdout};
 
 use crate::exit::Exit;
@@ -209,11 +210,16 @@ pub fn run(
             }
             return Ok(Exit::BadInput);
         }
-        _ => ended?,
+        _ => {}
     }
     if input::stopped() {
+        // The signal is why the run ended; what could not be finished is said too.
+        if let Err(also) = ended {
+            eprintln!("binge {}: {also:#}", opts.command);
+        }
         return Ok(Exit::Interrupted);
     }
+    ended?;
     Ok(status)
 }
 

@@ -1,0 +1,95 @@
+//! Properties that must hold for any input whatsoever, checked by the fuzz targets in fuzz/ and,
+//! on every input a fuzzer ever found failing (kept in fuzz/regressions/), by the tests. Each
+//! panics when its property does not hold.
+
+use crate::chain::note::{self, Verifier};
+use crate::chain::verify::{Checker, Trust};
+use crate::expr::Program;
+use crate::json;
+
+/// The validating scan (with the fields it records) and the building parser agree on every
+/// line, and what they build writes back and parses the same.
+pub fn json_line(data: &[u8]) {
+    let wanted = ["a".to_string(), "b".to_string()];
+    let mut found = Vec::new();
+    let scanned = json::scan_object(data, &wanted, &mut found);
+    let built = json::parse_value(data);
+    if scanned.is_ok() {
+        let v = built.expect("a line the scan accepts must parse");
+        assert!(matches!(v, json::Value::Object(_)));
+        let text = v.to_json();
+        let again = json::parse_value(text.as_bytes()).expect("written JSON parses");
+        assert_eq!(again.to_json(), text, "writing is stable");
+    }
+}
+
+const EVENTS: &[&str] = &[
+    r#"{"a":1,"b":"x","c":[1,2,{"d":null}],"e":{"f":1.5e300}}"#,
+    r#"{"a":"(","b":-9223372036854775808,"c":"2024-01-01T00:00:10Z","d":true}"#,
+    r#"{"a":1e-400,"b":123456789012345678901234567890,"c":"\ud83d\ude00","d":[]}"#,
+    r#"{}"#,
+];
+
+/// Any text compiles or is a syntax error, and what compiles evaluates against events of every
+/// shape.
+pub fn expr(data: &[u8]) {
+    let Ok(source) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(program) = Program::compile(source) else {
+        return;
+    };
+    for e in EVENTS {
+        let v = json::parse_value(e.as_bytes()).expect("the events parse");
+        let _ = program.eval(&v).to_json();
+        let _ = program.matches(&v);
+    }
+}
+
+/// RFC 8785: the canonical form is a fixed point, and parsing it keeps the canonical form.
+pub fn canonical(data: &[u8]) {
+    let Ok(v) = json::parse_value(data) else {
+        return;
+    };
+    let Ok(c) = json::canonical(&v) else {
+        return;
+    };
+    let again = json::parse_value(c.as_bytes()).expect("canonical JSON parses");
+    let c2 = json::canonical(&again).expect("canonical JSON has a canonical form");
+    assert_eq!(c, c2, "canonicalizing is idempotent");
+}
+
+/// Signed notes, checkpoints and key strings are parsed or refused.
+pub fn note(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let _ = note::parse_checkpoint(text);
+    let _ = note::signature_blob(text);
+    let _ = Verifier::parse(text);
+    let _ = note::Signer::parse(text);
+    if let Ok(v) =
+        Verifier::parse("example.org/a+b9199071+AXi26UO2w3wItHAjyVgJegQDXBL9Y+EYj5kKq/9sqG48")
+    {
+        let _ = v.open_note(text);
+    }
+}
+
+/// The key of the seed exports in fuzz/seeds/verify_export (made with `binge entwine`).
+const TRUST: &str = "example.org/a+b9199071+AXi26UO2w3wItHAjyVgJegQDXBL9Y+EYj5kKq/9sqG48\n";
+
+/// Any sequence of export lines is checked, refused as unusable, or reported with findings.
+pub fn verify_export(data: &[u8]) {
+    let trust = Trust::parse(TRUST).expect("the trust parses");
+    let mut checker = Checker::new(trust);
+    checker.begin_file();
+    for line in data.split(|&b| b == b'\n') {
+        let Ok(v) = json::parse_value(line) else {
+            continue;
+        };
+        if checker.line(&v).is_err() {
+            return;
+        }
+    }
+    let _ = checker.finish();
+}
