@@ -695,3 +695,65 @@ fn topics_and_groups_describe_the_log() {
     assert!(stderr_of(&out).starts_with("binge log append: stdin:1: invalid JSON"));
     assert_eq!(ndjson(&log.run(&["tail", "a", "-n", "1"], "")).len(), 1);
 }
+
+// Regression (issue 11.7): the follow modes died by the signal (143, or killed by SIGINT)
+// instead of stopping cleanly with 130, as the README promises.
+#[test]
+fn follow_modes_stop_cleanly_with_130_on_sigterm_and_sigint() {
+    let log = Log::new();
+    log.append("t", &numbered(0, 5), &[]);
+    let sink = log.dir().join("sink.ndjson");
+    let exec = format!("cat >> {}", sink.display());
+    let modes: Vec<Vec<&str>> = vec![
+        vec!["read", "t", "--group", "g", "--follow"],
+        vec!["tail", "t", "--follow"],
+        vec!["read", "t", "--group", "e", "--follow", "--exec", &exec],
+    ];
+    for signal in [libc::SIGTERM, libc::SIGINT] {
+        for args in &modes {
+            let mut child = log
+                .std(args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut stdout = child.stdout.take().unwrap();
+            let reader = std::thread::spawn(move || {
+                let mut got = String::new();
+                std::io::Read::read_to_string(&mut stdout, &mut got).unwrap();
+                got
+            });
+            // Give it time to deliver what is there and start waiting for more.
+            std::thread::sleep(Duration::from_millis(400));
+            // SAFETY: a plain kill(2) of our own child.
+            unsafe { libc::kill(child.id() as i32, signal) };
+            let started = Instant::now();
+            while child.try_wait().unwrap().is_none() && started.elapsed() < Duration::from_secs(10)
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            let got = reader.join().unwrap();
+            // The first round delivers everything; the group has nothing left for the second.
+            if signal == libc::SIGTERM && !args.contains(&"--exec") {
+                assert_eq!(got.lines().count(), 5, "{args:?}");
+            }
+            assert_eq!(
+                out.status.code(),
+                Some(130),
+                "{args:?} after signal {signal}: {:?} {}",
+                out.status,
+                stderr_of(&out)
+            );
+        }
+    }
+    // What was delivered before the signal was committed.
+    let last: i64 = log
+        .conn()
+        .query_row("SELECT max(seq) FROM log_events", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(log.position("t", "g"), last);
+    assert_eq!(log.position("t", "e"), last);
+    assert_eq!(std::fs::read_to_string(&sink).unwrap(), numbered(0, 5));
+}

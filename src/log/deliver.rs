@@ -80,7 +80,14 @@ pub fn read(store: &mut Store, o: &ReadOptions) -> anyhow::Result<Exit> {
     let mut out = Stdout::new()?;
     let mut delivered: u64 = 0;
     let mut version = data_version(store)?;
+    // SIGINT and SIGTERM end the run between batches: what was delivered is committed, and
+    // binge exits 130 (a second signal ends it at once).
+    crate::stream::catch_stop_signals();
     loop {
+        if crate::stream::stopped() {
+            out.flush()?;
+            return Ok(Exit::Interrupted);
+        }
         let want = match o.limit {
             Some(n) if delivered >= n => break,
             Some(n) => ((n - delivered) as usize).min(o.batch),
@@ -91,9 +98,14 @@ pub fn read(store: &mut Store, o: &ReadOptions) -> anyhow::Result<Exit> {
             if !o.follow {
                 break;
             }
-            if !wait_for_more(store, &mut version, &out)? {
+            match wait_for_more(store, &mut version, &out)? {
+                Wait::More => {}
                 // The reader of stdout went away while we waited.
-                return Ok(Exit::Success);
+                Wait::ReaderGone => return Ok(Exit::Success),
+                Wait::Stopped => {
+                    out.flush()?;
+                    return Ok(Exit::Interrupted);
+                }
             }
             continue;
         }
@@ -101,7 +113,11 @@ pub fn read(store: &mut Store, o: &ReadOptions) -> anyhow::Result<Exit> {
         let taken = match &o.delivery {
             Delivery::Stdout => out.deliver(&rows, o, o.commit == Commit::Auto)?,
             Delivery::Exec(cmd) => {
-                exec(store, o, cmd, &rows)?;
+                if !exec(store, o, cmd, &rows)? {
+                    // Stopped between attempts: the batch stays unacknowledged and is
+                    // delivered again by the next run.
+                    return Ok(Exit::Interrupted);
+                }
                 Taken::All
             }
         };
@@ -113,7 +129,7 @@ pub fn read(store: &mut Store, o: &ReadOptions) -> anyhow::Result<Exit> {
             store.write(|tx| store::log::advance(tx, topic, group, upto, time::now_ms()))?;
         }
         if gone {
-            return Ok(Exit::Success);
+            return Ok(ended());
         }
         delivered += rows.len() as u64;
         pos = last;
@@ -132,6 +148,7 @@ pub fn tail(
 ) -> anyhow::Result<Exit> {
     let mut out = Stdout::new()?;
     let mut version = data_version(store)?;
+    crate::stream::catch_stop_signals();
     let rows = store::log::last(store.conn(), topic, n)?;
     let mut pos = rows
         .last()
@@ -150,24 +167,42 @@ pub fn tail(
         out_of_range: OutOfRange::Error,
     };
     if let Taken::Upto(_) = out.deliver(&rows, &o, false)? {
-        return Ok(Exit::Success);
+        return Ok(ended());
     }
     if !follow {
         out.flush()?;
         return Ok(Exit::Success);
     }
     loop {
+        if crate::stream::stopped() {
+            out.flush()?;
+            return Ok(Exit::Interrupted);
+        }
         let rows = store::log::after(store.conn(), topic, pos, o.batch)?;
         if rows.is_empty() {
-            if !wait_for_more(store, &mut version, &out)? {
-                return Ok(Exit::Success);
+            match wait_for_more(store, &mut version, &out)? {
+                Wait::More => {}
+                Wait::ReaderGone => return Ok(Exit::Success),
+                Wait::Stopped => {
+                    out.flush()?;
+                    return Ok(Exit::Interrupted);
+                }
             }
             continue;
         }
         pos = rows.last().map_or(pos, |r| r.seq);
         if let Taken::Upto(_) = out.deliver(&rows, &o, false)? {
-            return Ok(Exit::Success);
+            return Ok(ended());
         }
+    }
+}
+
+/// How a delivery that stopped short ends: the reader left (0), or a stop signal came (130).
+fn ended() -> Exit {
+    if crate::stream::stopped() {
+        Exit::Interrupted
+    } else {
+        Exit::Success
     }
 }
 
@@ -177,16 +212,29 @@ fn data_version(store: &Store) -> anyhow::Result<i64> {
         .query_row("PRAGMA data_version", [], |r| r.get(0))?)
 }
 
-/// Waits until another connection commits to the state file; false if stdout's reader left.
-fn wait_for_more(store: &Store, version: &mut i64, out: &Stdout) -> anyhow::Result<bool> {
+enum Wait {
+    /// Another connection committed to the state file.
+    More,
+    /// The reader of stdout left.
+    ReaderGone,
+    /// A stop signal came.
+    Stopped,
+}
+
+/// Waits until another connection commits to the state file, the reader of stdout leaves, or
+/// a stop signal comes.
+fn wait_for_more(store: &Store, version: &mut i64, out: &Stdout) -> anyhow::Result<Wait> {
     loop {
         let v = data_version(store)?;
         if v != *version {
             *version = v;
-            return Ok(true);
+            return Ok(Wait::More);
         }
         if out.reader_gone() {
-            return Ok(false);
+            return Ok(Wait::ReaderGone);
+        }
+        if crate::stream::stopped() {
+            return Ok(Wait::Stopped);
         }
         std::thread::sleep(POLL);
     }
@@ -288,7 +336,8 @@ impl Stdout {
             if unread == 0 {
                 return Ok(true);
             }
-            if self.reader_gone() {
+            // A stop signal: an event the reader has not taken is not delivered.
+            if self.reader_gone() || crate::stream::stopped() {
                 return Ok(false);
             }
             // A reader that keeps up takes an event within microseconds; one busy elsewhere
@@ -321,13 +370,14 @@ impl Stdout {
 }
 
 /// Runs the command on the batch until it succeeds or `--max-deliver` attempts are used; then
-/// parks the batch. Either way the caller may then move past it.
+/// parks the batch. Either way the caller may then move past it (true). False when a stop
+/// signal came between attempts: the batch is neither acknowledged nor parked.
 fn exec(
     store: &mut Store,
     o: &ReadOptions,
     cmd: &str,
     rows: &[store::log::Stored],
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
     let mut body = Vec::new();
     for row in rows {
         if o.meta {
@@ -341,7 +391,7 @@ fn exec(
     let mut error = String::new();
     for attempt in 1..=o.max_deliver.max(1) {
         match run_once(cmd, &body) {
-            Ok(()) => return Ok(()),
+            Ok(()) => return Ok(true),
             Err(e) => {
                 error = format!("{e:#}");
                 eprintln!(
@@ -351,6 +401,9 @@ fn exec(
                     o.max_deliver
                 );
             }
+        }
+        if crate::stream::stopped() {
+            return Ok(false);
         }
         if attempt < o.max_deliver {
             let backoff = Duration::from_millis(100 << (attempt - 1).min(6));
@@ -374,7 +427,7 @@ fn exec(
         o.max_deliver,
         o.topic
     );
-    Ok(())
+    Ok(true)
 }
 
 fn run_once(cmd: &str, input: &[u8]) -> anyhow::Result<()> {
