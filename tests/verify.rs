@@ -318,3 +318,68 @@ fn a_record_signed_by_another_key() {
     assert!(has(&f, "record signature", "a.example", 2), "{f:?}");
     assert_eq!(f.len(), 1, "{f:?}");
 }
+
+// Regression (issue 11.10): an export cut short of the size its stream line states, an empty
+// export, and a checkpoint line whose size or root no longer matches its signed note were all
+// "verified".
+#[test]
+fn short_empty_and_altered_exports_are_not_verified() {
+    let a = Stream::new("a.example", 20, 5, None);
+    let t = trust(a.dir.path(), &[&a]);
+    let lines = a.export(&[]);
+    let seq_or_size = |l: &String, k: &str| {
+        parse_value(l.as_bytes())
+            .unwrap()
+            .member(k)
+            .map(Value::to_json)
+            .and_then(|s| s.parse::<u64>().ok())
+    };
+    // Cut after record 14, checkpoints included: all that is left holds, but is not all.
+    let cut: Vec<String> = lines
+        .iter()
+        .filter(|l| {
+            let kind = parse_value(l.as_bytes()).unwrap();
+            match kind.member("type").and_then(Value::as_str) {
+                Some("record") => seq_or_size(l, "seq").is_some_and(|s| s <= 14),
+                Some("checkpoint") => seq_or_size(l, "size").is_some_and(|s| s <= 15),
+                _ => true,
+            }
+        })
+        .cloned()
+        .collect();
+    let (code, f) = verify(a.dir.path(), &t, &cut, &[]);
+    assert_eq!(code, 0, "{f:?}");
+    assert!(has(&f, "incomplete export", "a.example", 15), "{f:?}");
+    assert_eq!(verify(a.dir.path(), &t, &cut, &["--strict"]).0, 3);
+
+    // Empty: unusable.
+    let out = binge()
+        .args(["verify", "--trust"])
+        .arg(&t)
+        .arg("/dev/null")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("empty"), "{}", stderr_of(&out));
+
+    // A checkpoint line's size or root edited: it must match what is signed.
+    for (k, from, to) in [
+        ("size", "\"size\":10,", "\"size\":11,"),
+        ("root", "\"root\":\"", "\"root\":\"00"),
+    ] {
+        let mut altered = lines.clone();
+        let i = altered
+            .iter()
+            .position(|l| l.contains("\"type\":\"checkpoint\"") && l.contains("\"size\":10,"))
+            .unwrap();
+        altered[i] = altered[i].replacen(from, to, 1);
+        if k == "root" {
+            // Keep the root 64 hex digits long: drop two from its end.
+            let at = altered[i].find("\"root\":\"").unwrap() + 8;
+            altered[i].replace_range(at + 64..at + 66, "");
+        }
+        let (code, f) = verify(a.dir.path(), &t, &altered, &[]);
+        assert_eq!(code, 1, "{k}: {f:?}");
+        assert!(has(&f, "checkpoint fields", "a.example", 9), "{k}: {f:?}");
+    }
+}

@@ -111,6 +111,8 @@ struct Stream {
     /// Valid anchors of the stream: (tick index, size).
     anchors: Vec<(u64, u64)>,
     summary: Summary,
+    /// The size the export's stream line states: the export must reach it.
+    stated: Option<u64>,
 }
 
 #[derive(Default)]
@@ -302,6 +304,7 @@ impl Checker {
                     refs: Vec::new(),
                     anchors: Vec::new(),
                     summary: Summary::default(),
+                    stated: None,
                 },
             );
         }
@@ -345,6 +348,8 @@ impl Checker {
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_string();
+                let stated = note::uint_field(v, "size");
+                st.stated = st.stated.max(stated);
                 if given != trusted {
                     self.find(Severity::Error, &origin, None, "stream key", trusted, given);
                 }
@@ -650,6 +655,27 @@ impl Checker {
             );
             return Ok(());
         }
+        // The line repeats the note's size and root for readers; a copy that disagrees with
+        // what is signed is an alteration.
+        let stated_size = v.member("size").map(|_| note::uint_field(v, "size"));
+        let stated_root = v.member("root").map(|_| note::hash_field(v, "root"));
+        if stated_size.is_some_and(|s| s != Some(size))
+            || stated_root.is_some_and(|r| r != Some(root))
+        {
+            self.find(
+                Severity::Error,
+                origin,
+                Some(size.saturating_sub(1)),
+                "checkpoint fields",
+                format!("size {size} and root {} as signed", note::hex(&root)),
+                format!(
+                    "size {} and root {}",
+                    v.member("size").map(Value::to_json).unwrap_or_default(),
+                    v.member("root").map(Value::to_json).unwrap_or_default()
+                ),
+            );
+            return Ok(());
+        }
         if size != have {
             // Exports put each checkpoint right after the record that completes it.
             let found = format!("a checkpoint of size {size} after {have} records");
@@ -699,6 +725,26 @@ impl Checker {
             .iter()
             .map(|(o, s)| (o.clone(), s.summary.clone()))
             .collect();
+        let short: Vec<(String, u64, u64)> = self
+            .streams
+            .iter()
+            .filter_map(|(o, s)| {
+                s.stated
+                    .filter(|&n| s.next < n)
+                    .map(|n| (o.clone(), n, s.next))
+            })
+            .collect();
+        for (origin, stated, next) in short {
+            // Cut short in transit, or on purpose: what is there holds, but is not all.
+            self.find(
+                Severity::Warning,
+                &origin,
+                Some(next),
+                "incomplete export",
+                format!("{stated} records, as its stream line says"),
+                format!("{next} records"),
+            );
+        }
         for (origin, s) in &tails {
             if s.checkpointed < s.records {
                 self.find(

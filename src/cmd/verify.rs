@@ -29,6 +29,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
     };
     for name in &inputs {
         checker.begin_file();
+        let mut lines_read = 0;
         let reader: Box<dyn BufRead> = if name == "-" {
             Box::new(BufReader::new(std::io::stdin()))
         } else {
@@ -42,6 +43,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
             if line.trim().is_empty() {
                 continue;
             }
+            lines_read += 1;
             let v = json::parse_value(line.as_bytes())
                 .map_err(|e| UsageError(format!("{name}:{}: {e}", n + 1)))?;
             checker
@@ -50,6 +52,14 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
             if args.order && v.member("type").and_then(Value::as_str) == Some("record") {
                 records.push(v.into_owned());
             }
+        }
+        if lines_read == 0 {
+            // Nothing to check is no proof of anything.
+            return Err(UsageError(format!(
+                "{}: empty, not an export (made by binge entwine export)",
+                stream::display_source(name)
+            ))
+            .into());
         }
     }
     let report = checker.finish();
