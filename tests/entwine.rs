@@ -363,48 +363,73 @@ fn events_without_a_canonical_form_are_bad_lines() {
     assert_eq!(recheck(&s.export("o"), &s.vkey).0, 1);
 }
 
+// Regression (issue 11.9): an edit of a record that is not the last (its time, its prev link,
+// its event together with the event's hash) or of a checkpoint's note was extended and signed
+// over. Every edit is refused before anything is added.
 #[test]
 fn a_tampered_state_file_is_refused() {
-    let s = Setup::new("o");
-    s.entwine(&[])
-        .write_stdin("{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n")
-        .assert()
-        .success();
-    let conn = rusqlite::Connection::open(s.state()).unwrap();
-    conn.execute(
-        "UPDATE entwine_records SET body = '{\"a\":99}', body_hash = zeroblob(32) WHERE seq = 2",
-        [],
-    )
-    .unwrap();
-    drop(conn);
-    let out = s.entwine(&[]).write_stdin("{\"a\":4}\n").output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr_of(&out);
-    assert!(
-        err.contains("stream o: the stored head does not match record 2"),
-        "{err}"
-    );
-    assert!(err.contains("the state file has been changed"), "{err}");
-    // Rewriting an older leaf breaks the signed root instead.
-    let s = Setup::new("o");
-    s.entwine(&[])
-        .write_stdin("{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n")
-        .assert()
-        .success();
-    let conn = rusqlite::Connection::open(s.state()).unwrap();
-    conn.execute(
-        "UPDATE entwine_records SET leaf = zeroblob(32) WHERE seq = 0",
-        [],
-    )
-    .unwrap();
-    drop(conn);
-    let out = s.entwine(&[]).write_stdin("{\"a\":4}\n").output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr_of(&out).contains("the records no longer give the root signed at size 3"),
-        "{}",
-        stderr_of(&out)
-    );
+    let edits = [
+        (
+            "UPDATE entwine_records SET body = '{\"a\":99}', body_hash = zeroblob(32) WHERE seq = 2",
+            "the event of record 2 no longer gives its body hash",
+        ),
+        (
+            "UPDATE entwine_records SET time_ms = time_ms + 1 WHERE seq = 3",
+            "record 3 no longer gives its leaf",
+        ),
+        (
+            "UPDATE entwine_records SET prev = zeroblob(32) WHERE seq = 3",
+            "record 3 no longer gives its leaf",
+        ),
+        (
+            // The event and its hash changed together: the record's leaf no longer holds.
+            "UPDATE entwine_records SET body = '{\"a\":99}', \
+             body_hash = X'1b4f6cc2a2a0b0dbc8e0f7d7e4ab31d4d1e2a0c1d3c7a5f1e1f0b2c7d6e8a9b0' \
+             WHERE seq = 1",
+            "the event of record 1 no longer gives its body hash",
+        ),
+        (
+            "UPDATE entwine_records SET leaf = zeroblob(32) WHERE seq = 0",
+            "record 0 no longer gives its leaf",
+        ),
+        (
+            "UPDATE entwine_checkpoints SET note = replace(note, char(10) || '5' || char(10), \
+             char(10) || '6' || char(10))",
+            "the checkpoint at size 5 is not a signed note",
+        ),
+        (
+            "UPDATE entwine_streams SET head = zeroblob(32)",
+            "the stored head does not match record 4",
+        ),
+    ];
+    for (sql, said) in edits {
+        let s = Setup::new("o");
+        s.entwine(&[])
+            .write_stdin("{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n{\"a\":4}\n{\"a\":5}\n")
+            .assert()
+            .success();
+        let conn = rusqlite::Connection::open(s.state()).unwrap();
+        assert_eq!(conn.execute(sql, []).unwrap(), 1, "{sql}");
+        let before: i64 = conn
+            .query_row("SELECT count(*) FROM entwine_checkpoints", [], |r| r.get(0))
+            .unwrap();
+        drop(conn);
+        let out = s.entwine(&[]).write_stdin("{\"a\":6}\n").output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{sql}");
+        let err = stderr_of(&out);
+        assert!(err.contains(&format!("stream o: {said}")), "{sql}: {err}");
+        assert!(err.contains("the state file has been changed"), "{err}");
+        let conn = rusqlite::Connection::open(s.state()).unwrap();
+        let (records, checkpoints): (i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM entwine_records), \
+                        (SELECT count(*) FROM entwine_checkpoints)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((records, checkpoints), (5, before), "{sql}: nothing added");
+    }
 }
 
 #[test]

@@ -73,70 +73,104 @@ impl Entwine {
         Ok(e)
     }
 
-    /// Takes in the records stored beyond what this run has seen, checking that they link up,
-    /// that the stored head is their last leaf, and that every signed checkpoint among them
-    /// is the root of the leaves before it.
+    /// Takes in the records stored beyond what this run has seen, and checks them before
+    /// anything is signed over them: each record's event still gives its body hash, its fields
+    /// still give its leaf, it links to the record before it, every signed checkpoint among
+    /// them opens with the stream's key and states the root of the leaves before it, and the
+    /// stored head is the last leaf. An edited state file is refused rather than extended.
     fn catch_up(&mut self, st: &store::entwine::Stream) -> anyhow::Result<()> {
+        /// Records read and hashed at a time (on every core).
+        const PAGE: u64 = 8192;
         let from = self.frontier.size();
-        if st.size < from {
-            bail!(
-                "stream {}: the state file says {} records, fewer than the {from} already seen; \
-                 it has been changed, so binge will not extend it",
-                self.origin,
-                st.size
-            );
-        }
-        let cps = store::entwine::checkpoints(self.store.conn(), &self.origin)?;
-        let mut cps = cps.iter().filter(|c| c.size > from).peekable();
-        let leaves = store::entwine::leaves(self.store.conn(), &self.origin, from, st.size)?;
         let tampered = |what: String| {
             anyhow::anyhow!(
                 "stream {}: {what}; the state file has been changed, so binge will not extend it",
                 self.origin
             )
         };
-        if leaves.len() as u64 != st.size - from {
+        if st.size < from {
+            return Err(tampered(format!(
+                "it says {} records, fewer than the {from} already seen",
+                st.size
+            )));
+        }
+        let verifier = self.signer.verifier();
+        let cps = store::entwine::checkpoints(self.store.conn(), &self.origin)?;
+        let mut cps = cps.iter().filter(|c| c.size > from).peekable();
+        let (mut frontier, mut prev) = (self.frontier.clone(), self.head);
+        let mut checkpointed = self.checkpointed;
+        let mut at = from;
+        while at < st.size {
+            let page = store::entwine::records(self.store.conn(), &self.origin, at, at + PAGE)?;
+            if page.is_empty() {
+                break;
+            }
+            let hashed: Vec<(Hash, Hash)> = page
+                .par_iter()
+                .map(|s| (record::body_hash(&s.body), s.record.leaf()))
+                .collect();
+            for (s, (body_hash, leaf)) in page.iter().zip(hashed) {
+                let seq = s.record.seq;
+                if seq != at {
+                    return Err(tampered(format!("record {at} is missing")));
+                }
+                if body_hash != s.record.body_hash {
+                    return Err(tampered(format!(
+                        "the event of record {seq} no longer gives its body hash"
+                    )));
+                }
+                if leaf.as_slice() != s.leaf {
+                    return Err(tampered(format!("record {seq} no longer gives its leaf")));
+                }
+                if s.record.prev != prev {
+                    return Err(tampered(format!(
+                        "record {seq} does not link to the record before it"
+                    )));
+                }
+                prev = leaf;
+                at += 1;
+                frontier.push(leaf);
+                while let Some(cp) = cps.next_if(|c| c.size <= frontier.size()) {
+                    let signed = verifier
+                        .open_note(&cp.note)
+                        .ok()
+                        .and_then(|text| note::parse_checkpoint(text).ok());
+                    let holds = cp.size == frontier.size()
+                        && cp.root == frontier.root()
+                        && signed == Some((self.origin.clone(), cp.size, cp.root));
+                    if !holds {
+                        return Err(tampered(format!(
+                            "the checkpoint at size {} is not a signed note of the root of \
+                             the records before it",
+                            cp.size
+                        )));
+                    }
+                    checkpointed = checkpointed.max(cp.size);
+                }
+            }
+        }
+        if at != st.size {
             return Err(tampered(format!(
                 "records are missing below seq {}",
                 st.size
             )));
         }
-        for leaf in &leaves {
-            self.frontier.push(*leaf);
-            while let Some(cp) = cps.next_if(|c| c.size <= self.frontier.size()) {
-                if cp.size == self.frontier.size() && cp.root != self.frontier.root() {
-                    return Err(tampered(format!(
-                        "the records no longer give the root signed at size {}",
-                        cp.size
-                    )));
-                }
-                self.checkpointed = self.checkpointed.max(cp.size);
-            }
+        if let Some(cp) = cps.next() {
+            return Err(tampered(format!(
+                "a checkpoint at size {} is beyond its {} records",
+                cp.size, st.size
+            )));
         }
-        if st.size > 0 {
-            let last = store::entwine::record(self.store.conn(), &self.origin, st.size - 1)?
-                .ok_or_else(|| tampered(format!("record {} is missing", st.size - 1)))?;
-            let expected_prev = match leaves.len() {
-                n if n >= 2 => leaves[n - 2],
-                _ if st.size == 1 => record::genesis(&self.origin, &self.signer.public()),
-                _ => self.head,
-            };
-            let leaf = last.record.leaf();
-            if leaf.as_slice() != last.leaf
-                || leaf.as_slice() != st.head
-                || last.record.prev != expected_prev
-            {
-                return Err(tampered(format!(
-                    "the stored head does not match record {}",
-                    st.size - 1
-                )));
-            }
-            self.head = leaf;
-        } else if st.head != self.head {
-            return Err(tampered(
-                "the stored head of the empty stream is not its genesis".into(),
-            ));
+        if st.head != prev {
+            return Err(tampered(if st.size == 0 {
+                "the stored head of the empty stream is not its genesis".into()
+            } else {
+                format!("the stored head does not match record {}", st.size - 1)
+            }));
         }
+        self.frontier = frontier;
+        self.head = prev;
+        self.checkpointed = checkpointed;
         Ok(())
     }
 

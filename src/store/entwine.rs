@@ -138,6 +138,18 @@ pub fn record(conn: &Connection, origin: &str, seq: u64) -> anyhow::Result<Optio
         .optional()?)
 }
 
+/// The records with `from <= seq < to`, in order.
+pub fn records(conn: &Connection, origin: &str, from: u64, to: u64) -> anyhow::Result<Vec<Stored>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM entwine_records WHERE origin = ?1 AND seq >= ?2 AND seq < ?3 \
+         ORDER BY seq"
+    ))?;
+    let rows = stmt.query_map(params![origin, from as i64, to as i64], |r| {
+        stored(origin, r)
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Calls `f` for every record from `from` on, in order.
 pub fn each_record(
     conn: &Connection,
