@@ -633,3 +633,25 @@ fn a_later_run_notices_a_timeout_even_without_input() {
     assert_eq!(field(&got[0], "timed_out"), "true");
     assert_eq!(aggregate(&args, ""), "");
 }
+
+// Regression (issue 11.11): grouping and distinct counts compared raw text, so 1, 1.0, 1e0 and
+// 10e-1 were four groups and four distinct values, and objects differing only in key order two,
+// while == calls them equal. The output keeps the first text seen.
+#[test]
+fn groups_and_distinct_values_are_told_apart_by_value_not_text() {
+    let input = "{\"v\":1,\"o\":{\"a\":1,\"b\":2}}\n{\"v\":1.0,\"o\":{\"b\":2,\"a\":1}}\n\
+                 {\"v\":1e0,\"o\":{\"a\":1.0,\"b\":2}}\n{\"v\":10e-1,\"o\":{\"b\":2e0,\"a\":1}}\n\
+                 {\"v\":2,\"o\":{\"a\":2}}\n";
+    let out = aggregate(&["--by", ".v", "--count", "--distinct", ".o"], input);
+    assert_eq!(
+        out,
+        "{\"v\":1,\"count\":4,\"o_distinct\":1}\n{\"v\":2,\"count\":1,\"o_distinct\":1}\n"
+    );
+    let out = aggregate(&["--by", "o=.o", "--count"], input);
+    assert_eq!(
+        out,
+        "{\"o\":{\"a\":1,\"b\":2},\"count\":4}\n{\"o\":{\"a\":2},\"count\":1}\n"
+    );
+    let out = aggregate(&["--distinct", ".v"], input);
+    assert_eq!(out, "{\"v_distinct\":2}\n");
+}

@@ -61,6 +61,25 @@ pub fn write_canonical(v: &Value<'_>, out: &mut Vec<u8>) -> Result<(), NotCanoni
     Ok(())
 }
 
+/// Writes the text by which binge tells values apart when it groups or counts distinct values:
+/// the canonical form, so values that `==` calls equal (`1`, `1.0`, `1e0`, `10e-1`; objects
+/// whose members come in another order) are one; a value that has none (a duplicate key, a
+/// number beyond a double) by its compact text.
+pub fn write_key(v: &Value<'_>, out: &mut Vec<u8>) {
+    let start = out.len();
+    if write_canonical(v, out).is_err() {
+        out.truncate(start);
+        super::write_value(v, out);
+    }
+}
+
+/// [`write_key`] as a string.
+pub fn key_text(v: &Value<'_>) -> String {
+    let mut out = Vec::new();
+    write_key(v, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// Whether JSON text escapes a lone UTF-16 surrogate (`"\ud800"`), which has no canonical
 /// form: the parser turns it into U+FFFD, so only the raw text can tell.
 pub fn has_lone_surrogate(raw: &[u8]) -> bool {

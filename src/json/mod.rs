@@ -14,7 +14,9 @@ mod write;
 
 use std::borrow::Cow;
 
-pub use canonical::{NotCanonical, canonical, es_number, has_lone_surrogate, write_canonical};
+pub use canonical::{
+    NotCanonical, canonical, es_number, has_lone_surrogate, key_text, write_canonical, write_key,
+};
 pub use number::Number;
 pub use parse::{
     Error, MAX_DEPTH, Span, find_member, nth_element, parse_value, scan_object, validate_value,

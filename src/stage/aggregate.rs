@@ -414,7 +414,9 @@ impl Stage for Aggregate {
                 key_values.push(Value::Number(json::Number::Int(start)));
             }
             key_values.extend(values.iter().map(Value::reborrow));
-            json::write_value(&Value::Array(key_values), &mut self.key_buf);
+            // Groups are told apart by value, as `==` does; the output shows the first text
+            // seen (`values` below).
+            json::write_key(&Value::Array(key_values), &mut self.key_buf);
         }
         let key = std::str::from_utf8(&self.key_buf).unwrap_or_default();
         if !self.groups.contains_key(key) {

@@ -180,7 +180,7 @@ pub enum Acc {
     Min(Extreme),
     Max(Extreme),
     Avg(Sum),
-    /// The distinct values, as their compact JSON text.
+    /// The distinct values, as their canonical JSON text (`json::key_text`).
     Distinct(HashSet<String>),
     /// Value (strings as they are, others as JSON text) to count, sorted by value.
     Hist(BTreeMap<String, u64>),
@@ -211,7 +211,7 @@ impl Acc {
             (Acc::Min(e), Some(v)) => e.add(v, Less),
             (Acc::Max(e), Some(v)) => e.add(v, Greater),
             (Acc::Distinct(set), Some(v)) => {
-                let text = v.to_json();
+                let text = crate::json::key_text(v);
                 if !set.contains(&text) {
                     set.insert(text);
                 }
@@ -219,7 +219,7 @@ impl Acc {
             (Acc::Hist(h), Some(v)) => {
                 let label = match v {
                     Value::String(s) => s.to_string(),
-                    other => other.to_json(),
+                    other => crate::json::key_text(other),
                 };
                 *h.entry(label).or_insert(0) += 1;
             }
