@@ -259,3 +259,65 @@ fn deeply_nested_expressions_are_syntax_errors_not_crashes() {
         .unwrap();
     assert_eq!(stdout_of(&out), "{\"a\":1}\n", "{}", stderr_of(&out));
 }
+
+// Regression (issue 11.12): number("081110") was null while number(" 42") was 42; the smallest
+// 64-bit integer plus 0 lost its digits; 1e-400 was signed as 0 while 1e400 was refused and
+// compared unequal to 0; time() refused a time --parse-time reads. One rule each, everywhere.
+#[test]
+fn numbers_and_times_follow_one_rule_everywhere() {
+    let out = binge()
+        .args([
+            "annotate",
+            "--set",
+            ".d=number(.date)",
+            "--set",
+            ".m=.min + 0",
+            "--set",
+            ".t=time(.when)",
+        ])
+        .write_stdin(
+            "{\"date\":\"081110\",\"min\":-9223372036854775808,\"when\":\"2024-01-01 00:00:10\"}\n",
+        )
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout_of(&out),
+        "{\"date\":\"081110\",\"min\":-9223372036854775808,\"when\":\"2024-01-01 00:00:10\",\
+         \"d\":81110,\"m\":-9223372036854775808,\"t\":1704067210000}\n",
+        "{}",
+        stderr_of(&out)
+    );
+    // A number no double holds compares exactly, and has no canonical form in either direction.
+    let tiny = "{\"a\":1e-400}\n{\"a\":1e400}\n{\"a\":0}\n";
+    let out = binge()
+        .args(["filter", ".a == 0"])
+        .write_stdin(tiny)
+        .output()
+        .unwrap();
+    assert_eq!(stdout_of(&out), "{\"a\":0}\n");
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("k.key");
+    binge()
+        .args(["entwine", "keygen", "--origin", "o", "--out"])
+        .arg(&key)
+        .assert()
+        .success();
+    let out = binge()
+        .args(["entwine", "--key"])
+        .arg(&key)
+        .arg("--state")
+        .arg(dir.path().join("s.db"))
+        .write_stdin(tiny)
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(stdout_of(&out).lines().count(), 1, "{err}");
+    assert!(
+        err.contains("stdin:1: cannot canonicalize: the number 1e-400 is out of range"),
+        "{err}"
+    );
+    assert!(
+        err.contains("stdin:2: cannot canonicalize: the number 1e400 is out of range"),
+        "{err}"
+    );
+}

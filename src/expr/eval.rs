@@ -35,9 +35,9 @@ pub fn eval<'a>(e: &'a Expr, input: &dyn Input<'a>) -> Value<'a> {
             Value::Bool(truth(e, input))
         }
         Expr::Neg(a) => match eval(a, input) {
-            Value::Number(n) => match n.as_i64().and_then(i64::checked_neg) {
-                Some(i) if !is_fractional(&n) => Value::Number(Number::Int(i)),
-                _ => float(-n.as_f64()),
+            Value::Number(n) => match n.as_i128().and_then(i128::checked_neg) {
+                Some(i) => Value::Number(Number::from_i128(i)),
+                None => float(-n.as_f64()),
             },
             _ => Value::Null,
         },
@@ -130,13 +130,14 @@ fn float<'a>(f: f64) -> Value<'a> {
     }
 }
 
-/// Integers stay exact while they fit in 64 bits; anything else is computed in f64. Strings
-/// and arrays join with `+`. Other mixes, and division by zero, give `null`.
+/// Integers stay exact while they fit in 128 bits (results beyond 64 bits keep their digits);
+/// anything else is computed in f64. Strings and arrays join with `+`. Other mixes, and
+/// division by zero, give `null`.
 fn arith<'a>(op: ArithOp, a: Value<'a>, b: Value<'a>) -> Value<'a> {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => {
             let ints = (!is_fractional(&x) && !is_fractional(&y))
-                .then(|| x.as_i64().zip(y.as_i64()))
+                .then(|| x.as_i128().zip(y.as_i128()))
                 .flatten();
             if let Some((i, j)) = ints {
                 let exact = match op {
@@ -151,7 +152,7 @@ fn arith<'a>(op: ArithOp, a: Value<'a>, b: Value<'a>) -> Value<'a> {
                     ArithOp::Rem => i.checked_rem(j),
                 };
                 if let Some(r) = exact {
-                    return Value::Number(Number::Int(r));
+                    return Value::Number(Number::from_i128(r));
                 }
             }
             let (f, g) = (x.as_f64(), y.as_f64());

@@ -106,7 +106,7 @@ impl Func {
             }
             Func::Number => match arg() {
                 n @ Value::Number(_) => n,
-                Value::String(s) => Number::parse(s.trim())
+                Value::String(s) => Number::parse_lenient(&s)
                     .map(Value::Number)
                     .unwrap_or(Value::Null),
                 _ => Value::Null,
@@ -116,15 +116,11 @@ impl Func {
                 other => Value::String(Cow::Owned(other.to_json())),
             },
             Func::Now => Value::Number(Number::Int(crate::time::now_ms())),
-            Func::Time => match arg() {
-                Value::String(s) => crate::time::parse_rfc3339(&s)
-                    .map(|ms| Value::Number(Number::Int(ms)))
-                    .unwrap_or(Value::Null),
-                Value::Number(n) => crate::time::epoch_to_ms(&n, None)
-                    .map(|ms| Value::Number(Number::Int(ms)))
-                    .unwrap_or(Value::Null),
-                _ => Value::Null,
-            },
+            // The one rule for reading an event time, as --time and --parse-time's default
+            // read it: RFC 3339 (a missing offset is UTC), or an epoch number.
+            Func::Time => crate::time::from_value(&arg(), None)
+                .map(|ms| Value::Number(Number::Int(ms)))
+                .unwrap_or(Value::Null),
             Func::Sha256 => {
                 let v = arg();
                 let digest = match &v {

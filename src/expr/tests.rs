@@ -124,8 +124,24 @@ fn arithmetic() {
     assert_eq!(ev("7.5 % 2"), "1.5");
     assert_eq!(ev("1 / 0"), "null");
     assert_eq!(ev("1 % 0"), "null");
-    // Past 64 bits arithmetic is floating point, written in its shortest exact form.
-    assert_eq!(ev("9223372036854775807 + 1"), "9223372036854776000");
+    // Integers stay exact past 64 bits (up to 128), and beyond that are floating point.
+    assert_eq!(ev("9223372036854775807 + 1"), "9223372036854775808");
+    assert_eq!(ev("-9223372036854775808 + 0"), "-9223372036854775808");
+    assert_eq!(ev("-(-9223372036854775808)"), "9223372036854775808");
+    assert_eq!(
+        ev("170141183460469231731687303715884105727 + 1"),
+        "170141183460469230000000000000000000000"
+    );
+    // number() reads text as people write it, time() as --time reads event times.
+    assert_eq!(ev(r#"number("081110")"#), "81110");
+    assert_eq!(ev(r#"number(" 42 ")"#), "42");
+    assert_eq!(ev(r#"number("+0.50")"#), "0.50");
+    assert_eq!(ev(r#"number("000.5")"#), "0.5");
+    assert_eq!(ev(r#"number("0")"#), "0");
+    assert_eq!(ev(r#"number("-007")"#), "-7");
+    assert_eq!(ev(r#"number("1x")"#), "null");
+    assert_eq!(ev(r#"time("2024-01-01 00:00:10")"#), "1704067210000");
+    assert_eq!(ev(r#"time("2024-01-01T00:00:10+01:00")"#), "1704063610000");
     assert_eq!(ev(r#""ab" + "cd""#), r#""abcd""#);
     assert_eq!(ev("[1] + [2, 3]"), "[1,2,3]");
     assert_eq!(ev("-.neg"), "4");

@@ -135,7 +135,15 @@ fn number(n: &Number<'_>) -> Result<String, NotCanonical> {
         return Ok(i.to_string());
     }
     let f = n.as_f64();
-    if !f.is_finite() {
+    // A literal no double holds, too large (infinite) or too small (a nonzero number that
+    // would round to 0), has no canonical form: rounding it would make two different events
+    // hash alike, and it would no longer compare as the number it is.
+    let underflow = f == 0.0
+        && matches!(n, Number::Text(t) if t
+            .bytes()
+            .take_while(|c| !matches!(c, b'e' | b'E'))
+            .any(|c| matches!(c, b'1'..=b'9')));
+    if !f.is_finite() || underflow {
         return Err(NotCanonical(format!(
             "the number {} is out of range for canonical JSON",
             match n {
@@ -208,6 +216,7 @@ mod tests {
             ("9007199254740992", "9007199254740992"),
             ("5e-324", "5e-324"),
             ("1.7976931348623157e308", "1.7976931348623157e+308"),
+            ("0e-400", "0"),
         ] {
             assert_eq!(canon(input), want, "{input}");
         }

@@ -52,6 +52,43 @@ impl<'a> Number<'a> {
         }
     }
 
+    /// The value as an i128 when it is an integer that fits: integer arithmetic stays exact
+    /// well beyond 64 bits.
+    pub fn as_i128(&self) -> Option<i128> {
+        match self {
+            Number::Int(i) => Some(i128::from(*i)),
+            Number::Float(_) => self.as_i64().map(i128::from),
+            Number::Text(t) if t.bytes().any(|c| matches!(c, b'.' | b'e' | b'E')) => None,
+            Number::Text(t) => t.parse().ok(),
+        }
+    }
+
+    /// An integer result: 64-bit when it fits, else its exact digits.
+    pub fn from_i128(i: i128) -> Number<'static> {
+        match i64::try_from(i) {
+            Ok(i) => Number::Int(i),
+            Err(_) => Number::Text(Cow::Owned(i.to_string())),
+        }
+    }
+
+    /// A number from text as people write it: surrounding spaces, a leading `+` and leading
+    /// zeros (`081110`, as syslog and HDFS dates have) are accepted; otherwise JSON's grammar.
+    pub fn parse_lenient(text: &str) -> Option<Number<'static>> {
+        let t = text.trim();
+        let (sign, digits) = match t.as_bytes().first() {
+            Some(b'-') => ("-", &t[1..]),
+            Some(b'+') => ("", &t[1..]),
+            _ => ("", t),
+        };
+        let zeros = digits.len() - digits.trim_start_matches('0').len();
+        // Keep one zero when the integer part is all zeros (`000.5` is `0.5`).
+        let keep = match digits[zeros..].as_bytes().first() {
+            Some(c) if c.is_ascii_digit() => zeros,
+            _ => zeros.saturating_sub(1),
+        };
+        Number::parse(&format!("{sign}{}", &digits[keep..]))
+    }
+
     pub fn as_f64(&self) -> f64 {
         match self {
             Number::Int(i) => *i as f64,
@@ -103,7 +140,7 @@ pub(crate) fn float_text(f: f64) -> String {
 
 fn text_as_i64(t: &str) -> Option<i64> {
     let b = t.as_bytes();
-    if b.len() > 19 || b.iter().any(|c| matches!(c, b'.' | b'e' | b'E')) {
+    if b.len() > 20 || b.iter().any(|c| matches!(c, b'.' | b'e' | b'E')) {
         return None;
     }
     t.parse().ok()
