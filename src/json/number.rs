@@ -82,7 +82,7 @@ impl<'a> Number<'a> {
         };
         let zeros = digits.len() - digits.trim_start_matches('0').len();
         // Keep one zero when the integer part is all zeros (`000.5` is `0.5`).
-        let keep = match digits[zeros..].as_bytes().first() {
+        let keep = match digits.as_bytes()[zeros..].first() {
             Some(c) if c.is_ascii_digit() => zeros,
             _ => zeros.saturating_sub(1),
         };
