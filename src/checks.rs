@@ -20,6 +20,17 @@ pub fn json_line(data: &[u8]) {
         let text = v.to_json();
         let again = json::parse_value(text.as_bytes()).expect("written JSON parses");
         assert_eq!(again.to_json(), text, "writing is stable");
+        // The quick member scan (annotate's splicing) sees the members the parser sees.
+        let json::Value::Object(members) = &v else {
+            unreachable!()
+        };
+        let texts = json::member_texts(data);
+        assert_eq!(texts.len(), members.len(), "member count");
+        for ((name, text), (k, val)) in texts.iter().zip(members) {
+            assert!(json::key_equals(name, k), "member name");
+            let parsed = json::parse_value(text).expect("a member's text parses");
+            assert_eq!(parsed.to_json(), val.to_json(), "member value");
+        }
     }
 }
 

@@ -385,7 +385,8 @@ pub struct StreamArgs {
     #[arg(long, value_enum, value_name = "POLICY", default_value_t = OnError::Skip)]
     pub on_error: OnError,
 
-    /// Also append each bad line to FILE as {"source","line","error","raw"}
+    /// Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64"
+    /// instead of "raw" when the line is not UTF-8)
     #[arg(long, value_name = "FILE")]
     pub dead_letter: Option<PathBuf>,
 

@@ -507,3 +507,33 @@ fn builtin_patterns_match_every_line_of_the_shared_logs() {
         assert_eq!(stdout_of(&out).lines().count(), 2000, "{file}");
     }
 }
+
+// Regression (issue 11.14): annotate rewrote members it did not touch: a lone surrogate became
+// U+FFFD, escapes and number text changed. Untouched members keep their bytes.
+#[test]
+fn members_no_step_touches_keep_their_bytes() {
+    let line = "{\"a\":\"\\ud800x\",\"b\":1.50,\"c\":\"\\u0041\",\"d\":{\"e\" : 1e2}}";
+    let out = binge()
+        .args([
+            "annotate", "--set", ".x=1", "--set", ".b=.b", "--delete", ".c",
+        ])
+        .write_stdin(format!("{line}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout_of(&out),
+        "{\"a\":\"\\ud800x\",\"b\":1.50,\"d\":{\"e\" : 1e2},\"x\":1}\n",
+        "{}",
+        stderr_of(&out)
+    );
+    // A renamed member is written anew under its new name; the others keep their bytes.
+    let out = binge()
+        .args(["annotate", "--rename", ".c=.C"])
+        .write_stdin(format!("{line}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout_of(&out),
+        "{\"a\":\"\\ud800x\",\"b\":1.50,\"C\":\"A\",\"d\":{\"e\" : 1e2}}\n"
+    );
+}

@@ -315,3 +315,35 @@ fn progress_is_never_written_when_stderr_is_not_a_terminal() {
     assert_eq!(out.stdout, b"");
     assert_eq!(out.stderr, b"");
 }
+
+// Regression (issue 11.14): bytes that are not UTF-8 were replaced by U+FFFD in the dead
+// letter, so garbage lines could not be recovered.
+#[test]
+fn a_dead_letter_keeps_lines_that_are_not_utf8_byte_for_byte() {
+    use base64::Engine;
+    let dir = tempfile::tempdir().unwrap();
+    let dead = dir.path().join("dead.ndjson");
+    let garbage: &[u8] = b"\xff\xfe{\"a\":\"\xc3\x28\"}";
+    let mut input = b"{\"ok\":1}\n".to_vec();
+    input.extend_from_slice(garbage);
+    input.extend_from_slice(b"\nnot json\n");
+    let out = binge()
+        .args(["filter", "true", "--dead-letter"])
+        .arg(&dead)
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert_eq!(stdout_of(&out), "{\"ok\":1}\n");
+    let kept = ndjson(&std::fs::read_to_string(&dead).unwrap());
+    assert_eq!(kept.len(), 2);
+    let b64 = kept[0]
+        .member("raw_base64")
+        .and_then(|v| v.as_str())
+        .unwrap();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
+    assert_eq!(bytes, garbage);
+    assert!(kept[0].member("raw").is_none());
+    assert_eq!(field(&kept[1], "raw"), "\"not json\"");
+}

@@ -184,6 +184,86 @@ pub fn find_member<'a>(obj: &'a [u8], key: &str) -> Option<&'a [u8]> {
     }
 }
 
+/// In an already validated object `obj`, every member as (its name's text between the quotes,
+/// its value's text), in order. The object is known to be valid, so values are skipped by
+/// their brackets and quotes alone, without checking them again.
+pub fn member_texts(obj: &[u8]) -> Vec<(&[u8], &[u8])> {
+    let mut texts = Vec::new();
+    let ws = |i: &mut usize| {
+        while obj
+            .get(*i)
+            .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+        {
+            *i += 1;
+        }
+    };
+    // The index just past the string that starts at `i` (its opening quote).
+    let string_end = |i: usize| -> usize {
+        let mut j = i + 1;
+        while let Some(k) = memchr::memchr2(b'"', b'\\', &obj[j..]) {
+            if obj[j + k] == b'\\' {
+                j += k + 2;
+            } else {
+                return j + k + 1;
+            }
+        }
+        obj.len()
+    };
+    let mut i = 0;
+    ws(&mut i);
+    if obj.get(i) != Some(&b'{') {
+        return texts;
+    }
+    i += 1;
+    loop {
+        ws(&mut i);
+        if obj.get(i) != Some(&b'"') {
+            return texts;
+        }
+        let key_end = string_end(i);
+        let name = &obj[i + 1..key_end.saturating_sub(1).max(i + 1)];
+        i = key_end;
+        ws(&mut i);
+        i += 1; // the colon
+        ws(&mut i);
+        let start = i;
+        let mut depth = 0usize;
+        while i < obj.len() {
+            match obj[i] {
+                b'"' => {
+                    i = string_end(i);
+                    if depth == 0 {
+                        break;
+                    }
+                    continue;
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' if depth == 0 => break,
+                b'}' | b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        i += 1;
+                        break;
+                    }
+                }
+                b',' if depth == 0 => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        let mut end = i;
+        while end > start && matches!(obj[end - 1], b' ' | b'\t' | b'\n' | b'\r') {
+            end -= 1;
+        }
+        texts.push((name, &obj[start..end]));
+        ws(&mut i);
+        if obj.get(i) != Some(&b',') {
+            return texts;
+        }
+        i += 1;
+    }
+}
+
 /// In an already validated array `arr`, the text of element `index` (negative: from the end).
 pub fn nth_element(arr: &[u8], index: i64) -> Option<&[u8]> {
     let elements = || {
@@ -226,7 +306,7 @@ fn check_utf8(b: &[u8]) -> Result<(), Error> {
 }
 
 /// Compares a raw (still escaped) key from the input with a plain name.
-fn key_equals(raw: &[u8], name: &str) -> bool {
+pub fn key_equals(raw: &[u8], name: &str) -> bool {
     if !raw.contains(&b'\\') {
         raw == name.as_bytes()
     } else {
@@ -615,6 +695,34 @@ mod tests {
         ] {
             assert!(scan(bad, &[]).is_err(), "{bad:?} accepted");
         }
+    }
+
+    #[test]
+    fn member_texts_are_the_members_as_written() {
+        let obj = br#" { "a" : 1.50 , "b\"":{"c":[1,"]}"]}, "d":"x\\" ,"e":[ ],"f":true}"#;
+        let got: Vec<(String, String)> = member_texts(obj)
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    String::from_utf8_lossy(k).into_owned(),
+                    String::from_utf8_lossy(v).into_owned(),
+                )
+            })
+            .collect();
+        let want = [
+            ("a", "1.50"),
+            ("b\\\"", r#"{"c":[1,"]}"]}"#),
+            ("d", r#""x\\""#),
+            ("e", "[ ]"),
+            ("f", "true"),
+        ];
+        assert_eq!(
+            got,
+            want.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<Vec<_>>()
+        );
+        assert!(member_texts(b"{}").is_empty());
     }
 
     #[test]

@@ -56,6 +56,39 @@ pub enum Op {
     },
 }
 
+impl Op {
+    /// Adds the names of the top-level members this step may change to `out`; false when it
+    /// may change the event as a whole.
+    fn touches(&self, out: &mut Vec<String>) -> bool {
+        let mut add = |path: &[Seg]| match path.first() {
+            Some(Seg::Key(k)) => {
+                if !out.contains(k) {
+                    out.push(k.clone());
+                }
+                true
+            }
+            _ => false,
+        };
+        match self {
+            Op::Set { path, .. } | Op::Delete { path } => add(path),
+            Op::Copy { to, .. } => add(to),
+            Op::Rename { from, to } => add(from) & add(to),
+            // Members it drops are gone; a member it keeps only in part is changed.
+            Op::Keep { paths } => paths.iter().all(|p| add(p)),
+            Op::Extract { field, layouts } => {
+                add(field);
+                for name in layouts.iter().flat_map(|l| l.capture_names().flatten()) {
+                    add(&[Seg::Key(name.to_string())]);
+                }
+                true
+            }
+            Op::ParseJson { field } | Op::ParseLogfmt { field } | Op::ParseTime { field, .. } => {
+                add(field)
+            }
+        }
+    }
+}
+
 /// What `--extract` does with an event whose field does not match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Unmatched {
@@ -77,6 +110,9 @@ pub struct Annotate {
     year: i64,
     /// Per step: events whose `--extract` did not match.
     misses: Vec<AtomicU64>,
+    /// The top-level members the steps may change; every other member is written out with
+    /// its original bytes. `None` when a step may change the whole event.
+    touched: Option<Vec<String>>,
 }
 
 pub struct Settings {
@@ -91,7 +127,12 @@ pub struct Settings {
 impl Annotate {
     pub fn new(steps: Vec<Step>, s: Settings) -> Annotate {
         let misses = steps.iter().map(|_| AtomicU64::new(0)).collect();
+        let mut touched = Some(Vec::new());
+        for step in &steps {
+            touched = touched.and_then(|mut t| step.op.touches(&mut t).then_some(t));
+        }
         Annotate {
+            touched,
             steps,
             when: s.when,
             keep_existing: s.keep_existing,
@@ -366,7 +407,10 @@ impl Stateless for Annotate {
         for (k, step) in self.steps.iter().enumerate() {
             self.apply(k, step, &mut v, ev.line())?;
         }
-        out.value(&v);
+        match &self.touched {
+            Some(touched) => out.spliced(ev.raw(), &v, touched),
+            None => out.value(&v),
+        }
         Ok(())
     }
 }

@@ -7,6 +7,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use base64::Engine;
 use clap::ValueEnum;
 
 use crate::json::{Value, write_value};
@@ -73,7 +74,15 @@ impl BadLines {
                     Value::Number(crate::json::Number::Int(line as i64)),
                 ),
                 ("error".into(), Value::String(reason.into())),
-                ("raw".into(), Value::String(String::from_utf8_lossy(raw))),
+                // The line exactly as read: as text when it is UTF-8, else its bytes in base64
+                // (RFC 4648), so garbage can still be recovered byte for byte.
+                match std::str::from_utf8(raw) {
+                    Ok(text) => ("raw".into(), Value::String(text.into())),
+                    Err(_) => (
+                        "raw_base64".into(),
+                        Value::String(base64::engine::general_purpose::STANDARD.encode(raw).into()),
+                    ),
+                },
             ]);
             let mut buf = Vec::with_capacity(raw.len() + 64);
             write_value(&record, &mut buf);

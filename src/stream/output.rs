@@ -38,6 +38,48 @@ impl Output {
         self.buf.push(b'\n');
     }
 
+    /// Emits `after`, a changed version of the event whose line is `raw`, of which only the
+    /// top-level members named in `touched` may have changed: every other member keeps its
+    /// bytes from `raw` (its number text, its escapes, even a lone surrogate), and only the
+    /// touched ones are written anew.
+    pub fn spliced(&mut self, raw: &[u8], after: &Value<'_>, touched: &[String]) {
+        let Value::Object(members) = after else {
+            return self.value(after);
+        };
+        let texts = crate::json::member_texts(raw);
+        // A name given twice: which text is meant is not clear, so all is written anew.
+        if texts
+            .iter()
+            .enumerate()
+            .any(|(i, (a, _))| texts[i + 1..].iter().any(|(b, _)| a == b))
+        {
+            return self.value(after);
+        }
+        self.buf.push(b'{');
+        for (i, (k, v)) in members.iter().enumerate() {
+            if i > 0 {
+                self.buf.push(b',');
+            }
+            crate::json::write_str(k, &mut self.buf);
+            self.buf.push(b':');
+            let kept = if touched.iter().any(|t| t == k) {
+                None
+            } else {
+                // Looked for where it most likely is: steps append, and remove only a few.
+                let named = |(name, _): &&(&[u8], &[u8])| crate::json::key_equals(name, k);
+                texts
+                    .get(i)
+                    .filter(named)
+                    .or_else(|| texts.iter().find(named))
+            };
+            match kept {
+                Some((_, text)) => self.buf.extend_from_slice(text),
+                None => write_value(v, &mut self.buf),
+            }
+        }
+        self.buf.extend_from_slice(b"}\n");
+    }
+
     pub fn len(&self) -> usize {
         self.buf.len()
     }
