@@ -38,7 +38,7 @@ complete -c binge -n "__fish_binge_needs_command" -f -a "help" -d 'Print this me
 complete -c binge -n "__fish_binge_using_subcommand filter" -l limit -d 'Stop after writing N events (and stop reading)' -r
 complete -c binge -n "__fish_binge_using_subcommand filter" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
 fail\t'Stop at the first bad line, with exit status 65'"
-complete -c binge -n "__fish_binge_using_subcommand filter" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"}' -r -F
+complete -c binge -n "__fish_binge_using_subcommand filter" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand filter" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
 complete -c binge -n "__fish_binge_using_subcommand filter" -s v -l invert -d 'Keep the events for which EXPR is not true instead'
 complete -c binge -n "__fish_binge_using_subcommand filter" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
@@ -65,7 +65,7 @@ ns\t''"
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l year -d 'The year of times written without one, such as syslog\'s (default: the current year)' -r
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
 fail\t'Stop at the first bad line, with exit status 65'"
-complete -c binge -n "__fish_binge_using_subcommand annotate" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"}' -r -F
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l keep-existing -d 'Leave fields that already exist alone (--set, --copy, --rename, --extract)'
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
@@ -100,7 +100,7 @@ complete -c binge -n "__fish_binge_using_subcommand aggregate" -l durability -d 
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
 fail\t'Stop at the first bad line, with exit status 65'"
-complete -c binge -n "__fish_binge_using_subcommand aggregate" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"}' -r -F
+complete -c binge -n "__fish_binge_using_subcommand aggregate" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l count -d 'Count the events of each group'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l collect -d 'Collect sources under aggregate keys instead of computing statistics'
@@ -138,7 +138,7 @@ us\t''
 ns\t''"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
 fail\t'Stop at the first bad line, with exit status 65'"
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"}' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
@@ -250,7 +250,7 @@ complete -c binge -n "__fish_binge_using_subcommand tee" -l durability -d 'full:
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand tee" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
 fail\t'Stop at the first bad line, with exit status 65'"
-complete -c binge -n "__fish_binge_using_subcommand tee" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"}' -r -F
+complete -c binge -n "__fish_binge_using_subcommand tee" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand tee" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand tee" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
@@ -263,7 +263,7 @@ complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
 fail\t'Stop at the first bad line, with exit status 65'"
-complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"}' -r -F
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l sign-each -d 'Also sign every record'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
