@@ -52,7 +52,7 @@ pub fn expr(data: &[u8]) {
     };
     for e in EVENTS {
         let v = json::parse_value(e.as_bytes()).expect("the events parse");
-        let _ = program.eval(&v).to_json();
+        let _ = program.eval(&v).map(|v| v.to_json());
         let _ = program.matches(&v);
     }
 }

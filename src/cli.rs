@@ -361,16 +361,23 @@ Expressions:
               strings; values of different types compare false. Comparisons do not chain.
   Matching    s =~ \"re\" is true when the regular expression matches somewhere in string s
               (Rust regex syntax; anchor with ^ and $; (?i) ignores case). Non-strings never
-              match, with =~ or !~.
+              match, with =~ or !~. The pattern is a string literal first: \"\\b\" is a JSON
+              backspace (binge warns), so write \"\\\\b\" for a word boundary. A pattern taken
+              from the event (s =~ .p) that is not a regular expression makes the event a bad
+              line, with the reason.
   in          x in [..] (element), \"k\" in {object} (key), \"sub\" in \"string\" (substring).
-  Arithmetic  on numbers (integers exact up to 64 bits, otherwise floating point); + also joins
-              strings and arrays; anything else, and division by zero, gives null.
+  Arithmetic  on numbers (integers exact up to 128 bits, otherwise floating point); + also
+              joins strings and arrays; anything else, and division by zero, gives null.
+  Nesting     at most 256 levels (parentheses, brackets, calls, not, unary -, and each operator
+              of a chain such as 1+1+...); deeper is a syntax error.
   Truth       false and null are false, every other value is true.
   Functions   exists(path)  len(x)  lower(s)  upper(s)  starts_with(s, p)  ends_with(s, p)
               contains(s, p)  number(x)  string(x)  coalesce(a, b, ...)  time(x)  now()
               sha256(x)  hostname()  env(\"NAME\")  uuid7()  line()
-              time() reads RFC 3339 text or an epoch number (unit guessed from its size) and
-              gives epoch milliseconds, as now() does; line() is the input line number.";
+              time() reads RFC 3339 text (a space for the T and no offset, meaning UTC, are
+              accepted) or an epoch number (unit guessed from its size) and gives epoch
+              milliseconds, as now() does; number() reads text with spaces around it, a + and
+              leading zeros (\"081110\" is 81110); line() is the input line number.";
 
 /// Options every subcommand that reads events shares.
 #[derive(Debug, Clone, Args)]

@@ -321,3 +321,35 @@ fn numbers_and_times_follow_one_rule_everywhere() {
         "{err}"
     );
 }
+
+// Regression (issue 11.15): a pattern taken from the event that is no regular expression made
+// =~ silently false; "\b" in a pattern is a backspace, which binge now warns about.
+#[test]
+fn a_pattern_from_the_event_that_is_no_regex_makes_a_bad_line() {
+    let out = binge()
+        .args(["filter", ".a =~ .b"])
+        .write_stdin("{\"a\":\"x(\",\"b\":\"x\\\\(\"}\n{\"a\":\"x\",\"b\":\"(\"}\n{\"a\":\"y\",\"b\":\"y\"}\n")
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout_of(&out),
+        "{\"a\":\"x(\",\"b\":\"x\\\\(\"}\n{\"a\":\"y\",\"b\":\"y\"}\n"
+    );
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("stdin:2: \"(\" is not a regular expression"),
+        "{err}"
+    );
+    assert!(err.contains("1 bad line skipped"), "{err}");
+
+    let out = binge()
+        .args(["filter", ".a =~ \"\\bword\\b\""])
+        .write_stdin("{\"a\":\"a word\"}\n")
+        .output()
+        .unwrap();
+    assert!(
+        stderr_of(&out).contains("holds a backspace"),
+        "{}",
+        stderr_of(&out)
+    );
+}

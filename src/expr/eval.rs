@@ -3,6 +3,9 @@
 
 use std::cmp::Ordering;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use regex::Regex;
 
 use super::Input;
@@ -81,14 +84,51 @@ fn matches<'a>(
     let found = match pattern {
         Pattern::Fixed(re) => re.is_match(s),
         Pattern::Dynamic(p) => match eval(p, input) {
-            Value::String(p) => match Regex::new(&p) {
-                Ok(re) => re.is_match(s),
-                Err(_) => return false,
+            Value::String(p) => match dynamic_match(&p, s) {
+                Ok(found) => found,
+                Err(why) => {
+                    FAULT.with(|f| *f.borrow_mut() = Some(why));
+                    return false;
+                }
             },
             _ => return false,
         },
     };
     found != negate
+}
+
+thread_local! {
+    /// Why the last evaluation on this thread could not be done (a pattern made from the event
+    /// that is no regular expression); taken by `Program::eval` and `Program::matches`.
+    static FAULT: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Patterns made from events, compiled once per thread: the same few tend to come back.
+    static PATTERNS: RefCell<HashMap<String, Result<Regex, String>>> = RefCell::new(HashMap::new());
+}
+
+/// How many compiled patterns a thread keeps before it starts over.
+const PATTERNS_KEPT: usize = 256;
+
+fn dynamic_match(pattern: &str, subject: &str) -> Result<bool, String> {
+    PATTERNS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if !cache.contains_key(pattern) {
+            if cache.len() >= PATTERNS_KEPT {
+                cache.clear();
+            }
+            let compiled = Regex::new(pattern)
+                .map_err(|e| format!("{pattern:?} is not a regular expression: {e}"));
+            cache.insert(pattern.to_string(), compiled);
+        }
+        match &cache[pattern] {
+            Ok(re) => Ok(re.is_match(subject)),
+            Err(why) => Err(why.clone()),
+        }
+    })
+}
+
+/// Why the evaluation just done failed, if it did.
+pub fn take_fault() -> Option<String> {
+    FAULT.with(|f| f.borrow_mut().take())
 }
 
 /// `==` and `!=` compare any two values; ordering compares numbers with numbers and strings

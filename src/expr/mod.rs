@@ -89,20 +89,51 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
+/// Why an expression could not be evaluated for one event: the event is then a bad line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvalError(pub String);
+
+impl fmt::Display for EvalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for EvalError {}
+
+impl From<EvalError> for crate::stage::Reject {
+    fn from(e: EvalError) -> crate::stage::Reject {
+        crate::stage::Reject(e.0)
+    }
+}
+
+impl From<EvalError> for crate::stage::Fault {
+    fn from(e: EvalError) -> crate::stage::Fault {
+        crate::stage::Fault::Bad(e.into())
+    }
+}
+
 /// A parsed expression, ready to evaluate against many events.
 #[derive(Debug)]
 pub struct Program {
     expr: Expr,
     source: String,
+    /// Whether evaluating can fail: only a regular expression made from the event can.
+    can_fail: bool,
 }
 
 impl Program {
     pub fn compile(source: &str) -> Result<Program, ParseError> {
         let tokens = lexer::lex(source)?;
         let expr = parser::parse(&tokens, source.chars().count())?;
+        let can_fail = expr.has_dynamic_pattern();
+        for warning in expr.pattern_warnings() {
+            eprintln!("binge: warning: in {source:?}: {warning}");
+        }
         Ok(Program {
             expr,
             source: source.to_string(),
+            can_fail,
         })
     }
 
@@ -111,13 +142,22 @@ impl Program {
     }
 
     /// The value of the expression for one event.
-    pub fn eval<'a>(&'a self, input: &dyn Input<'a>) -> Value<'a> {
-        eval::eval(&self.expr, input)
+    pub fn eval<'a>(&'a self, input: &dyn Input<'a>) -> Result<Value<'a>, EvalError> {
+        let v = eval::eval(&self.expr, input);
+        self.checked(v)
     }
 
     /// Whether the expression is true (anything but `false` and `null`) for one event.
-    pub fn matches<'a>(&'a self, input: &dyn Input<'a>) -> bool {
-        eval::truth(&self.expr, input)
+    pub fn matches<'a>(&'a self, input: &dyn Input<'a>) -> Result<bool, EvalError> {
+        let b = eval::truth(&self.expr, input);
+        self.checked(b)
+    }
+
+    fn checked<T>(&self, v: T) -> Result<T, EvalError> {
+        match self.can_fail.then(eval::take_fault).flatten() {
+            Some(why) => Err(EvalError(why)),
+            None => Ok(v),
+        }
     }
 
     /// The path, when the whole expression is one path such as `.a.b`.

@@ -55,6 +55,68 @@ pub enum Pattern {
 }
 
 impl Expr {
+    /// Every node of the tree, for the checks below.
+    fn walk(&self, f: &mut dyn FnMut(&Expr)) {
+        f(self);
+        match self {
+            Expr::Lit(_) | Expr::Path(_) => {}
+            Expr::Array(items) | Expr::Call(_, items) => items.iter().for_each(|e| e.walk(f)),
+            Expr::Not(e) | Expr::Neg(e) => e.walk(f),
+            Expr::And(a, b)
+            | Expr::Or(a, b)
+            | Expr::Cmp(_, a, b)
+            | Expr::Arith(_, a, b)
+            | Expr::In(a, b) => {
+                a.walk(f);
+                b.walk(f);
+            }
+            Expr::Match {
+                subject, pattern, ..
+            } => {
+                subject.walk(f);
+                if let Pattern::Dynamic(p) = pattern {
+                    p.walk(f);
+                }
+            }
+        }
+    }
+
+    /// Whether a regular expression is made from the event, so evaluating can fail.
+    pub fn has_dynamic_pattern(&self) -> bool {
+        let mut found = false;
+        self.walk(&mut |e| {
+            found |= matches!(
+                e,
+                Expr::Match {
+                    pattern: Pattern::Dynamic(_),
+                    ..
+                }
+            );
+        });
+        found
+    }
+
+    /// What looks like a mistake in a literal pattern: `"\b"` in a JSON string is a backspace,
+    /// not the word boundary `\\b` of regular expressions.
+    pub fn pattern_warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        self.walk(&mut |e| {
+            if let Expr::Match {
+                pattern: Pattern::Fixed(re),
+                ..
+            } = e
+                && re.as_str().contains('\u{8}')
+            {
+                warnings.push(format!(
+                    "the pattern {:?} holds a backspace: in a string, \"\\b\" is a backspace; \
+                     write \"\\\\b\" for a word boundary",
+                    re.as_str()
+                ));
+            }
+        });
+        warnings
+    }
+
     /// Adds the top-level member names this expression reads to `out`; false if it reads the
     /// whole event.
     pub fn roots(&self, out: &mut Vec<String>) -> bool {

@@ -6,7 +6,7 @@ const EVENT: &str = r#"{"id":505874924095815681,"v":1.10,"k":"\u00e9t\u00e9","n"
 fn eval_on(src: &str, event: &str) -> String {
     let prog = Program::compile(src).unwrap_or_else(|e| panic!("{}", e.render(src)));
     let ev = parse_value(event.as_bytes()).unwrap();
-    prog.eval(&ev).to_json()
+    prog.eval(&ev).unwrap().to_json()
 }
 
 fn ev(src: &str) -> String {
@@ -16,7 +16,7 @@ fn ev(src: &str) -> String {
 fn is(src: &str) -> bool {
     let prog = Program::compile(src).unwrap_or_else(|e| panic!("{}", e.render(src)));
     let ev = parse_value(EVENT.as_bytes()).unwrap();
-    prog.matches(&ev)
+    prog.matches(&ev).unwrap()
 }
 
 fn err(src: &str) -> ParseError {
@@ -168,7 +168,12 @@ fn regex_matching() {
     assert!(!is(r#".n =~ "3""#) && !is(r#".n !~ "3""#) && !is(r#".nope =~ ".""#));
     // A pattern computed per event.
     assert!(is(r#".s =~ lower("^H")  or .s =~ upper("^h")"#));
-    assert!(!is(r#".s =~ ("(" + "")"#));
+    // A pattern computed per event that is no regular expression: an error for that event.
+    let p = Program::compile(r#".s =~ ("(" + "")"#).unwrap();
+    let e = p
+        .matches(&parse_value(EVENT.as_bytes()).unwrap())
+        .unwrap_err();
+    assert!(e.0.contains("is not a regular expression"), "{e}");
     let e = err(r#".s =~ "(unclosed""#);
     assert_eq!(e.column, 7);
     assert!(e.message.contains("invalid regular expression"));

@@ -181,7 +181,7 @@ impl Stage for Appender {
         let time_ms = match &self.time {
             None => now,
             Some((src, p)) => {
-                let v = p.eval(ev);
+                let v = p.eval(ev)?;
                 time::from_value(&v, self.unit).ok_or_else(|| {
                     Reject(format!(
                         "--time {src}: cannot read {} as a time",
@@ -190,10 +190,13 @@ impl Stage for Appender {
                 })?
             }
         };
-        let key = self.key.as_ref().and_then(|(_, p)| text_of(&p.eval(ev)));
+        let key = match &self.key {
+            Some((_, p)) => text_of(&p.eval(ev)?),
+            None => None,
+        };
         let id = match &self.id {
             None => crate::sys::uuid7(),
-            Some((src, p)) => text_of(&p.eval(ev))
+            Some((src, p)) => text_of(&p.eval(ev)?)
                 .ok_or_else(|| Reject(format!("--id {src}: the event has no id")))?,
         };
         let body = String::from_utf8_lossy(ev.raw()).into_owned();

@@ -124,7 +124,9 @@ pub fn query(
             None
         };
         if let (Some(f), Some(v)) = (filter, &value)
-            && !f.matches(v)
+            && !f
+                .matches(v)
+                .with_context(|| format!("--where, on the event at seq {seq}"))?
         {
             continue;
         }
@@ -137,7 +139,10 @@ pub fn query(
                 if let Some((_, accs)) = buckets.last_mut() {
                     for (a, acc) in s.aggs.iter().zip(accs.iter_mut()) {
                         match &a.expr {
-                            Some(e) => acc.add(Some(&e.eval(v))),
+                            Some(e) => acc
+                                .add(Some(&e.eval(v).with_context(|| {
+                                    format!("--agg, on the event at seq {seq}")
+                                })?)),
                             None => acc.add(None),
                         }
                     }

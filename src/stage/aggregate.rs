@@ -267,7 +267,7 @@ impl Aggregate {
 
     /// The event's time in epoch milliseconds, or why it has none.
     fn event_ms(w: &Window, ev: &Event<'_>) -> Result<i64, Reject> {
-        let v = w.time.expr.eval(ev);
+        let v = w.time.expr.eval(ev)?;
         time::from_value(&v, w.unit).ok_or_else(|| {
             Reject(format!(
                 "--time {}: cannot read {} as a time",
@@ -406,7 +406,13 @@ impl Stage for Aggregate {
             }
             None => None,
         };
-        let values: Vec<Value<'_>> = self.spec.by.iter().map(|c| c.expr.eval(ev)).collect();
+        let values: Vec<Value<'_>> = self
+            .spec
+            .by
+            .iter()
+            .map(|c| c.expr.eval(ev))
+            .collect::<Result<_, _>>()
+            .map_err(Reject::from)?;
         self.key_buf.clear();
         {
             let mut key_values = Vec::with_capacity(values.len() + 1);
@@ -455,7 +461,7 @@ impl Stage for Aggregate {
         if let Some(g) = self.groups.get_mut(key) {
             for (stat, acc) in stats.iter().zip(g.delta.iter_mut()) {
                 match &stat.input {
-                    Some(col) => acc.add(Some(&col.expr.eval(ev))),
+                    Some(col) => acc.add(Some(&col.expr.eval(ev).map_err(Reject::from)?)),
                     None => acc.add(None),
                 }
             }

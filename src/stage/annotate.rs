@@ -157,7 +157,9 @@ impl Annotate {
                 if self.keep_existing && exists(v, path) {
                     return Ok(());
                 }
-                let new = expr.eval(&WithLine { value: v, line });
+                let new = expr
+                    .eval(&WithLine { value: v, line })
+                    .map_err(|e| fail(e.0))?;
                 set(v, path, new).map_err(fail)
             }
             Op::Copy { from, to } => {
@@ -398,7 +400,7 @@ impl<'s, 'v, 'a: 's> Input<'s> for WithLine<'v, 'a> {
 impl Stateless for Annotate {
     fn event(&self, ev: &Event<'_>, out: &mut Output) -> Result<(), Reject> {
         if let Some(when) = &self.when
-            && !when.matches(ev)
+            && !when.matches(ev)?
         {
             out.event(ev);
             return Ok(());

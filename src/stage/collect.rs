@@ -101,7 +101,10 @@ impl Collect {
                     emitted.push(shape);
                     continue;
                 };
-                let complete = cond.expr.matches(&shape);
+                let complete = cond
+                    .expr
+                    .matches(&shape)
+                    .map_err(|e| anyhow::anyhow!("--complete-when {}: {e}", cond.source))?;
                 if complete && !agg.completed {
                     store::collect::mark_completed(tx, name, &p.key)?;
                     emitted.push(with_flags(shape, true, false));
@@ -168,7 +171,7 @@ impl Stage for Collect {
     }
 
     fn event(&mut self, ev: &Event<'_>, _out: &mut Output) -> Result<(), Fault> {
-        let key = self.spec.key.expr.eval(ev);
+        let key = self.spec.key.expr.eval(ev).map_err(Reject::from)?;
         if matches!(key, Value::Null) {
             return Err(Reject(format!(
                 "--key {}: the event has no key",
@@ -176,7 +179,7 @@ impl Stage for Collect {
             ))
             .into());
         }
-        let collection = match self.spec.collection.expr.eval(ev) {
+        let collection = match self.spec.collection.expr.eval(ev).map_err(Reject::from)? {
             Value::String(s) => s.into_owned(),
             Value::Null => {
                 return Err(Reject(format!(

@@ -17,7 +17,7 @@ impl Filter {
 
 impl Stateless for Filter {
     fn event(&self, ev: &Event<'_>, out: &mut Output) -> Result<(), Reject> {
-        if self.program.matches(ev) != self.invert {
+        if self.program.matches(ev)? != self.invert {
             out.raw(ev.raw());
         }
         Ok(())

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
 
-use super::{Fault, Stage};
+use super::{Fault, Reject, Stage};
 use crate::expr::Program;
 use crate::store::{self, Durability, Store};
 use crate::stream::{Event, Output};
@@ -629,7 +629,11 @@ impl Stage for Tee {
 
     fn event(&mut self, ev: &Event<'_>, out: &mut Output) -> Result<(), Fault> {
         out.event(ev);
-        if self.when.as_ref().is_none_or(|w| w.matches(ev)) {
+        let wanted = match &self.when {
+            Some(w) => w.matches(ev).map_err(Reject::from)?,
+            None => true,
+        };
+        if wanted {
             for h in &mut self.targets {
                 h.buf.extend_from_slice(ev.raw());
                 h.buf.push(b'\n');

@@ -97,14 +97,24 @@ mod tests {
         let mut found = Vec::new();
         json::scan_object(raw, &wanted, &mut found).unwrap();
         let ev = Event::new(raw, &wanted, &found, "-", 7);
-        let get = |src: &str| Program::compile(src).unwrap().eval(&ev).to_json();
+        let get = |src: &str| Program::compile(src).unwrap().eval(&ev).unwrap().to_json();
         assert_eq!(get(".a.b[-1].c"), r#""x""#);
         assert_eq!(get(".d"), "2");
         assert_eq!(get(".zz"), "null");
         assert_eq!(get(".a.b[5]"), "null");
         assert_eq!(get("line()"), "7");
         assert_eq!(get("."), r#"{"a":{"b":[1,{"c":"x"}]},"d":2,"e":null}"#);
-        assert!(Program::compile("exists(.e)").unwrap().matches(&ev));
-        assert!(!Program::compile("exists(.zz)").unwrap().matches(&ev));
+        assert!(
+            Program::compile("exists(.e)")
+                .unwrap()
+                .matches(&ev)
+                .unwrap()
+        );
+        assert!(
+            !Program::compile("exists(.zz)")
+                .unwrap()
+                .matches(&ev)
+                .unwrap()
+        );
     }
 }
