@@ -1156,7 +1156,9 @@ fn parse_size(s: &str) -> Result<usize, String> {
         .parse::<usize>()
         .ok()
         .and_then(|n| n.checked_mul(mult))
-        .filter(|&n| n > 0 && n <= u32::MAX as usize)
+        .filter(|&n| n > 0 && n <= 4 << 30)
+        // Lines are framed with 32-bit offsets: 4G means the most that allows.
+        .map(|n| n.min(u32::MAX as usize))
         .ok_or_else(|| format!("'{s}' is not a size from 1 byte to 4G (such as 65536, 64K, 16M)"))
 }
 

@@ -110,3 +110,52 @@ impl StdinBytes for std::process::Command {
         child.wait_with_output()
     }
 }
+
+// Regression (issue 11.16): messages that misled. 4G was refused by a message saying 4G is
+// allowed; a key name longer than a record can hold was accepted by keygen; `.a-b` blamed an
+// unknown function 'b'.
+#[test]
+fn messages_say_what_is_wrong() {
+    binge()
+        .args(["filter", "--max-line-bytes", "4G", "true"])
+        .write_stdin("{\"a\":1}\n")
+        .assert()
+        .success()
+        .stdout("{\"a\":1}\n");
+    let out = binge()
+        .args(["filter", "--max-line-bytes", "5G", "true"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = binge()
+        .args([
+            "entwine",
+            "keygen",
+            "--origin",
+            &"o".repeat(70_000),
+            "--out",
+        ])
+        .arg(dir.path().join("k"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("70000 bytes is too long (at most 65535)"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(!dir.path().join("k").exists());
+
+    let out = binge()
+        .args(["filter", ".a-b"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(!err.contains("unknown function"), "{err}");
+    assert!(err.contains("write .\"a-b\""), "{err}");
+}

@@ -26,7 +26,16 @@ pub fn key_id(name: &str, public: &[u8; 32]) -> [u8; 4] {
     [d[0], d[1], d[2], d[3]]
 }
 
+/// The longest origin: records hold it behind a 16-bit length.
+pub const MAX_NAME: usize = u16::MAX as usize;
+
 fn check_name(name: &str) -> anyhow::Result<()> {
+    if name.len() > MAX_NAME {
+        bail!(
+            "a key name of {} bytes is too long (at most {MAX_NAME})",
+            name.len()
+        );
+    }
     if name.is_empty()
         || name.contains(['+', ' ', '\n'])
         || !name.chars().all(|c| c.is_ascii_graphic())

@@ -26,7 +26,7 @@ pub struct Record {
 }
 
 fn put_str(out: &mut Vec<u8>, s: &str) {
-    // Origins are short key names; longer text could not be a key name anyway.
+    // Origins are key names, which keygen and key parsing hold to 65,535 bytes.
     let len = u16::try_from(s.len()).unwrap_or(u16::MAX);
     out.extend_from_slice(&len.to_be_bytes());
     out.extend_from_slice(&s.as_bytes()[..len as usize]);

@@ -106,6 +106,11 @@ struct Stream {
     frontier: Frontier,
     /// Leaves by seq, for telling a fork from a replay.
     leaves: Vec<Hash>,
+    /// Leaves of records that came after a gap in the seqs, by seq: `leaves` holds the tree's
+    /// leaves in the order they came, which is by seq only up to the first gap.
+    after_gap: BTreeMap<u64, Hash>,
+    /// How many leaves came before the first gap.
+    contiguous: Option<u64>,
     /// By seq: the index of the tick the record references.
     refs: Vec<Option<u64>>,
     /// Valid anchors of the stream: (tick index, size).
@@ -301,6 +306,8 @@ impl Checker {
                     prev,
                     frontier: Frontier::new(),
                     leaves: Vec::new(),
+                    after_gap: BTreeMap::new(),
+                    contiguous: None,
                     refs: Vec::new(),
                     anchors: Vec::new(),
                     summary: Summary::default(),
@@ -418,17 +425,15 @@ impl Checker {
             sig,
         });
         if seq < expected_seq {
-            let earlier = st.leaves.get(seq as usize).copied();
-            let (check, exp) = if earlier == Some(leaf) {
-                ("replayed record", "each seq once".to_string())
-            } else {
-                (
-                    "fork",
-                    format!(
-                        "leaf {}",
-                        earlier.map(|h| note::hex(&h)).unwrap_or_default()
-                    ),
-                )
+            let earlier = match st.contiguous {
+                Some(n) if seq >= n => st.after_gap.get(&seq).copied(),
+                _ => st.leaves.get(seq as usize).copied(),
+            };
+            let (check, exp) = match earlier {
+                Some(h) if h == leaf => ("replayed record", "each seq once".to_string()),
+                Some(h) => ("fork", format!("leaf {}", note::hex(&h))),
+                // Not among the records read: out of order rather than provably a fork.
+                None => ("record order", format!("seq {expected_seq} next")),
             };
             findings.push((
                 check,
@@ -452,6 +457,12 @@ impl Checker {
             // over it disagrees.
             st.prev = stated_leaf;
             st.frontier.push(leaf);
+            if seq != st.leaves.len() as u64 && st.contiguous.is_none() {
+                st.contiguous = Some(st.leaves.len() as u64);
+            }
+            if st.contiguous.is_some() {
+                st.after_gap.insert(seq, leaf);
+            }
             st.leaves.push(leaf);
             st.summary.records += 1;
             st.refs.push(tick.map(|t| t.index));
@@ -628,12 +639,17 @@ impl Checker {
         let text = match opened {
             Ok(t) => t,
             Err(e) => {
+                // Name the checkpoint by the size its line states: the note cannot be trusted.
+                let size = note::uint_field(v, "size");
+                let which = size.map_or("a checkpoint".to_string(), |n| {
+                    format!("the checkpoint of size {n}")
+                });
                 self.find(
                     Severity::Error,
                     origin,
-                    None,
+                    size.map(|n| n.saturating_sub(1)),
                     "checkpoint signature",
-                    format!("a note signed by {}", key.name),
+                    format!("{which} signed by {}", key.name),
                     format!("{e:#}"),
                 );
                 return Ok(());

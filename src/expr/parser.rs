@@ -444,8 +444,26 @@ impl Parser<'_> {
                     return Err(self.unexpected("a value"));
                 }
                 name => {
+                    let called = self.peek() == Some(&Tok::LParen);
                     let func = Func::by_name(name).ok_or_else(|| {
-                        ParseError::new(col, format!("unknown function '{name}'"))
+                        if called {
+                            return ParseError::new(col, format!("unknown function '{name}'"));
+                        }
+                        // A bare name is most often the rest of a key with a '-' in it.
+                        let tok = |back: usize| {
+                            self.i.checked_sub(back).and_then(|i| self.t.get(i)).map(|t| &t.tok)
+                        };
+                        let hint = match (tok(3), tok(2)) {
+                            (Some(Tok::Path(segs)), Some(Tok::Minus)) => match segs.as_slice() {
+                                [Seg::Key(k)] => format!(
+                                    "; for the key \"{k}-{name}\" write .\"{k}-{name}\" (.{k}-{name} \
+                                     is .{k} minus {name})"
+                                ),
+                                _ => "; a key with '-' in it is quoted: .\"a-b\"".to_string(),
+                            },
+                            _ => "; a key is written .name, a string \"name\"".to_string(),
+                        };
+                        ParseError::new(col, format!("'{name}' is not a value{hint}"))
                     })?;
                     if self.peek() != Some(&Tok::LParen) {
                         return Err(self.unexpected(&format!("'(' after {name}")));
