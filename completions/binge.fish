@@ -148,7 +148,7 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l group -d 'The consumer group whose position is read and moved' -r
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l from -d 'Where a new group starts: earliest, latest, seq:N or time:T' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l from -d 'Where a new group starts: earliest, latest, seq:N or time:T (default earliest); an existing group goes on from its saved position (move it with binge log seek)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -s n -d 'Stop after N events' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l commit -d 'auto: the position moves once events have reached the reader (on a pipe: once the reader has taken them out of it); manual: only with binge log ack' -r -f -a "auto\t''
 manual\t''"

@@ -784,9 +784,10 @@ pub struct LogReadArgs {
     #[arg(long, value_name = "GROUP")]
     pub group: String,
 
-    /// Where a new group starts: earliest, latest, seq:N or time:T
-    #[arg(long, value_name = "WHERE", default_value = "earliest")]
-    pub from: String,
+    /// Where a new group starts: earliest, latest, seq:N or time:T (default earliest); an
+    /// existing group goes on from its saved position (move it with binge log seek)
+    #[arg(long, value_name = "WHERE")]
+    pub from: Option<String>,
 
     /// Stop after N events
     #[arg(short = 'n', value_name = "N")]

@@ -282,6 +282,11 @@ fn two_producers_and_two_groups_at_once() {
                     .arg(&state)
                     .output()
                     .unwrap();
+                // Before the first producer has appended, the topic does not exist yet.
+                if out.status.code() == Some(2) && stderr_of(&out).contains("there is no topic t") {
+                    std::thread::sleep(Duration::from_millis(10));
+                    continue;
+                }
                 assert!(out.status.success(), "{}", stderr_of(&out));
                 got.extend(stdout_of(&out).lines().map(str::to_string));
             }
@@ -769,4 +774,107 @@ fn follow_modes_stop_cleanly_with_130_on_sigterm_and_sigint() {
     assert_eq!(log.position("t", "g"), last);
     assert_eq!(log.position("t", "e"), last);
     assert_eq!(std::fs::read_to_string(&sink).unwrap(), numbered(0, 5));
+}
+
+// Regression (issue 12): an ack or seek beyond the topic's last seq was accepted, silently
+// skipping every event appended later; a typo in a topic name read nothing, exited 0 and made a
+// group; --from on an existing group was ignored without a word.
+#[test]
+fn typos_and_positions_beyond_the_end_are_refused() {
+    let log = Log::new();
+    log.append("logs", &numbered(0, 10), &[]);
+    log.run(&["read", "logs", "--group", "alerts", "-n", "3"], "");
+    let last: i64 = log
+        .conn()
+        .query_row("SELECT max(seq) FROM log_events", [], |r| r.get(0))
+        .unwrap();
+
+    let out = log
+        .cmd(&["ack", "logs", "--group", "alerts", "--upto", "99999"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains(&format!("beyond the last seq of logs, {last}")),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = log
+        .cmd(&["seek", "logs", "--group", "alerts", "--to", "seq:99999999"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    // Up to the last seq, and seq:LAST+1 (what comes next), are fine.
+    log.run(
+        &[
+            "ack",
+            "logs",
+            "--group",
+            "alerts",
+            "--upto",
+            &last.to_string(),
+        ],
+        "",
+    );
+    log.run(
+        &[
+            "seek",
+            "logs",
+            "--group",
+            "alerts",
+            "--to",
+            &format!("seq:{}", last + 1),
+        ],
+        "",
+    );
+
+    let out = log.cmd(&["read", "lgos", "--group", "x"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("there is no topic lgos; the topics are: logs"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = log
+        .cmd(&["ack", "lgos", "--group", "x", "--upto", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let groups = log.run(&["groups"], "");
+    assert!(
+        !groups.contains("lgos"),
+        "no group made for a typo: {groups}"
+    );
+
+    // With --follow, a topic that does not exist yet is waited for, and binge says so.
+    let child = log
+        .std(&["read", "later", "--group", "g", "--follow"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    // SAFETY: a plain kill(2) of our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("there is no topic later yet; waiting for it"),
+        "{}",
+        stderr_of(&out)
+    );
+
+    // --from on an existing group: the saved position is used, and binge says so.
+    log.run(&["seek", "logs", "--group", "alerts", "--to", "seq:4"], "");
+    let out = log
+        .cmd(&["read", "logs", "--group", "alerts", "--from", "earliest"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(stdout_of(&out), numbered(3, 10));
+    assert!(
+        stderr_of(&out).contains("group alerts exists, so it goes on from its saved position"),
+        "{}",
+        stderr_of(&out)
+    );
 }

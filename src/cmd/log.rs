@@ -54,11 +54,13 @@ pub fn run(args: &LogArgs) -> anyhow::Result<Exit> {
             stream::run(&opts, &a.files, &mut stage, stream::stdout()?)
         }
         LogCommand::Read(r) => {
-            let from = Position::parse(&r.from).map_err(|e| usage(format!("--from {e}")))?;
+            let from = Position::parse(r.from.as_deref().unwrap_or("earliest"))
+                .map_err(|e| usage(format!("--from {e}")))?;
             let options = ReadOptions {
                 topic: r.topic.clone(),
                 group: r.group.clone(),
                 from,
+                from_given: r.from.is_some(),
                 limit: r.limit,
                 follow: r.follow,
                 meta: r.meta,
@@ -78,10 +80,20 @@ pub fn run(args: &LogArgs) -> anyhow::Result<Exit> {
                     OutOfRangeArg::Latest => log::OutOfRange::Latest,
                 },
             };
-            log::read(&mut open()?, &options)
+            let mut store = open()?;
+            known_topic(&store, "log read", &r.topic, r.follow)?;
+            log::read(&mut store, &options)
         }
         LogCommand::Ack { topic, group, upto } => {
             let mut store = open()?;
+            known_topic(&store, "log ack", topic, false)?;
+            let last = store::log::last_seq(store.conn(), topic)?;
+            if *upto > last {
+                return Err(usage(format!(
+                    "--upto {upto}: beyond the last seq of {topic}, {last}; acknowledging events \
+                     that do not exist yet would skip them when they come"
+                )));
+            }
             let pos =
                 store.write(|tx| store::log::advance(tx, topic, group, *upto, time::now_ms()))?;
             if pos > *upto {
@@ -92,6 +104,17 @@ pub fn run(args: &LogArgs) -> anyhow::Result<Exit> {
         LogCommand::Seek { topic, group, to } => {
             let to = Position::parse(to).map_err(|e| usage(format!("--to {e}")))?;
             let mut store = open()?;
+            known_topic(&store, "log seek", topic, false)?;
+            let last = store::log::last_seq(store.conn(), topic)?;
+            if let Position::Seq(n) = to
+                && n - 1 > last
+            {
+                return Err(usage(format!(
+                    "--to seq:{n}: beyond the last seq of {topic}, {last} (seq:{} reads what \
+                     comes next)",
+                    last + 1
+                )));
+            }
             let pos = to.resolve(store.conn(), topic)?;
             store.write(|tx| store::log::set_pos(tx, topic, group, pos, time::now_ms()))?;
             Ok(Exit::Success)
@@ -138,7 +161,11 @@ pub fn run(args: &LogArgs) -> anyhow::Result<Exit> {
             n,
             follow,
             meta,
-        } => log::tail(&mut open()?, topic, *n, *follow, *meta),
+        } => {
+            let mut store = open()?;
+            known_topic(&store, "log tail", topic, *follow)?;
+            log::tail(&mut store, topic, *n, *follow, *meta)
+        }
         LogCommand::Compact(c) => {
             if c.retain.is_none() && c.max_events.is_none() && !c.by_key {
                 return Err(usage("give --retain, --max-events or --by-key".into()));
@@ -237,6 +264,25 @@ pub fn run(args: &LogArgs) -> anyhow::Result<Exit> {
             write_values(values.into_iter())
         }
     }
+}
+
+/// Refuses a topic that does not exist (most often a typo), naming those that do; with
+/// `--follow` binge says it waits for the topic instead.
+fn known_topic(store: &Store, command: &str, topic: &str, follow: bool) -> anyhow::Result<()> {
+    if store::log::topic_exists(store.conn(), topic)? {
+        return Ok(());
+    }
+    if follow {
+        eprintln!("binge {command}: there is no topic {topic} yet; waiting for it");
+        return Ok(());
+    }
+    let names = store::log::topic_names(store.conn())?;
+    let known = if names.is_empty() {
+        "the log has no topics yet".to_string()
+    } else {
+        format!("the topics are: {}", names.join(", "))
+    };
+    Err(UsageError(format!("there is no topic {topic}; {known}")).into())
 }
 
 fn int(i: i64) -> Value<'static> {

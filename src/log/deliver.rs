@@ -47,6 +47,8 @@ pub struct ReadOptions {
     pub topic: String,
     pub group: String,
     pub from: Position,
+    /// Whether --from was given: for an existing group it is not used, which binge says.
+    pub from_given: bool,
     pub limit: Option<u64>,
     pub follow: bool,
     pub meta: bool,
@@ -63,6 +65,12 @@ const POLL: Duration = Duration::from_millis(20);
 pub fn read(store: &mut Store, o: &ReadOptions) -> anyhow::Result<Exit> {
     let (topic, group) = (o.topic.as_str(), o.group.as_str());
     let start = o.from.resolve(store.conn(), topic)?;
+    if o.from_given && store::log::group_pos(store.conn(), topic, group)?.is_some() {
+        eprintln!(
+            "binge log read: group {group} exists, so it goes on from its saved position; \
+             --from is where a new group starts (move this one with binge log seek)"
+        );
+    }
     let mut pos =
         store.write(|tx| store::log::ensure_group(tx, topic, group, start, time::now_ms()))?;
     if let Some(upto) = store::log::lost(store.conn(), topic, group)? {
@@ -157,6 +165,7 @@ pub fn tail(
         topic: topic.to_string(),
         group: String::new(),
         from: Position::Latest,
+        from_given: false,
         limit: None,
         follow,
         meta,

@@ -122,6 +122,33 @@ pub fn last(conn: &Connection, topic: &str, n: usize) -> anyhow::Result<Vec<Stor
     Ok(v)
 }
 
+/// Whether the topic exists (something was appended to it once).
+pub fn topic_exists(conn: &Connection, topic: &str) -> anyhow::Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM log_topics WHERE topic = ?1")?
+        .query_row([topic], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// The names of every topic, in order.
+pub fn topic_names(conn: &Connection) -> anyhow::Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT topic FROM log_topics ORDER BY topic")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The newest seq of the topic that a group can have read: its newest event, or a group's
+/// position when compaction has deleted the events up to it (0 for an empty topic).
+pub fn last_seq(conn: &Connection, topic: &str) -> anyhow::Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT max(coalesce((SELECT max(seq) FROM log_events WHERE topic = ?1), 0),
+                        coalesce((SELECT max(pos) FROM log_groups WHERE topic = ?1), 0))",
+        )?
+        .query_row([topic], |r| r.get(0))?)
+}
+
 /// The newest seq the log has ever given (to any topic): a position after everything there is.
 pub fn latest(conn: &Connection) -> anyhow::Result<i64> {
     Ok(conn
