@@ -878,3 +878,43 @@ fn typos_and_positions_beyond_the_end_are_refused() {
         stderr_of(&out)
     );
 }
+
+// Regression (issue 12): killing `log read --exec 'cat >> sink'` left torn lines in the sink,
+// since the command had been handed part of a batch through a pipe. It now gets a whole batch
+// or none. The command here is slow to start reading, so binge is often killed while the
+// batch is still going to it.
+#[test]
+fn an_exec_command_gets_whole_batches_whenever_binge_is_killed() {
+    let log = Log::new();
+    let n = 4000;
+    let big: String = (0..n)
+        .map(|i| format!("{{\"i\":{i},\"pad\":\"{}\"}}\n", "x".repeat(300)))
+        .collect();
+    log.append("t", &big, &[]);
+    let counts = log.dir().join("counts");
+    let cmd = format!("(sleep 0.05; wc -l) >> {}", counts.display());
+    let mut pauses = Pauses(3);
+    for _ in 0..15 {
+        let child = log
+            .std(&[
+                "read", "t", "--group", "c", "--batch", "1000", "--exec", &cmd,
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(pauses.next(60));
+        kill(child);
+    }
+    // Let any command still running finish its batch.
+    std::thread::sleep(Duration::from_millis(500));
+    let text = std::fs::read_to_string(&counts).unwrap_or_default();
+    for (k, line) in text.lines().enumerate() {
+        assert_eq!(
+            line.trim(),
+            "1000",
+            "command {} got part of a batch: {text}",
+            k + 1
+        );
+    }
+}

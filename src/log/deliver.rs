@@ -378,6 +378,36 @@ impl Stdout {
     }
 }
 
+/// A file holding `data`, read from its start, with no name: nothing is left behind when binge
+/// or the command dies. In the temporary folder (`TMPDIR`).
+fn batch_file(data: &[u8]) -> std::io::Result<File> {
+    use std::io::{Seek, SeekFrom};
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = std::env::temp_dir();
+    let mut f = match std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_TMPFILE)
+        .open(&dir)
+    {
+        Ok(f) => f,
+        // A file system without O_TMPFILE: a named file, removed at once.
+        Err(_) => {
+            let path = dir.join(format!("binge-batch-{}", crate::sys::uuid7()));
+            let f = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(&path)?;
+            std::fs::remove_file(&path)?;
+            f
+        }
+    };
+    f.write_all(data)?;
+    f.seek(SeekFrom::Start(0))?;
+    Ok(f)
+}
+
 /// Runs the command on the batch until it succeeds or `--max-deliver` attempts are used; then
 /// parks the batch. Either way the caller may then move past it (true). False when a stop
 /// signal came between attempts: the batch is neither acknowledged nor parked.
@@ -440,16 +470,16 @@ fn exec(
 }
 
 fn run_once(cmd: &str, input: &[u8]) -> anyhow::Result<()> {
+    // The whole batch is in a file before the command starts, so it reads a complete batch to
+    // its end whatever happens to binge meanwhile; through a pipe, a binge killed mid-write
+    // would hand it part of one.
+    let batch = batch_file(input).context("cannot write the batch to a temporary file")?;
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(cmd)
-        .stdin(Stdio::piped())
+        .stdin(Stdio::from(batch))
         .spawn()
         .with_context(|| format!("cannot start {cmd}"))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        // A command that stops reading early is judged by its exit status alone.
-        let _ = stdin.write_all(input);
-    }
     let status = child.wait()?;
     if status.success() {
         Ok(())
