@@ -1705,12 +1705,16 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__dead)
-            opts="-h -V --state --durability --help --version"
+            opts="-h -V --group --redrive --purge --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --state)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1963,7 +1967,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__read)
-            opts="-n -f -h -V --group --from --follow --meta --commit --exec --max-deliver --batch --on-out-of-range --state --durability --help --version"
+            opts="-n -f -h -V --group --from --follow --meta --commit --exec --backoff --retry-for --max-deliver --batch --on-out-of-range --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1986,6 +1990,14 @@ _binge() {
                     return 0
                     ;;
                 --exec)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backoff)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-for)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -152,8 +152,10 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -s n -d 'Stop after N events' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l commit -d 'auto: the position moves once events have reached the reader (on a pipe: once the reader has taken them out of it); manual: only with binge log ack' -r -f -a "auto\t''
 manual\t''"
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l exec -d 'Give each batch to `sh -c CMD` on its stdin instead; the batch is acknowledged only if CMD exits 0, else retried with backoff and, after --max-deliver attempts, parked' -r
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l max-deliver -d 'Attempts per batch with --exec before it is parked (see binge log dead)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l exec -d 'Give each batch to `sh -c CMD` on its stdin instead (a whole batch, from a file); the batch is acknowledged only if CMD exits 0, else retried with backoff until it succeeds, or parked after --max-deliver attempts or --retry-for' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l backoff -d 'The wait between --exec attempts: from MIN, doubling with jitter, up to MAX' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l retry-for -d 'Park a batch once --exec has failed on it for this long (default: retry forever, holding the group back until the command recovers)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l max-deliver -d 'Park a batch after N failed --exec attempts (see binge log dead); a run that parked anything exits with status 1' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l batch -d 'Events per batch' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l on-out-of-range -d 'When a forced compaction deleted events the group had not read: fail, or go on from the earliest event left or the latest' -r -f -a "error\t''
 earliest\t''
@@ -221,9 +223,12 @@ normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of t
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l meta -d 'Add "_log": {"topic", "seq", "time"} to each event'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l group -d 'Only the events parked by this group' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l redrive -d 'Put the parked events back: the group\'s next read delivers them again, under their own seqs, before anything new'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l purge -d 'Delete the parked events'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "append" -d 'Append NDJSON events to a topic, one transaction per batch'

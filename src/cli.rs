@@ -736,7 +736,19 @@ pub enum LogCommand {
     /// Events of a time range, or a summary per time bucket
     Query(LogQueryArgs),
     /// The deliveries parked after --max-deliver failed attempts
-    Dead { topic: String },
+    Dead {
+        topic: String,
+        /// Only the events parked by this group
+        #[arg(long, value_name = "GROUP")]
+        group: Option<String>,
+        /// Put the parked events back: the group's next read delivers them again, under their
+        /// own seqs, before anything new
+        #[arg(long, conflicts_with = "purge")]
+        redrive: bool,
+        /// Delete the parked events
+        #[arg(long)]
+        purge: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -806,14 +818,25 @@ pub struct LogReadArgs {
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = CommitArg::Auto)]
     pub commit: CommitArg,
 
-    /// Give each batch to `sh -c CMD` on its stdin instead; the batch is acknowledged only if
-    /// CMD exits 0, else retried with backoff and, after --max-deliver attempts, parked
+    /// Give each batch to `sh -c CMD` on its stdin instead (a whole batch, from a file); the
+    /// batch is acknowledged only if CMD exits 0, else retried with backoff until it
+    /// succeeds, or parked after --max-deliver attempts or --retry-for
     #[arg(long, value_name = "CMD")]
     pub exec: Option<String>,
 
-    /// Attempts per batch with --exec before it is parked (see binge log dead)
-    #[arg(long, value_name = "N", default_value_t = 5)]
-    pub max_deliver: u32,
+    /// The wait between --exec attempts: from MIN, doubling with jitter, up to MAX
+    #[arg(long, value_name = "MIN..MAX", default_value = "100ms..30s")]
+    pub backoff: String,
+
+    /// Park a batch once --exec has failed on it for this long (default: retry forever,
+    /// holding the group back until the command recovers)
+    #[arg(long, value_name = "DURATION")]
+    pub retry_for: Option<String>,
+
+    /// Park a batch after N failed --exec attempts (see binge log dead); a run that parked
+    /// anything exits with status 1
+    #[arg(long, value_name = "N")]
+    pub max_deliver: Option<u32>,
 
     /// Events per batch
     #[arg(long, value_name = "N", default_value_t = 1000)]

@@ -537,13 +537,15 @@ fn a_failing_exec_is_retried_then_parked() {
         ])
         .output()
         .unwrap();
-    assert!(out.status.success());
+    // Regression (issue 12): a run that parked events exited 0, so cron never noticed.
+    assert_eq!(out.status.code(), Some(1));
     let err = stderr_of(&out);
+    assert!(err.contains("(attempt 1); trying again in"), "{err}");
+    assert!(err.contains("parked seq 1..3 after 2 attempts"), "{err}");
     assert!(
-        err.contains("(attempt 1 of 2)") && err.contains("(attempt 2 of 2)"),
+        err.contains("3 events parked; see binge log dead t"),
         "{err}"
     );
-    assert!(err.contains("parked seq 1..3 after 2 attempts"), "{err}");
     let dead = ndjson(&log.run(&["dead", "t"], ""));
     assert_eq!(dead.len(), 3);
     assert_eq!(field(&dead[0], "group"), "\"x\"");
@@ -551,6 +553,113 @@ fn a_failing_exec_is_retried_then_parked() {
     assert!(field(&dead[0], "error").contains("exited with exit status: 3"));
     assert_eq!(field(dead[2].member("event").unwrap(), "i"), "2");
     assert_eq!(log.position("t", "x"), 3);
+}
+
+// Regression (issue 12): five attempts 0.1 to 0.8 s apart, then the batch was parked: a short
+// outage of the downstream parked everything. By default binge now waits the outage out; with
+// --max-deliver it parks, fails, and --redrive delivers the parked events again.
+#[test]
+fn an_exec_command_that_fails_for_a_while_loses_nothing() {
+    let log = Log::new();
+    log.append("t", &numbered(0, 50), &[]);
+    let sink = log.dir().join("sink.ndjson");
+    let down_until = log.dir().join("down-until");
+    // The command fails until the clock passes the time in the file: a 3-second outage.
+    let until = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3;
+    std::fs::write(&down_until, until.to_string()).unwrap();
+    let cmd = format!(
+        "[ \"$(date +%s)\" -ge \"$(cat {})\" ] || exit 1; cat >> {}",
+        down_until.display(),
+        sink.display()
+    );
+    let out = log
+        .cmd(&["read", "t", "--group", "g", "--batch", "20", "--exec", &cmd])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(std::fs::read_to_string(&sink).unwrap(), numbered(0, 50));
+    assert_eq!(
+        ndjson(&log.run(&["dead", "t"], "")).len(),
+        0,
+        "nothing parked"
+    );
+
+    // With --max-deliver 2 the failing batch is parked, and the run says so with status 1.
+    let later = until + 3600;
+    std::fs::write(&down_until, later.to_string()).unwrap();
+    log.append("t", &numbered(50, 60), &[]);
+    let out = log
+        .cmd(&[
+            "read",
+            "t",
+            "--group",
+            "g",
+            "--exec",
+            &cmd,
+            "--max-deliver",
+            "2",
+            "--backoff",
+            "10ms..20ms",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("10 events parked"),
+        "{}",
+        stderr_of(&out)
+    );
+    // The command recovers; --redrive puts the parked events back and the next read delivers
+    // them, once, under their own seqs.
+    std::fs::write(&down_until, "0").unwrap();
+    let out = log.cmd(&["dead", "t", "--redrive"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(
+        stderr_of(&out).contains("10 parked events of t put back"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = log
+        .cmd(&["read", "t", "--group", "g", "--exec", &cmd])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(std::fs::read_to_string(&sink).unwrap(), numbered(0, 60));
+    assert_eq!(ndjson(&log.run(&["dead", "t"], "")).len(), 0);
+    let events: i64 = log
+        .conn()
+        .query_row("SELECT count(*) FROM log_events", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(events, 60, "no duplicates in the topic");
+
+    // --purge deletes what is parked.
+    std::fs::write(&down_until, later.to_string()).unwrap();
+    log.append("t", &numbered(60, 65), &[]);
+    let out = log
+        .cmd(&[
+            "read",
+            "t",
+            "--group",
+            "g",
+            "--exec",
+            &cmd,
+            "--max-deliver",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let out = log.cmd(&["dead", "t", "--purge"]).output().unwrap();
+    assert!(
+        stderr_of(&out).contains("5 parked events of t deleted"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(ndjson(&log.run(&["dead", "t"], "")).len(), 0);
 }
 
 #[test]

@@ -72,7 +72,39 @@ pub fn run(args: &LogArgs) -> anyhow::Result<Exit> {
                     Some(cmd) => Delivery::Exec(cmd.clone()),
                     None => Delivery::Stdout,
                 },
-                max_deliver: r.max_deliver.max(1),
+                retry: {
+                    let dur = |flag: &str, t: &str| {
+                        time::parse_duration(t)
+                            .filter(|&ms| ms >= 0)
+                            .map(|ms| Duration::from_millis(ms as u64))
+                            .ok_or_else(|| {
+                                usage(format!("{flag} {t}: expected a duration such as 30s"))
+                            })
+                    };
+                    let (min, max) = r.backoff.split_once("..").ok_or_else(|| {
+                        usage(format!(
+                            "--backoff {}: expected MIN..MAX, such as 100ms..30s",
+                            r.backoff
+                        ))
+                    })?;
+                    let (min, max) = (dur("--backoff", min)?, dur("--backoff", max)?);
+                    if min > max || min.is_zero() {
+                        return Err(usage(format!(
+                            "--backoff {}: MIN must be above 0 and at most MAX",
+                            r.backoff
+                        )));
+                    }
+                    log::Retry {
+                        min,
+                        max,
+                        retry_for: r
+                            .retry_for
+                            .as_deref()
+                            .map(|t| dur("--retry-for", t))
+                            .transpose()?,
+                        max_deliver: r.max_deliver.map(|n| n.max(1)),
+                    }
+                },
                 batch: r.batch.max(1),
                 out_of_range: match r.on_out_of_range {
                     OutOfRangeArg::Error => log::OutOfRange::Error,
@@ -241,11 +273,39 @@ pub fn run(args: &LogArgs) -> anyhow::Result<Exit> {
                 q.meta,
             )
         }
-        LogCommand::Dead { topic } => {
-            let store = open()?;
+        LogCommand::Dead {
+            topic,
+            group,
+            redrive,
+            purge,
+        } => {
+            let mut store = open()?;
+            if *redrive || *purge {
+                let group = group.as_deref();
+                let n = store.write(|tx| {
+                    if *redrive {
+                        store::log::redrive(tx, topic, group)
+                    } else {
+                        store::log::purge(tx, topic, group)
+                    }
+                })?;
+                eprintln!(
+                    "binge log dead: {n} parked event{} of {topic} {}",
+                    if n == 1 { "" } else { "s" },
+                    if *redrive {
+                        "put back: the group's next read delivers them again"
+                    } else {
+                        "deleted"
+                    }
+                );
+                return Ok(Exit::Success);
+            }
             let rows = store::log::dead(store.conn(), topic)?;
             let mut values = Vec::new();
-            for d in rows {
+            for d in rows
+                .into_iter()
+                .filter(|d| group.as_deref().is_none_or(|g| d.group == g))
+            {
                 let event = crate::json::parse_value(d.body.as_bytes())
                     .context("a parked event is not JSON")?
                     .into_owned();

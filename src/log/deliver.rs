@@ -54,7 +54,7 @@ pub struct ReadOptions {
     pub meta: bool,
     pub commit: Commit,
     pub delivery: Delivery,
-    pub max_deliver: u32,
+    pub retry: Retry,
     pub batch: usize,
     pub out_of_range: OutOfRange,
 }
@@ -87,21 +87,41 @@ pub fn read(store: &mut Store, o: &ReadOptions) -> anyhow::Result<Exit> {
     }
     let mut out = Stdout::new()?;
     let mut delivered: u64 = 0;
+    let mut parked: u64 = 0;
     let mut version = data_version(store)?;
     // SIGINT and SIGTERM end the run between batches: what was delivered is committed, and
     // binge exits 130 (a second signal ends it at once).
     crate::stream::catch_stop_signals();
+    // How a run ends: a run that parked anything fails, so cron notices.
+    let finish = |out: &mut Stdout, parked: u64, exit: Exit| -> anyhow::Result<Exit> {
+        out.flush()?;
+        if parked > 0 {
+            eprintln!(
+                "binge log read: {parked} event{} parked; see binge log dead {topic} (and \
+                 --redrive to deliver them again)",
+                if parked == 1 { "" } else { "s" }
+            );
+            return Ok(Exit::Failure);
+        }
+        Ok(exit)
+    };
     loop {
         if crate::stream::stopped() {
-            out.flush()?;
-            return Ok(Exit::Interrupted);
+            return finish(&mut out, parked, Exit::Interrupted);
         }
         let want = match o.limit {
             Some(n) if delivered >= n => break,
             Some(n) => ((n - delivered) as usize).min(o.batch),
             None => o.batch,
         };
-        let rows = store::log::after(store.conn(), topic, pos, want)?;
+        // Parked events put back with `log dead --redrive` come first, under their own seqs.
+        let again = store::log::redriven(store.conn(), topic, group, want)?;
+        let redriving = !again.is_empty();
+        let rows = if redriving {
+            again
+        } else {
+            store::log::after(store.conn(), topic, pos, want)?
+        };
         if rows.is_empty() {
             if !o.follow {
                 break;
@@ -109,41 +129,43 @@ pub fn read(store: &mut Store, o: &ReadOptions) -> anyhow::Result<Exit> {
             match wait_for_more(store, &mut version, &out)? {
                 Wait::More => {}
                 // The reader of stdout went away while we waited.
-                Wait::ReaderGone => return Ok(Exit::Success),
-                Wait::Stopped => {
-                    out.flush()?;
-                    return Ok(Exit::Interrupted);
-                }
+                Wait::ReaderGone => return finish(&mut out, parked, Exit::Success),
+                Wait::Stopped => return finish(&mut out, parked, Exit::Interrupted),
             }
             continue;
         }
         let last = rows.last().map_or(pos, |r| r.seq);
         let taken = match &o.delivery {
             Delivery::Stdout => out.deliver(&rows, o, o.commit == Commit::Auto)?,
-            Delivery::Exec(cmd) => {
-                if !exec(store, o, cmd, &rows)? {
-                    // Stopped between attempts: the batch stays unacknowledged and is
-                    // delivered again by the next run.
-                    return Ok(Exit::Interrupted);
+            Delivery::Exec(cmd) => match exec(store, o, cmd, &rows)? {
+                Executed::Done => Taken::All,
+                Executed::Parked => {
+                    parked += rows.len() as u64;
+                    Taken::All
                 }
-                Taken::All
-            }
+                // Stopped between attempts: the batch stays unacknowledged and is delivered
+                // again by the next run.
+                Executed::Stopped => return finish(&mut out, parked, Exit::Interrupted),
+            },
         };
         let (upto, gone) = match taken {
             Taken::All => (last, false),
             Taken::Upto(seq) => (seq, true),
         };
-        if o.commit == Commit::Auto && upto > pos {
+        if redriving {
+            store.write(|tx| store::log::delivered_again(tx, topic, group, upto))?;
+        } else if o.commit == Commit::Auto && upto > pos {
             store.write(|tx| store::log::advance(tx, topic, group, upto, time::now_ms()))?;
         }
         if gone {
-            return Ok(ended());
+            return finish(&mut out, parked, ended());
         }
         delivered += rows.len() as u64;
-        pos = last;
+        if !redriving {
+            pos = last;
+        }
     }
-    out.flush()?;
-    Ok(Exit::Success)
+    finish(&mut out, parked, Exit::Success)
 }
 
 /// `binge log tail`: the last `n` events, then new ones with `follow`; no group, no commits.
@@ -171,7 +193,12 @@ pub fn tail(
         meta,
         commit: Commit::Manual,
         delivery: Delivery::Stdout,
-        max_deliver: 1,
+        retry: Retry {
+            min: Duration::ZERO,
+            max: Duration::ZERO,
+            retry_for: None,
+            max_deliver: Some(1),
+        },
         batch: 1000,
         out_of_range: OutOfRange::Error,
     };
@@ -408,15 +435,53 @@ fn batch_file(data: &[u8]) -> std::io::Result<File> {
     Ok(f)
 }
 
-/// Runs the command on the batch until it succeeds or `--max-deliver` attempts are used; then
-/// parks the batch. Either way the caller may then move past it (true). False when a stop
-/// signal came between attempts: the batch is neither acknowledged nor parked.
+/// What came of handing a batch to the command.
+enum Executed {
+    /// The command took it (exit status 0).
+    Done,
+    /// It kept failing until `--max-deliver` or `--retry-for` said stop: the batch is parked.
+    Parked,
+    /// A stop signal came between attempts: the batch is neither acknowledged nor parked.
+    Stopped,
+}
+
+/// When `--exec` tries a failing batch again, and when it gives up on it.
+#[derive(Debug, Clone)]
+pub struct Retry {
+    /// The first wait between attempts, doubling (with jitter) up to `max`.
+    pub min: Duration,
+    pub max: Duration,
+    /// Park the batch once it has been failing for this long.
+    pub retry_for: Option<Duration>,
+    /// Park the batch after this many attempts.
+    pub max_deliver: Option<u32>,
+}
+
+impl Retry {
+    /// The wait before attempt `attempt + 1`: exponential from `min`, capped at `max`, with
+    /// jitter of up to half of it, so many readers do not come back at once.
+    fn wait(&self, attempt: u32) -> Duration {
+        let base = self
+            .min
+            .saturating_mul(1u32 << (attempt.saturating_sub(1)).min(20))
+            .min(self.max);
+        let mut r = [0u8; 2];
+        let _ = crate::sys::random_bytes(&mut r);
+        let half = base.as_millis() as u64 / 2;
+        let jitter = u64::from(u16::from_le_bytes(r)) % (half + 1);
+        Duration::from_millis(base.as_millis() as u64 - half + jitter)
+    }
+}
+
+/// Runs the command on the batch until it succeeds; by default for as long as it takes,
+/// holding the group back as a Kafka consumer would, or until `--max-deliver` attempts or
+/// `--retry-for` have passed, and then parks the batch.
 fn exec(
     store: &mut Store,
     o: &ReadOptions,
     cmd: &str,
     rows: &[store::log::Stored],
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<Executed> {
     let mut body = Vec::new();
     for row in rows {
         if o.meta {
@@ -426,47 +491,49 @@ fn exec(
         }
         body.push(b'\n');
     }
+    let first = rows.first().map_or(0, |r| r.seq);
     let last = rows.last().map_or(0, |r| r.seq);
-    let mut error = String::new();
-    for attempt in 1..=o.max_deliver.max(1) {
-        match run_once(cmd, &body) {
-            Ok(()) => return Ok(true),
-            Err(e) => {
-                error = format!("{e:#}");
-                eprintln!(
-                    "binge log read: --exec failed on seq {}..{} (attempt {attempt} of {}): {error}",
-                    rows.first().map_or(0, |r| r.seq),
-                    last,
-                    o.max_deliver
-                );
-            }
+    let started = Instant::now();
+    let r = &o.retry;
+    let mut attempt = 0;
+    let error = loop {
+        attempt += 1;
+        let error = match run_once(cmd, &body) {
+            Ok(()) => return Ok(Executed::Done),
+            Err(e) => format!("{e:#}"),
+        };
+        let give_up = r.max_deliver.is_some_and(|n| attempt >= n)
+            || r.retry_for.is_some_and(|d| started.elapsed() >= d);
+        if give_up {
+            break error;
         }
-        if crate::stream::stopped() {
-            return Ok(false);
+        let wait = r.wait(attempt);
+        eprintln!(
+            "binge log read: --exec failed on seq {first}..{last} (attempt {attempt}); \
+             trying again in {:.1}s: {error}",
+            wait.as_secs_f64()
+        );
+        if !crate::stream::sleep_unless_stopped(wait) {
+            return Ok(Executed::Stopped);
         }
-        if attempt < o.max_deliver {
-            let backoff = Duration::from_millis(100 << (attempt - 1).min(6));
-            std::thread::sleep(backoff);
-        }
-    }
+    };
     store.write(|tx| {
         store::log::park(
             tx,
             &o.topic,
             &o.group,
             rows,
-            o.max_deliver,
+            attempt,
             &error,
             time::now_ms(),
         )
     })?;
     eprintln!(
-        "binge log read: parked seq {}..{last} after {} attempts; see binge log dead {}",
-        rows.first().map_or(0, |r| r.seq),
-        o.max_deliver,
+        "binge log read: parked seq {first}..{last} after {attempt} attempts ({error}); see \
+         binge log dead {}",
         o.topic
     );
-    Ok(true)
+    Ok(Executed::Parked)
 }
 
 fn run_once(cmd: &str, input: &[u8]) -> anyhow::Result<()> {

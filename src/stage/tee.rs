@@ -585,26 +585,11 @@ fn post(
         let wait = retry_after
             .unwrap_or_else(|| backoff(attempt))
             .min(o.max_retry_wait);
-        if !sleep_unless_stopped(wait) {
+        if !crate::stream::sleep_unless_stopped(wait) {
             return Err(Failure::Unreachable(format!(
                 "{reason} after {attempt} attempts"
             )));
         }
-    }
-}
-
-/// Sleeps for `d` in short steps; false when a stop signal came first.
-fn sleep_unless_stopped(d: Duration) -> bool {
-    let until = Instant::now() + d;
-    loop {
-        if crate::stream::stopped() {
-            return false;
-        }
-        let left = until.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return true;
-        }
-        std::thread::sleep(left.min(Duration::from_millis(50)));
     }
 }
 

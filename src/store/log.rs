@@ -43,6 +43,11 @@ CREATE TABLE log_dead (
 ) STRICT;
 ";
 
+/// Parked events can be put back for delivery (`log dead --redrive`).
+pub const SCHEMA_2: &str = "
+ALTER TABLE log_dead ADD COLUMN redrive INTEGER NOT NULL DEFAULT 0;
+";
+
 /// The SQL that reads a time range of a topic: it must use the time index.
 pub const RANGE_SQL: &str = "SELECT seq, time_ms, body FROM log_events
      WHERE topic = ?1 AND time_ms >= ?2 AND time_ms < ?3 ORDER BY time_ms, seq";
@@ -253,13 +258,67 @@ pub fn park(
     now: i64,
 ) -> anyhow::Result<()> {
     let mut stmt = tx.prepare_cached(
-        "INSERT OR REPLACE INTO log_dead (topic, grp, seq, attempts, error, parked_at, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT OR REPLACE INTO log_dead (topic, grp, seq, attempts, error, parked_at, body, redrive)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)",
     )?;
     for e in events {
         stmt.execute(params![topic, group, e.seq, attempts, error, now, e.body])?;
     }
     Ok(())
+}
+
+/// Parked events of the group put back for delivery, oldest first, with their event time
+/// (the parking time when compaction has deleted the event since).
+pub fn redriven(
+    conn: &Connection,
+    topic: &str,
+    group: &str,
+    limit: usize,
+) -> anyhow::Result<Vec<Stored>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.seq, coalesce(e.time_ms, d.parked_at), d.body FROM log_dead d
+         LEFT JOIN log_events e ON e.seq = d.seq
+         WHERE d.topic = ?1 AND d.grp = ?2 AND d.redrive = 1 ORDER BY d.seq LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![topic, group, limit as i64], |r| {
+        Ok(Stored {
+            seq: r.get(0)?,
+            time_ms: r.get(1)?,
+            body: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Removes parked events of the group up to `upto` that were put back and now delivered.
+pub fn delivered_again(
+    tx: &Transaction<'_>,
+    topic: &str,
+    group: &str,
+    upto: i64,
+) -> anyhow::Result<()> {
+    tx.execute(
+        "DELETE FROM log_dead WHERE topic = ?1 AND grp = ?2 AND redrive = 1 AND seq <= ?3",
+        params![topic, group, upto],
+    )?;
+    Ok(())
+}
+
+/// Puts the parked events of the topic (of one group, when given) back for delivery; returns
+/// how many.
+pub fn redrive(tx: &Transaction<'_>, topic: &str, group: Option<&str>) -> anyhow::Result<usize> {
+    Ok(tx.execute(
+        "UPDATE log_dead SET redrive = 1 WHERE topic = ?1 AND (?2 IS NULL OR grp = ?2)",
+        params![topic, group],
+    )?)
+}
+
+/// Deletes the parked events of the topic (of one group, when given); returns how many.
+pub fn purge(tx: &Transaction<'_>, topic: &str, group: Option<&str>) -> anyhow::Result<usize> {
+    Ok(tx.execute(
+        "DELETE FROM log_dead WHERE topic = ?1 AND (?2 IS NULL OR grp = ?2)",
+        params![topic, group],
+    )?)
 }
 
 pub struct Dead {

@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     log::SCHEMA_1,
     entwine::SCHEMA_1,
     anchor::SCHEMA_1,
+    log::SCHEMA_2,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

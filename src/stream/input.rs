@@ -43,6 +43,22 @@ pub fn catch_stop_signals() {
     }
 }
 
+/// Sleeps for `d` in short steps; false when a stop signal came first, so waits for a retry
+/// never hold up a stopping binge.
+pub fn sleep_unless_stopped(d: std::time::Duration) -> bool {
+    let until = std::time::Instant::now() + d;
+    loop {
+        if stopped() {
+            return false;
+        }
+        let left = until.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return true;
+        }
+        std::thread::sleep(left.min(std::time::Duration::from_millis(50)));
+    }
+}
+
 /// Waits until `fd` has input (or its end), looking at the stop flag every 100 ms; false when
 /// a stop signal came first.
 fn wait_readable(fd: std::os::fd::RawFd) -> bool {

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 
 pub use bad::{OnError, display_source};
 pub use event::Event;
-pub use input::{catch_stop_signals, stopped};
+pub use input::{catch_stop_signals, sleep_unless_stopped, stopped};
 pub use output::{Output, StdoutClosed, stdout};
 
 use crate::exit::Exit;
