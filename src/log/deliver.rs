@@ -105,8 +105,16 @@ pub fn read(store: &mut Store, o: &ReadOptions) -> anyhow::Result<Exit> {
         }
         Ok(exit)
     };
+    // Commits what the reader has taken out of the pipe so far.
+    let settle = |store: &mut Store, out: &mut Stdout| -> anyhow::Result<()> {
+        match out.settle() {
+            Some(upto) => commit(store, o, upto),
+            None => Ok(()),
+        }
+    };
     loop {
         if crate::stream::stopped() {
+            settle(store, &mut out)?;
             return finish(&mut out, parked, Exit::Interrupted);
         }
         let want = match o.limit {
@@ -123,14 +131,29 @@ pub fn read(store: &mut Store, o: &ReadOptions) -> anyhow::Result<Exit> {
             store::log::after(store.conn(), topic, pos, want)?
         };
         if rows.is_empty() {
+            // Events still in the pipe are delivered once the reader takes them out.
+            if out.holding() {
+                if !o.follow {
+                    out.drained()?;
+                }
+                if let Some(upto) = out.settle() {
+                    commit(store, o, upto)?;
+                }
+            }
             if !o.follow {
                 break;
             }
             match wait_for_more(store, &mut version, &out)? {
                 Wait::More => {}
                 // The reader of stdout went away while we waited.
-                Wait::ReaderGone => return finish(&mut out, parked, Exit::Success),
-                Wait::Stopped => return finish(&mut out, parked, Exit::Interrupted),
+                Wait::ReaderGone => {
+                    settle(store, &mut out)?;
+                    return finish(&mut out, parked, Exit::Success);
+                }
+                Wait::Stopped => {
+                    settle(store, &mut out)?;
+                    return finish(&mut out, parked, Exit::Interrupted);
+                }
             }
             continue;
         }
@@ -149,13 +172,21 @@ pub fn read(store: &mut Store, o: &ReadOptions) -> anyhow::Result<Exit> {
             },
         };
         let (upto, gone) = match taken {
-            Taken::All => (last, false),
-            Taken::Upto(seq) => (seq, true),
+            Taken::All => (Some(last), false),
+            Taken::Partly(upto) if redriving => {
+                // A redriven event leaves the dead table only once the reader has it.
+                out.drained()?;
+                (out.settle().or(upto), false)
+            }
+            Taken::Partly(upto) => (upto, false),
+            Taken::Upto(seq) => (Some(seq), true),
         };
-        if redriving {
-            store.write(|tx| store::log::delivered_again(tx, topic, group, upto))?;
-        } else if o.commit == Commit::Auto && upto > pos {
-            store.write(|tx| store::log::advance(tx, topic, group, upto, time::now_ms()))?;
+        match upto {
+            Some(upto) if redriving => {
+                store.write(|tx| store::log::delivered_again(tx, topic, group, upto))?;
+            }
+            Some(upto) => commit(store, o, upto)?,
+            None => {}
         }
         if gone {
             return finish(&mut out, parked, ended());
@@ -165,7 +196,22 @@ pub fn read(store: &mut Store, o: &ReadOptions) -> anyhow::Result<Exit> {
             pos = last;
         }
     }
+    // What is still in the pipe counts once the reader has taken it out.
+    if out.holding() {
+        out.drained()?;
+        if let Some(upto) = out.settle() {
+            commit(store, o, upto)?;
+        }
+    }
     finish(&mut out, parked, Exit::Success)
+}
+
+/// Moves the group's position up to `upto` under `--commit auto` (never backwards).
+fn commit(store: &mut Store, o: &ReadOptions, upto: i64) -> anyhow::Result<()> {
+    if o.commit == Commit::Auto {
+        store.write(|tx| store::log::advance(tx, &o.topic, &o.group, upto, time::now_ms()))?;
+    }
+    Ok(())
 }
 
 /// `binge log tail`: the last `n` events, then new ones with `follow`; no group, no commits.
@@ -273,6 +319,10 @@ fn wait_for_more(store: &Store, version: &mut i64, out: &Stdout) -> anyhow::Resu
             return Ok(Wait::Stopped);
         }
         std::thread::sleep(POLL);
+        // Events still in the pipe: look again at what the reader has taken.
+        if out.holding() {
+            return Ok(Wait::More);
+        }
     }
 }
 
@@ -280,6 +330,9 @@ fn wait_for_more(store: &Store, version: &mut i64, out: &Stdout) -> anyhow::Resu
 enum Taken {
     /// Every event.
     All,
+    /// All were written; the reader has taken out of the pipe those up to this seq (none
+    /// yet: `None`), and the rest are still in it.
+    Partly(Option<i64>),
     /// The reader left: events up to this seq were taken.
     Upto(i64),
 }
@@ -288,6 +341,11 @@ struct Stdout {
     file: File,
     pipe: bool,
     buf: Vec<u8>,
+    /// Bytes written to the pipe in this run.
+    written: u64,
+    /// Events written to the pipe that the reader may not have taken out yet: (the offset
+    /// just past the event in `written`, its seq), oldest first.
+    in_pipe: std::collections::VecDeque<(u64, i64)>,
 }
 
 impl Stdout {
@@ -301,6 +359,8 @@ impl Stdout {
             file,
             pipe,
             buf: Vec::with_capacity(1 << 16),
+            written: 0,
+            in_pipe: std::collections::VecDeque::new(),
         })
     }
 
@@ -313,8 +373,9 @@ impl Stdout {
         self.buf.push(b'\n');
     }
 
-    /// Writes the rows; with `exact` on a pipe, one at a time, each taken out by the reader
-    /// before the next goes in.
+    /// Writes the rows; with `exact` on a pipe, the whole batch at once, and then says which
+    /// events the reader has taken out of the pipe so far (`Taken::Partly`): what is still in
+    /// the pipe is not delivered yet.
     fn deliver(
         &mut self,
         rows: &[store::log::Stored],
@@ -322,15 +383,18 @@ impl Stdout {
         exact: bool,
     ) -> anyhow::Result<Taken> {
         if exact && self.pipe {
-            let mut taken = rows.first().map_or(0, |r| r.seq - 1);
             for row in rows {
                 self.line(row, o);
-                if !self.put()? || !self.drained()? {
-                    return Ok(Taken::Upto(taken));
-                }
-                taken = row.seq;
+                self.in_pipe
+                    .push_back((self.written + self.buf.len() as u64, row.seq));
             }
-            return Ok(Taken::All);
+            let open = self.put_counted()?;
+            let upto = self.settle();
+            return Ok(if open {
+                Taken::Partly(upto)
+            } else {
+                Taken::Upto(upto.unwrap_or_else(|| rows.first().map_or(0, |r| r.seq - 1)))
+            });
         }
         for row in rows {
             self.line(row, o);
@@ -340,6 +404,59 @@ impl Stdout {
             return Ok(Taken::Upto(before));
         }
         Ok(Taken::All)
+    }
+
+    /// Writes what is buffered, counting the bytes that went in; false when the reader has
+    /// gone (part of the buffer may have gone in before).
+    fn put_counted(&mut self) -> anyhow::Result<bool> {
+        let mut at = 0;
+        while at < self.buf.len() {
+            match self.file.write(&self.buf[at..]) {
+                Ok(0) => break,
+                Ok(n) => {
+                    at += n;
+                    self.written += n as u64;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                    self.buf.clear();
+                    return Ok(false);
+                }
+                Err(e) => {
+                    self.buf.clear();
+                    return Err(e).context("cannot write to standard output");
+                }
+            }
+        }
+        self.buf.clear();
+        Ok(true)
+    }
+
+    /// The newest seq among the events the reader has taken out of the pipe since the last
+    /// call: everything written less what the pipe still holds (FIONREAD, which the write end
+    /// can ask too, even after the reader has gone).
+    fn settle(&mut self) -> Option<i64> {
+        let fd = self.file.as_raw_fd();
+        let mut unread: libc::c_int = 0;
+        // SAFETY: FIONREAD writes one int through the pointer, which is valid.
+        let rc = unsafe { libc::ioctl(fd, libc::FIONREAD, &mut unread) };
+        // A pipe that cannot tell: the write itself is all we know.
+        let unread = if rc == 0 { unread.max(0) as u64 } else { 0 };
+        let taken = self.written.saturating_sub(unread);
+        let mut upto = None;
+        while let Some(&(end, seq)) = self.in_pipe.front() {
+            if end > taken {
+                break;
+            }
+            upto = Some(seq);
+            self.in_pipe.pop_front();
+        }
+        upto
+    }
+
+    /// Whether events are still in the pipe, not yet taken by the reader.
+    fn holding(&self) -> bool {
+        !self.in_pipe.is_empty()
     }
 
     /// Writes what is buffered; false when the reader has gone.
