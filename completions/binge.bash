@@ -1967,7 +1967,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__read)
-            opts="-n -f -h -V --group --from --follow --meta --commit --exec --backoff --retry-for --max-deliver --batch --on-out-of-range --state --durability --help --version"
+            opts="-n -f -h -V --group --from --follow --meta --commit --exec --backoff --retry-for --max-deliver --batch --lease --on-out-of-range --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2006,6 +2006,10 @@ _binge() {
                     return 0
                     ;;
                 --batch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lease)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -157,6 +157,7 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l retry-for -d 'Park a batch once --exec has failed on it for this long (default: retry forever, holding the group back until the command recovers)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l max-deliver -d 'Park a batch after N failed --exec attempts (see binge log dead); a run that parked anything exits with status 1' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l batch -d 'Events per batch' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l lease -d 'Several readers of one group share its events: each batch is leased to one reader for this long, renewed while the reader runs; a batch whose reader died (or stopped renewing) goes to another' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l on-out-of-range -d 'When a forced compaction deleted events the group had not read: fail, or go on from the earliest event left or the latest' -r -f -a "error\t''
 earliest\t''
 latest\t''"

@@ -842,6 +842,12 @@ pub struct LogReadArgs {
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub batch: usize,
 
+    /// Several readers of one group share its events: each batch is leased to one reader for
+    /// this long, renewed while the reader runs; a batch whose reader died (or stopped
+    /// renewing) goes to another
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    pub lease: String,
+
     /// When a forced compaction deleted events the group had not read: fail, or go on from
     /// the earliest event left or the latest
     #[arg(long, value_enum, value_name = "WHERE", default_value_t = OutOfRangeArg::Error)]

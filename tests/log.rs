@@ -1034,3 +1034,113 @@ fn an_exec_command_gets_whole_batches_whenever_binge_is_killed() {
         );
     }
 }
+
+/// Every event the sinks received, with how many times, after checking that each line is
+/// whole JSON.
+fn sink_counts(paths: &[PathBuf]) -> (BTreeMap<i64, usize>, Vec<usize>) {
+    let mut seen: BTreeMap<i64, usize> = BTreeMap::new();
+    let mut shares = Vec::new();
+    for p in paths {
+        let text = std::fs::read_to_string(p).unwrap_or_default();
+        let mut n = 0;
+        for line in text.lines() {
+            let v = agglo::json::parse_value(line.as_bytes())
+                .unwrap_or_else(|_| panic!("a torn line in {}: {line}", p.display()));
+            *seen.entry(field(&v, "i").parse().unwrap()).or_default() += 1;
+            n += 1;
+        }
+        shares.push(n);
+    }
+    (seen, shares)
+}
+
+// Regression (issue 12): two readers of one group each got every event. Readers of one group
+// now share its events: each batch goes to one of them.
+#[test]
+fn readers_of_one_group_share_its_events() {
+    let log = Log::new();
+    let n = 6000;
+    log.append("t", &numbered(0, n), &[]);
+    let sinks: Vec<PathBuf> = (0..3).map(|k| log.dir().join(format!("s{k}"))).collect();
+    let readers: Vec<Child> = sinks
+        .iter()
+        .map(|s| {
+            let cmd = format!("sleep 0.01; cat >> {}", s.display());
+            log.std(&[
+                "read", "t", "--group", "g", "--batch", "100", "--exec", &cmd,
+            ])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+        })
+        .collect();
+    for r in readers {
+        let out = r.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+    }
+    let (seen, shares) = sink_counts(&sinks);
+    assert_eq!(seen.len(), n, "every event delivered");
+    assert!(
+        seen.values().all(|&c| c == 1),
+        "no event twice without a crash"
+    );
+    assert!(
+        shares.iter().all(|&s| s > 0),
+        "each reader got a share: {shares:?}"
+    );
+    assert_eq!(log.position("t", "g"), n as i64);
+    let groups = ndjson(&log.run(&["groups", "t"], ""));
+    assert_eq!(field(&groups[0], "leases"), "0");
+    assert_eq!(field(&groups[0], "lag"), "0");
+}
+
+// Issue 12 acceptance: three --exec readers of one group on a 20,000-event topic, one killed
+// with SIGKILL at random moments 50 times and restarted.
+#[test]
+fn competing_readers_lose_nothing_when_one_is_killed_again_and_again() {
+    let log = Log::new();
+    let n = 20_000;
+    log.append("t", &numbered(0, n), &[]);
+    let sinks: Vec<PathBuf> = (0..3).map(|k| log.dir().join(format!("s{k}"))).collect();
+    let reader = |k: usize| {
+        let cmd = format!("cat >> {}", sinks[k].display());
+        log.std(&[
+            "read", "t", "--group", "g", "--batch", "100", "--follow", "--exec", &cmd,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+    };
+    let steady = [reader(0), reader(1)];
+    let mut pauses = Pauses(17);
+    let kills = 50;
+    for _ in 0..kills {
+        let victim = reader(2);
+        std::thread::sleep(pauses.next(30));
+        kill(victim);
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while log.position("t", "g") < n as i64 {
+        assert!(Instant::now() < deadline, "not drained");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for r in steady {
+        // SAFETY: a plain kill(2) of our own child.
+        unsafe { libc::kill(r.id() as i32, libc::SIGTERM) };
+        let out = r.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(130));
+    }
+    let (seen, shares) = sink_counts(&sinks);
+    assert_eq!(seen.len(), n, "every event delivered at least once");
+    let duplicates: usize = seen.values().map(|c| c - 1).sum();
+    assert!(
+        duplicates <= kills * 100,
+        "{duplicates} duplicates after {kills} kills of batches of 100"
+    );
+    assert!(
+        shares.iter().all(|&s| s > 0),
+        "each reader got a share: {shares:?}"
+    );
+    assert_eq!(integrity(&log), "ok");
+}

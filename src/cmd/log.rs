@@ -106,6 +106,15 @@ pub fn run(args: &LogArgs) -> anyhow::Result<Exit> {
                     }
                 },
                 batch: r.batch.max(1),
+                lease: time::parse_duration(&r.lease)
+                    .filter(|&ms| ms > 0)
+                    .map(|ms| Duration::from_millis(ms as u64))
+                    .ok_or_else(|| {
+                        usage(format!(
+                            "--lease {}: expected a duration such as 30s",
+                            r.lease
+                        ))
+                    })?,
                 out_of_range: match r.on_out_of_range {
                     OutOfRangeArg::Error => log::OutOfRange::Error,
                     OutOfRangeArg::Earliest => log::OutOfRange::Earliest,
@@ -160,6 +169,7 @@ pub fn run(args: &LogArgs) -> anyhow::Result<Exit> {
                     ("group", Value::String(g.group.into())),
                     ("position", int(g.pos)),
                     ("lag", int(g.lag)),
+                    ("leases", int(g.leases)),
                     (
                         "updated_at",
                         Value::String(time::format_rfc3339(g.updated_at).into()),

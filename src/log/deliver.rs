@@ -8,10 +8,13 @@
 //! byte count, FIONREAD, is back to zero); an event still in the pipe when the reader goes away
 //! is not committed.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::Write;
 use std::os::fd::AsRawFd;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -56,6 +59,8 @@ pub struct ReadOptions {
     pub delivery: Delivery,
     pub retry: Retry,
     pub batch: usize,
+    /// How long a batch stays leased to this reader without a sign of life.
+    pub lease: Duration,
     pub out_of_range: OutOfRange,
 }
 
@@ -92,30 +97,16 @@ pub fn read(store: &mut Store, o: &ReadOptions) -> anyhow::Result<Exit> {
     // SIGINT and SIGTERM end the run between batches: what was delivered is committed, and
     // binge exits 130 (a second signal ends it at once).
     crate::stream::catch_stop_signals();
-    // How a run ends: a run that parked anything fails, so cron notices.
-    let finish = |out: &mut Stdout, parked: u64, exit: Exit| -> anyhow::Result<Exit> {
-        out.flush()?;
-        if parked > 0 {
-            eprintln!(
-                "binge log read: {parked} event{} parked; see binge log dead {topic} (and \
-                 --redrive to deliver them again)",
-                if parked == 1 { "" } else { "s" }
-            );
-            return Ok(Exit::Failure);
-        }
-        Ok(exit)
-    };
-    // Commits what the reader has taken out of the pipe so far.
-    let settle = |store: &mut Store, out: &mut Stdout| -> anyhow::Result<()> {
-        match out.settle() {
-            Some(upto) => commit(store, o, upto),
-            None => Ok(()),
-        }
+    let holder = holder_id();
+    let mut r = Reader {
+        _renewer: Renewer::start(store.path(), &holder, o.lease),
+        holder,
+        mine: VecDeque::new(),
     };
     loop {
         if crate::stream::stopped() {
-            settle(store, &mut out)?;
-            return finish(&mut out, parked, Exit::Interrupted);
+            r.settle(store, o, &mut out)?;
+            return r.finish(store, o, &mut out, parked, Exit::Interrupted);
         }
         let want = match o.limit {
             Some(n) if delivered >= n => break,
@@ -128,7 +119,7 @@ pub fn read(store: &mut Store, o: &ReadOptions) -> anyhow::Result<Exit> {
         let rows = if redriving {
             again
         } else {
-            store::log::after(store.conn(), topic, pos, want)?
+            r.next_batch(store, o, want)?
         };
         if rows.is_empty() {
             // Events still in the pipe are delivered once the reader takes them out.
@@ -136,9 +127,7 @@ pub fn read(store: &mut Store, o: &ReadOptions) -> anyhow::Result<Exit> {
                 if !o.follow {
                     out.drained()?;
                 }
-                if let Some(upto) = out.settle() {
-                    commit(store, o, upto)?;
-                }
+                r.settle(store, o, &mut out)?;
             }
             if !o.follow {
                 break;
@@ -147,17 +136,17 @@ pub fn read(store: &mut Store, o: &ReadOptions) -> anyhow::Result<Exit> {
                 Wait::More => {}
                 // The reader of stdout went away while we waited.
                 Wait::ReaderGone => {
-                    settle(store, &mut out)?;
-                    return finish(&mut out, parked, Exit::Success);
+                    r.settle(store, o, &mut out)?;
+                    return r.finish(store, o, &mut out, parked, Exit::Success);
                 }
                 Wait::Stopped => {
-                    settle(store, &mut out)?;
-                    return finish(&mut out, parked, Exit::Interrupted);
+                    r.settle(store, o, &mut out)?;
+                    return r.finish(store, o, &mut out, parked, Exit::Interrupted);
                 }
             }
             continue;
         }
-        let last = rows.last().map_or(pos, |r| r.seq);
+        let last = rows.last().map_or(0, |r| r.seq);
         let taken = match &o.delivery {
             Delivery::Stdout => out.deliver(&rows, o, o.commit == Commit::Auto)?,
             Delivery::Exec(cmd) => match exec(store, o, cmd, &rows)? {
@@ -167,8 +156,10 @@ pub fn read(store: &mut Store, o: &ReadOptions) -> anyhow::Result<Exit> {
                     Taken::All
                 }
                 // Stopped between attempts: the batch stays unacknowledged and is delivered
-                // again by the next run.
-                Executed::Stopped => return finish(&mut out, parked, Exit::Interrupted),
+                // again (its lease is given up at once).
+                Executed::Stopped => {
+                    return r.finish(store, o, &mut out, parked, Exit::Interrupted);
+                }
             },
         };
         let (upto, gone) = match taken {
@@ -185,33 +176,191 @@ pub fn read(store: &mut Store, o: &ReadOptions) -> anyhow::Result<Exit> {
             Some(upto) if redriving => {
                 store.write(|tx| store::log::delivered_again(tx, topic, group, upto))?;
             }
-            Some(upto) => commit(store, o, upto)?,
+            Some(upto) => r.commit(store, o, upto)?,
             None => {}
         }
         if gone {
-            return finish(&mut out, parked, ended());
+            return r.finish(store, o, &mut out, parked, ended());
         }
         delivered += rows.len() as u64;
-        if !redriving {
-            pos = last;
-        }
     }
     // What is still in the pipe counts once the reader has taken it out.
     if out.holding() {
         out.drained()?;
-        if let Some(upto) = out.settle() {
-            commit(store, o, upto)?;
-        }
+        r.settle(store, o, &mut out)?;
     }
-    finish(&mut out, parked, Exit::Success)
+    r.finish(store, o, &mut out, parked, Exit::Success)
 }
 
-/// Moves the group's position up to `upto` under `--commit auto` (never backwards).
-fn commit(store: &mut Store, o: &ReadOptions, upto: i64) -> anyhow::Result<()> {
-    if o.commit == Commit::Auto {
-        store.write(|tx| store::log::advance(tx, &o.topic, &o.group, upto, time::now_ms()))?;
+/// One reader of a group: the batches leased to it, oldest first, kept alive by a renewer.
+struct Reader {
+    holder: String,
+    mine: VecDeque<store::log::Lease>,
+    _renewer: Renewer,
+}
+
+impl Reader {
+    /// The group's next batch for this reader: a batch another reader left unfinished (its
+    /// lease ran out, or it died), else the next events nobody has been handed.
+    fn next_batch(
+        &mut self,
+        store: &mut Store,
+        o: &ReadOptions,
+        want: usize,
+    ) -> anyhow::Result<Vec<store::log::Stored>> {
+        let lease_ms = o.lease.as_millis() as i64;
+        let got = store.write(|tx| {
+            store::log::lease_next(
+                tx,
+                &o.topic,
+                &o.group,
+                &self.holder,
+                time::now_ms(),
+                lease_ms,
+                want,
+                &holder_gone,
+            )
+        })?;
+        Ok(match got {
+            Some((lease, rows)) => {
+                self.mine.push_back(lease);
+                rows
+            }
+            None => Vec::new(),
+        })
     }
-    Ok(())
+
+    /// Acknowledges this reader's batches up to `upto` under `--commit auto`; the group's
+    /// position (its floor) moves up to the oldest batch still out.
+    fn commit(&mut self, store: &mut Store, o: &ReadOptions, upto: i64) -> anyhow::Result<()> {
+        if o.commit != Commit::Auto {
+            return Ok(());
+        }
+        let mine = &mut self.mine;
+        store.write(|tx| {
+            while let Some(lease) = mine.front().cloned() {
+                if lease.first > upto {
+                    break;
+                }
+                let now = time::now_ms();
+                match store::log::ack_lease(tx, &o.topic, &o.group, &lease, upto, now)? {
+                    None => {
+                        mine.pop_front();
+                    }
+                    Some(rest) => {
+                        mine[0] = rest;
+                        break;
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Commits what the reader of the pipe has taken out of it so far.
+    fn settle(
+        &mut self,
+        store: &mut Store,
+        o: &ReadOptions,
+        out: &mut Stdout,
+    ) -> anyhow::Result<()> {
+        match out.settle() {
+            Some(upto) => self.commit(store, o, upto),
+            None => Ok(()),
+        }
+    }
+
+    /// Ends the run: batches still leased to this reader are given up for another (or the
+    /// next run) to take at once, and a run that parked anything fails, so cron notices.
+    fn finish(
+        &mut self,
+        store: &mut Store,
+        o: &ReadOptions,
+        out: &mut Stdout,
+        parked: u64,
+        exit: Exit,
+    ) -> anyhow::Result<Exit> {
+        out.flush()?;
+        store.write(|tx| store::log::release_leases(tx, &self.holder))?;
+        if parked > 0 {
+            eprintln!(
+                "binge log read: {parked} event{} parked; see binge log dead {} (and \
+                 --redrive to deliver them again)",
+                if parked == 1 { "" } else { "s" },
+                o.topic
+            );
+            return Ok(Exit::Failure);
+        }
+        Ok(exit)
+    }
+}
+
+/// Who holds a lease: this machine, this process, and a value unique to this run.
+fn holder_id() -> String {
+    format!(
+        "{}:{}:{}",
+        crate::sys::hostname(),
+        std::process::id(),
+        crate::sys::uuid7()
+    )
+}
+
+/// Whether the holder of a lease is a process of this machine that is no longer running:
+/// its batch need not wait for the lease to run out.
+fn holder_gone(holder: &str) -> bool {
+    let mut parts = holder.rsplitn(3, ':');
+    let (_, pid, host) = (parts.next(), parts.next(), parts.next());
+    let Some(pid) = pid.and_then(|p| p.parse::<i32>().ok()) else {
+        return false;
+    };
+    if host != Some(crate::sys::hostname().as_str()) || pid <= 0 {
+        return false;
+    }
+    // SAFETY: signal 0 only asks whether the process exists.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc != 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
+}
+
+/// Renews this reader's leases every third of their length while the run goes on, from its own
+/// connection, so a long --exec command keeps its batch.
+struct Renewer {
+    stop: Arc<AtomicBool>,
+    join: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Renewer {
+    fn start(path: Option<&std::path::Path>, holder: &str, lease: Duration) -> Renewer {
+        let stop = Arc::new(AtomicBool::new(false));
+        let join = path.map(|path| {
+            let (stop, path, holder) = (Arc::clone(&stop), path.to_path_buf(), holder.to_string());
+            std::thread::spawn(move || {
+                let Ok(store) = Store::open(&path, store::Durability::Normal) else {
+                    return;
+                };
+                let step = (lease / 3).max(Duration::from_millis(50));
+                let mut next = Instant::now() + step;
+                while !stop.load(Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(20));
+                    if Instant::now() >= next {
+                        let until = time::now_ms() + lease.as_millis() as i64;
+                        // A failed renewal is retried at the next step; the lease is longer.
+                        let _ = store::log::renew_leases(store.conn(), &holder, until);
+                        next = Instant::now() + step;
+                    }
+                }
+            })
+        });
+        Renewer { stop, join }
+    }
+}
+
+impl Drop for Renewer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(j) = self.join.take() {
+            let _ = j.join();
+        }
+    }
 }
 
 /// `binge log tail`: the last `n` events, then new ones with `follow`; no group, no commits.
@@ -245,6 +394,7 @@ pub fn tail(
             retry_for: None,
             max_deliver: Some(1),
         },
+        lease: Duration::from_secs(30),
         batch: 1000,
         out_of_range: OutOfRange::Error,
     };

@@ -43,10 +43,192 @@ CREATE TABLE log_dead (
 ) STRICT;
 ";
 
-/// Parked events can be put back for delivery (`log dead --redrive`).
+/// Parked events can be put back for delivery (`log dead --redrive`), and several readers of
+/// one group share its events: each batch is leased to one reader. A group's `pos` is then its
+/// acknowledged floor (everything up to it is done), `leased_upto` how far batches have been
+/// handed out.
 pub const SCHEMA_2: &str = "
 ALTER TABLE log_dead ADD COLUMN redrive INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE log_groups ADD COLUMN leased_upto INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE log_leases (
+    topic      TEXT NOT NULL,
+    grp        TEXT NOT NULL,
+    first_seq  INTEGER NOT NULL,
+    last_seq   INTEGER NOT NULL,
+    holder     TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (topic, grp, first_seq)
+) STRICT;
 ";
+
+/// A batch of a group leased to one reader: seqs `first..=last` of the topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    pub first: i64,
+    pub last: i64,
+}
+
+/// Leases the group's next batch to `holder` for `lease_ms`: a batch whose lease ran out (or
+/// whose holder `gone` says is dead) first, else the next events nobody has been handed.
+/// `None` when there is nothing to hand out.
+#[allow(clippy::too_many_arguments)]
+pub fn lease_next(
+    tx: &Transaction<'_>,
+    topic: &str,
+    group: &str,
+    holder: &str,
+    now: i64,
+    lease_ms: i64,
+    limit: usize,
+    gone: &dyn Fn(&str) -> bool,
+) -> anyhow::Result<Option<(Lease, Vec<Stored>)>> {
+    let lapsed: Vec<(i64, i64, String, i64)> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT first_seq, last_seq, holder, expires_at FROM log_leases
+             WHERE topic = ?1 AND grp = ?2 ORDER BY first_seq",
+        )?;
+        let rows = stmt.query_map(params![topic, group], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (first, last, was, expires) in lapsed {
+        if was == holder || (expires >= now && !gone(&was)) {
+            continue;
+        }
+        let rows: Vec<Stored> = {
+            let mut stmt = tx.prepare_cached(
+                "SELECT seq, time_ms, body FROM log_events
+                 WHERE topic = ?1 AND seq >= ?2 AND seq <= ?3 ORDER BY seq",
+            )?;
+            let rows = stmt.query_map(params![topic, first, last], stored)?;
+            rows.collect::<Result<_, _>>()?
+        };
+        if rows.is_empty() {
+            // Compacted away meanwhile: nothing left to deliver.
+            let lease = Lease { first, last };
+            ack_lease(tx, topic, group, &lease, last, now)?;
+            continue;
+        }
+        tx.execute(
+            "UPDATE log_leases SET holder = ?4, expires_at = ?5
+             WHERE topic = ?1 AND grp = ?2 AND first_seq = ?3",
+            params![topic, group, first, holder, now + lease_ms],
+        )?;
+        return Ok(Some((Lease { first, last }, rows)));
+    }
+    let (pos, leased): (i64, i64) = tx.query_row(
+        "SELECT pos, leased_upto FROM log_groups WHERE topic = ?1 AND grp = ?2",
+        params![topic, group],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let rows = after(tx, topic, pos.max(leased), limit)?;
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+        return Ok(None);
+    };
+    let lease = Lease {
+        first: first.seq,
+        last: last.seq,
+    };
+    tx.execute(
+        "INSERT INTO log_leases (topic, grp, first_seq, last_seq, holder, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            topic,
+            group,
+            lease.first,
+            lease.last,
+            holder,
+            now + lease_ms
+        ],
+    )?;
+    tx.execute(
+        "UPDATE log_groups SET leased_upto = ?3 WHERE topic = ?1 AND grp = ?2",
+        params![topic, group, lease.last],
+    )?;
+    Ok(Some((lease, rows)))
+}
+
+/// Acknowledges a leased batch up to `upto` (all of it when `upto` reaches its end), and moves
+/// the group's floor up to just below the oldest batch still leased. Returns the lease as it
+/// now stands, `None` once it is done.
+pub fn ack_lease(
+    tx: &Transaction<'_>,
+    topic: &str,
+    group: &str,
+    lease: &Lease,
+    upto: i64,
+    now: i64,
+) -> anyhow::Result<Option<Lease>> {
+    let rest = if upto >= lease.last {
+        tx.execute(
+            "DELETE FROM log_leases WHERE topic = ?1 AND grp = ?2 AND first_seq = ?3",
+            params![topic, group, lease.first],
+        )?;
+        None
+    } else if upto >= lease.first {
+        tx.execute(
+            "UPDATE log_leases SET first_seq = ?4 WHERE topic = ?1 AND grp = ?2 AND first_seq = ?3",
+            params![topic, group, lease.first, upto + 1],
+        )?;
+        Some(Lease {
+            first: upto + 1,
+            last: lease.last,
+        })
+    } else {
+        Some(lease.clone())
+    };
+    tx.execute(
+        "UPDATE log_groups SET updated_at = ?3, pos = max(pos, coalesce(
+             (SELECT min(first_seq) - 1 FROM log_leases WHERE topic = ?1 AND grp = ?2),
+             leased_upto))
+         WHERE topic = ?1 AND grp = ?2",
+        params![topic, group, now],
+    )?;
+    Ok(rest)
+}
+
+/// Keeps `holder`'s leases for another `lease_ms`.
+pub fn renew_leases(conn: &Connection, holder: &str, until: i64) -> anyhow::Result<()> {
+    conn.execute(
+        "UPDATE log_leases SET expires_at = ?2 WHERE holder = ?1",
+        params![holder, until],
+    )?;
+    Ok(())
+}
+
+/// Gives up `holder`'s leases at once, for another reader to take.
+pub fn release_leases(tx: &Transaction<'_>, holder: &str) -> anyhow::Result<()> {
+    tx.execute(
+        "UPDATE log_leases SET expires_at = 0 WHERE holder = ?1",
+        params![holder],
+    )?;
+    Ok(())
+}
+
+pub struct LeaseInfo {
+    pub first: i64,
+    pub last: i64,
+    pub holder: String,
+    pub expires_at: i64,
+}
+
+/// The group's outstanding leases, oldest first.
+pub fn leases(conn: &Connection, topic: &str, group: &str) -> anyhow::Result<Vec<LeaseInfo>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT first_seq, last_seq, holder, expires_at FROM log_leases
+         WHERE topic = ?1 AND grp = ?2 ORDER BY first_seq",
+    )?;
+    let rows = stmt.query_map(params![topic, group], |r| {
+        Ok(LeaseInfo {
+            first: r.get(0)?,
+            last: r.get(1)?,
+            holder: r.get(2)?,
+            expires_at: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
 
 /// The SQL that reads a time range of a topic: it must use the time index.
 pub const RANGE_SQL: &str = "SELECT seq, time_ms, body FROM log_events
@@ -205,7 +387,8 @@ pub fn ensure_group(
     now: i64,
 ) -> anyhow::Result<i64> {
     tx.execute(
-        "INSERT OR IGNORE INTO log_groups (topic, grp, pos, updated_at) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT OR IGNORE INTO log_groups (topic, grp, pos, updated_at, leased_upto)
+         VALUES (?1, ?2, ?3, ?4, ?3)",
         params![topic, group, pos, now],
     )?;
     Ok(group_pos(tx, topic, group)?.unwrap_or(pos))
@@ -221,12 +404,24 @@ pub fn advance(
 ) -> anyhow::Result<i64> {
     let n = tx
         .prepare_cached(
-            "UPDATE log_groups SET pos = max(pos, ?3), updated_at = ?4 WHERE topic = ?1 AND grp = ?2",
+            "UPDATE log_groups SET pos = max(pos, ?3), leased_upto = max(leased_upto, ?3),
+                                   updated_at = ?4
+             WHERE topic = ?1 AND grp = ?2",
         )?
         .execute(params![topic, group, pos, now])?;
     if n == 0 {
         bail!("there is no group {group} on topic {topic}");
     }
+    // Batches wholly below the new position are done; one it reaches into is cut.
+    tx.execute(
+        "DELETE FROM log_leases WHERE topic = ?1 AND grp = ?2 AND last_seq <= ?3",
+        params![topic, group, pos],
+    )?;
+    tx.execute(
+        "UPDATE log_leases SET first_seq = ?3 + 1
+         WHERE topic = ?1 AND grp = ?2 AND first_seq <= ?3",
+        params![topic, group, pos],
+    )?;
     Ok(group_pos(tx, topic, group)?.unwrap_or(pos))
 }
 
@@ -239,10 +434,17 @@ pub fn set_pos(
     now: i64,
 ) -> anyhow::Result<()> {
     tx.execute(
-        "INSERT INTO log_groups (topic, grp, pos, updated_at) VALUES (?1, ?2, ?3, ?4)
+        "INSERT INTO log_groups (topic, grp, pos, updated_at, leased_upto)
+         VALUES (?1, ?2, ?3, ?4, ?3)
          ON CONFLICT (topic, grp) DO UPDATE
-             SET pos = excluded.pos, updated_at = excluded.updated_at, lost_upto = 0",
+             SET pos = excluded.pos, updated_at = excluded.updated_at, lost_upto = 0,
+                 leased_upto = excluded.pos",
         params![topic, group, pos, now],
+    )?;
+    // Whatever was handed out is handed out again from the new position.
+    tx.execute(
+        "DELETE FROM log_leases WHERE topic = ?1 AND grp = ?2",
+        params![topic, group],
     )?;
     Ok(())
 }
@@ -350,15 +552,19 @@ pub fn dead(conn: &Connection, topic: &str) -> anyhow::Result<Vec<Dead>> {
 pub struct GroupInfo {
     pub topic: String,
     pub group: String,
+    /// The acknowledged floor: every event up to it is done.
     pub pos: i64,
     pub lag: i64,
     pub updated_at: i64,
+    /// Batches handed to readers and not yet acknowledged.
+    pub leases: i64,
 }
 
 pub fn groups(conn: &Connection, topic: Option<&str>) -> anyhow::Result<Vec<GroupInfo>> {
     let mut stmt = conn.prepare(
         "SELECT g.topic, g.grp, g.pos, g.updated_at,
-                (SELECT count(*) FROM log_events e WHERE e.topic = g.topic AND e.seq > g.pos)
+                (SELECT count(*) FROM log_events e WHERE e.topic = g.topic AND e.seq > g.pos),
+                (SELECT count(*) FROM log_leases l WHERE l.topic = g.topic AND l.grp = g.grp)
          FROM log_groups g WHERE ?1 IS NULL OR g.topic = ?1 ORDER BY g.topic, g.grp",
     )?;
     let rows = stmt.query_map([topic], |r| {
@@ -368,6 +574,7 @@ pub fn groups(conn: &Connection, topic: Option<&str>) -> anyhow::Result<Vec<Grou
             pos: r.get(2)?,
             updated_at: r.get(3)?,
             lag: r.get(4)?,
+            leases: r.get(5)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
