@@ -139,15 +139,24 @@ run_case "aggregate: --by .system --count --sum/--min/--max/--avg .Pid" \
 
 # The log has no peer among jq, jaq and mlr: its figures are events per second.
 echo
-echo "== log: append the corpus (--durability full, batches of 1000), then read it through a pipe"
+echo "== log: append the corpus (--durability full, batches of 1000), then read it into a file, through | cat and through | wc -l (a new group each)"
 events=$(wc -l < "$corpus")
 rm -f "$bench_dir/log.db"*
 /usr/bin/time -f "%e %M" -o "$bench_dir/time.txt" "$binge" log append bench --state "$bench_dir/log.db" < "$corpus"
 read -r secs kb < "$bench_dir/time.txt"
 printf '%-12s %9.2f s %12.0f events/s %10.1f peak MB\n' append "$secs" "$(awk "BEGIN{print $events / $secs}")" "$(awk "BEGIN{print $kb / 1024}")"
-/usr/bin/time -f "%e %M" -o "$bench_dir/time.txt" sh -c "'$binge' log read bench --group bench --state '$bench_dir/log.db' | cat > /dev/null"
-read -r secs kb < "$bench_dir/time.txt"
-printf '%-12s %9.2f s %12.0f events/s %10.1f peak MB\n' read "$secs" "$(awk "BEGIN{print $events / $secs}")" "$(awk "BEGIN{print $kb / 1024}")"
+for how in "> file" "| cat" "| wc -l"; do
+    case $how in
+        "> file") sink="> '$bench_dir/log-read.ndjson'" ;;
+        "| cat") sink="| cat > /dev/null" ;;
+        *) sink="| wc -l > /dev/null" ;;
+    esac
+    group=g$RANDOM$RANDOM
+    /usr/bin/time -f "%e %M" -o "$bench_dir/time.txt" sh -c "'$binge' log read bench --group $group --state '$bench_dir/log.db' $sink"
+    read -r secs kb < "$bench_dir/time.txt"
+    printf '%-12s %9.2f s %12.0f events/s %10.1f peak MB\n' "read $how" "$secs" "$(awk "BEGIN{print $events / $secs}")" "$(awk "BEGIN{print $kb / 1024}")"
+done
+rm -f "$bench_dir/log-read.ndjson"
 rm -f "$bench_dir/log.db"*
 
 # tee has no peer either: it is measured against binge filter true, which passes every event on.
