@@ -1144,3 +1144,50 @@ fn competing_readers_lose_nothing_when_one_is_killed_again_and_again() {
     );
     assert_eq!(integrity(&log), "ok");
 }
+
+// A reader that stops renewing its lease (stopped, or on another machine) loses its batch to
+// another reader once the lease runs out.
+#[test]
+fn a_batch_whose_lease_runs_out_goes_to_another_reader() {
+    let log = Log::new();
+    log.append("t", &numbered(0, 300), &[]);
+    let (sa, sb) = (log.dir().join("sa"), log.dir().join("sb"));
+    // A takes the first batch and stalls inside its command; then it is stopped outright.
+    let stall = format!("sleep 5; cat >> {}", sa.display());
+    let a = log
+        .std(&[
+            "read", "t", "--group", "g", "--batch", "100", "--lease", "500ms", "--exec", &stall,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while ndjson(&log.run(&["groups", "t"], ""))
+        .first()
+        .is_none_or(|g| field(g, "leases") == "0")
+    {
+        assert!(Instant::now() < deadline, "A never leased a batch");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // SAFETY: plain kill(2)s of our own child.
+    unsafe { libc::kill(a.id() as i32, libc::SIGSTOP) };
+    let b_cmd = format!("cat >> {}", sb.display());
+    let b = |log: &Log| {
+        log.run(
+            &[
+                "read", "t", "--group", "g", "--batch", "100", "--lease", "500ms", "--exec", &b_cmd,
+            ],
+            "",
+        )
+    };
+    b(&log);
+    // B took what nobody held; A's batch waits for its lease to run out.
+    assert_eq!(std::fs::read_to_string(&sb).unwrap().lines().count(), 200);
+    std::thread::sleep(Duration::from_millis(700));
+    b(&log);
+    assert_eq!(std::fs::read_to_string(&sb).unwrap().lines().count(), 300);
+    assert_eq!(log.position("t", "g"), 300);
+    unsafe { libc::kill(a.id() as i32, libc::SIGKILL) };
+    kill(a);
+}
