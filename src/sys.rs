@@ -22,28 +22,45 @@ pub fn random_bytes(buf: &mut [u8]) -> std::io::Result<()> {
     getrandom::fill(buf).map_err(|e| std::io::Error::other(e.to_string()))
 }
 
-/// The last UUIDv7 handed out: its millisecond and its 12-bit counter.
-static LAST_UUID: Mutex<(i64, u16)> = Mutex::new((0, 0));
+/// The last UUIDv7 handed out: its millisecond and its 12-bit counter, and random bytes fetched
+/// from the system in blocks (one syscall per 409 ids instead of one per id).
+struct Uuids {
+    last: (i64, u16),
+    pool: [u8; 4096],
+    used: usize,
+}
+
+static UUIDS: Mutex<Uuids> = Mutex::new(Uuids {
+    last: (0, 0),
+    pool: [0; 4096],
+    used: 4096,
+});
 
 /// A new UUIDv7 in its text form. Within one process the values strictly increase, even
 /// within one millisecond (RFC 9562 §6.2 method 1: a counter in `rand_a`, seeded at random).
 pub fn uuid7() -> String {
     let mut rnd = [0u8; 10];
-    // The secure source only fails on a broken system; a UUID is then still unique enough from
-    // the clock and counter.
-    let _ = random_bytes(&mut rnd);
     let (ms, counter) = {
-        let mut last = LAST_UUID.lock().unwrap_or_else(|e| e.into_inner());
-        let now = now_ms();
-        if now > last.0 {
-            // Start low in the counter space so a burst has room to count up.
-            *last = (now, u16::from_be_bytes([rnd[0], rnd[1]]) & 0x07ff);
-        } else if last.1 >= 0x0fff {
-            *last = (last.0 + 1, 0);
-        } else {
-            last.1 += 1;
+        let mut u = UUIDS.lock().unwrap_or_else(|e| e.into_inner());
+        if u.used + rnd.len() > u.pool.len() {
+            // The secure source only fails on a broken system; a UUID is then still unique
+            // enough from the clock and counter.
+            let _ = random_bytes(&mut u.pool);
+            u.used = 0;
         }
-        *last
+        let at = u.used;
+        rnd.copy_from_slice(&u.pool[at..at + 10]);
+        u.used += 10;
+        let now = now_ms();
+        if now > u.last.0 {
+            // Start low in the counter space so a burst has room to count up.
+            u.last = (now, u16::from_be_bytes([rnd[0], rnd[1]]) & 0x07ff);
+        } else if u.last.1 >= 0x0fff {
+            u.last = (u.last.0 + 1, 0);
+        } else {
+            u.last.1 += 1;
+        }
+        u.last
     };
     let mut b = [0u8; 16];
     b[..6].copy_from_slice(&ms.to_be_bytes()[2..]);
@@ -51,15 +68,16 @@ pub fn uuid7() -> String {
     b[7] = counter as u8;
     b[8..].copy_from_slice(&rnd[2..]);
     b[8] = 0x80 | (b[8] & 0x3f);
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(36);
+    for (i, x) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            text.push('-');
+        }
+        text.push(HEX[usize::from(x >> 4)] as char);
+        text.push(HEX[usize::from(x & 15)] as char);
+    }
+    text
 }
 
 #[cfg(test)]
