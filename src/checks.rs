@@ -79,14 +79,12 @@ pub fn note(data: &[u8]) {
     let _ = note::signature_blob(text);
     let _ = Verifier::parse(text);
     let _ = note::Signer::parse(text);
-    if let Ok(v) =
-        Verifier::parse("example.org/a+b9199071+AXi26UO2w3wItHAjyVgJegQDXBL9Y+EYj5kKq/9sqG48")
-    {
+    if let Ok(v) = Verifier::parse(TRUST.trim()) {
         let _ = v.open_note(text);
     }
 }
 
-/// The key of the seed exports in fuzz/seeds/verify_export (made with `binge entwine`).
+/// The key of the seed notes and exports in fuzz/seeds (made with `binge entwine`).
 const TRUST: &str = "example.org/a+b9199071+AXi26UO2w3wItHAjyVgJegQDXBL9Y+EYj5kKq/9sqG48\n";
 
 /// Any sequence of export lines is checked, refused as unusable, or reported with findings.

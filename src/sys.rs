@@ -22,6 +22,23 @@ pub fn random_bytes(buf: &mut [u8]) -> std::io::Result<()> {
     getrandom::fill(buf).map_err(|e| std::io::Error::other(e.to_string()))
 }
 
+/// The wait before retry number `attempt` (from 1): `min` doubling per attempt up to `max`,
+/// with jitter taking up to half of it off, so many clients do not come back at once.
+pub fn backoff(
+    min: std::time::Duration,
+    max: std::time::Duration,
+    attempt: u32,
+) -> std::time::Duration {
+    let base = min
+        .saturating_mul(1u32 << attempt.saturating_sub(1).min(20))
+        .min(max);
+    let mut r = [0u8; 2];
+    let _ = random_bytes(&mut r);
+    let half = base.as_millis() as u64 / 2;
+    let jitter = u64::from(u16::from_le_bytes(r)) % (half + 1);
+    std::time::Duration::from_millis(base.as_millis() as u64 - half + jitter)
+}
+
 /// The last UUIDv7 handed out: its millisecond and its 12-bit counter, and random bytes fetched
 /// from the system in blocks (one syscall per 409 ids instead of one per id).
 struct Uuids {

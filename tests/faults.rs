@@ -178,27 +178,8 @@ fn run_with_deadline(
     let feeder = std::thread::spawn(move || {
         let _ = stdin.write_all(input.as_bytes());
     });
-    let pid = child.id();
-    let started = std::time::Instant::now();
-    let watchdog = std::thread::spawn(move || {
-        while started.elapsed() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(50));
-            // SAFETY: kill with signal 0 only asks whether the process exists.
-            if unsafe { libc::kill(pid as i32, 0) } != 0 {
-                return false;
-            }
-        }
-        // SAFETY: plain kill of our own child.
-        unsafe { libc::kill(pid as i32, libc::SIGKILL) };
-        true
-    });
-    let out = child.wait_with_output().unwrap();
+    let out = wait_at_most(child, deadline);
     let _ = feeder.join();
-    assert!(
-        !watchdog.join().unwrap(),
-        "binge was still running after {deadline:?}: {}",
-        stderr_of(&out)
-    );
     out
 }
 

@@ -542,23 +542,6 @@ fn targets_that_are_not_regular_files_are_not_synced() {
     assert_eq!(reader.join().unwrap(), "{\"a\":1}\n{\"a\":2}\n");
 }
 
-/// Waits for a child (reading its output meanwhile), killing it and failing the test when it
-/// takes longer than `limit`: a guard against hangs, not a measure of speed.
-fn wait_at_most(child: std::process::Child, limit: Duration) -> std::process::Output {
-    let pid = child.id() as i32;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || tx.send(child.wait_with_output().unwrap()));
-    match rx.recv_timeout(limit) {
-        Ok(out) => out,
-        Err(_) => {
-            // SAFETY: a plain kill(2) of our own child.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-            let out = rx.recv().unwrap();
-            panic!("still running after {limit:?}: {}", stderr_of(&out));
-        }
-    }
-}
-
 // Regression (issue 11.6): Retry-After: 3600 slept an hour.
 #[test]
 fn retry_after_is_capped_by_max_retry_wait() {

@@ -58,3 +58,23 @@ pub fn field(v: &agglo::json::Value<'_>, k: &str) -> String {
         .map(agglo::json::Value::to_json)
         .unwrap_or_else(|| "missing".into())
 }
+
+/// Waits for a child (reading its output meanwhile), killing it and failing the test when it
+/// takes longer than `limit`: a guard against hangs, not a measure of speed.
+pub fn wait_at_most(
+    child: std::process::Child,
+    limit: std::time::Duration,
+) -> std::process::Output {
+    let pid = child.id() as i32;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output().unwrap()));
+    match rx.recv_timeout(limit) {
+        Ok(out) => out,
+        Err(_) => {
+            // SAFETY: a plain kill(2) of our own child.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            let out = rx.recv().unwrap();
+            panic!("still running after {limit:?}: {}", stderr_of(&out));
+        }
+    }
+}

@@ -495,7 +495,7 @@ struct Stdout {
     written: u64,
     /// Events written to the pipe that the reader may not have taken out yet: (the offset
     /// just past the event in `written`, its seq), oldest first.
-    in_pipe: std::collections::VecDeque<(u64, i64)>,
+    in_pipe: VecDeque<(u64, i64)>,
 }
 
 impl Stdout {
@@ -510,7 +510,7 @@ impl Stdout {
             pipe,
             buf: Vec::with_capacity(1 << 16),
             written: 0,
-            in_pipe: std::collections::VecDeque::new(),
+            in_pipe: VecDeque::new(),
         })
     }
 
@@ -538,7 +538,7 @@ impl Stdout {
                 self.in_pipe
                     .push_back((self.written + self.buf.len() as u64, row.seq));
             }
-            let open = self.put_counted()?;
+            let open = self.put()?;
             let upto = self.settle();
             return Ok(if open {
                 Taken::Partly(upto)
@@ -558,7 +558,7 @@ impl Stdout {
 
     /// Writes what is buffered, counting the bytes that went in; false when the reader has
     /// gone (part of the buffer may have gone in before).
-    fn put_counted(&mut self) -> anyhow::Result<bool> {
+    fn put(&mut self) -> anyhow::Result<bool> {
         let mut at = 0;
         while at < self.buf.len() {
             match self.file.write(&self.buf[at..]) {
@@ -607,17 +607,6 @@ impl Stdout {
     /// Whether events are still in the pipe, not yet taken by the reader.
     fn holding(&self) -> bool {
         !self.in_pipe.is_empty()
-    }
-
-    /// Writes what is buffered; false when the reader has gone.
-    fn put(&mut self) -> anyhow::Result<bool> {
-        let r = self.file.write_all(&self.buf);
-        self.buf.clear();
-        match r {
-            Ok(()) => Ok(true),
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
-            Err(e) => Err(e).context("cannot write to standard output"),
-        }
     }
 
     fn flush(&mut self) -> anyhow::Result<()> {
@@ -724,22 +713,6 @@ pub struct Retry {
     pub max_deliver: Option<u32>,
 }
 
-impl Retry {
-    /// The wait before attempt `attempt + 1`: exponential from `min`, capped at `max`, with
-    /// jitter of up to half of it, so many readers do not come back at once.
-    fn wait(&self, attempt: u32) -> Duration {
-        let base = self
-            .min
-            .saturating_mul(1u32 << (attempt.saturating_sub(1)).min(20))
-            .min(self.max);
-        let mut r = [0u8; 2];
-        let _ = crate::sys::random_bytes(&mut r);
-        let half = base.as_millis() as u64 / 2;
-        let jitter = u64::from(u16::from_le_bytes(r)) % (half + 1);
-        Duration::from_millis(base.as_millis() as u64 - half + jitter)
-    }
-}
-
 /// Runs the command on the batch until it succeeds; by default for as long as it takes,
 /// holding the group back as a Kafka consumer would, or until `--max-deliver` attempts or
 /// `--retry-for` have passed, and then parks the batch.
@@ -774,7 +747,7 @@ fn exec(
         if give_up {
             break error;
         }
-        let wait = r.wait(attempt);
+        let wait = crate::sys::backoff(r.min, r.max, attempt);
         eprintln!(
             "binge log read: --exec failed on seq {first}..{last} (attempt {attempt}); \
              trying again in {:.1}s: {error}",

@@ -593,15 +593,9 @@ fn post(
     }
 }
 
-/// Exponential backoff from 200 ms, capped at 30 s, with ±50% jitter.
+/// Exponential backoff from 200 ms, capped at 30 s, with jitter.
 fn backoff(attempt: u32) -> Duration {
-    let base = 200u64
-        .saturating_mul(1 << attempt.min(8).saturating_sub(1))
-        .min(30_000);
-    let mut r = [0u8; 2];
-    let _ = crate::sys::random_bytes(&mut r);
-    let jitter = u64::from(u16::from_le_bytes(r)) % (base + 1);
-    Duration::from_millis(base / 2 + jitter)
+    crate::sys::backoff(Duration::from_millis(200), Duration::from_secs(30), attempt)
 }
 
 impl Stage for Tee {
