@@ -37,6 +37,9 @@ _binge() {
             binge,log)
                 cmd="binge__subcmd__log"
                 ;;
+            binge,state)
+                cmd="binge__subcmd__state"
+                ;;
             binge,tee)
                 cmd="binge__subcmd__tee"
                 ;;
@@ -148,6 +151,9 @@ _binge() {
             binge__subcmd__help,log)
                 cmd="binge__subcmd__help__subcmd__log"
                 ;;
+            binge__subcmd__help,state)
+                cmd="binge__subcmd__help__subcmd__state"
+                ;;
             binge__subcmd__help,tee)
                 cmd="binge__subcmd__help__subcmd__tee"
                 ;;
@@ -220,6 +226,9 @@ _binge() {
             binge__subcmd__help__subcmd__log,topics)
                 cmd="binge__subcmd__help__subcmd__log__subcmd__topics"
                 ;;
+            binge__subcmd__help__subcmd__state,inputs)
+                cmd="binge__subcmd__help__subcmd__state__subcmd__inputs"
+                ;;
             binge__subcmd__log,ack)
                 cmd="binge__subcmd__log__subcmd__ack"
                 ;;
@@ -286,6 +295,18 @@ _binge() {
             binge__subcmd__log__subcmd__help,topics)
                 cmd="binge__subcmd__log__subcmd__help__subcmd__topics"
                 ;;
+            binge__subcmd__state,help)
+                cmd="binge__subcmd__state__subcmd__help"
+                ;;
+            binge__subcmd__state,inputs)
+                cmd="binge__subcmd__state__subcmd__inputs"
+                ;;
+            binge__subcmd__state__subcmd__help,help)
+                cmd="binge__subcmd__state__subcmd__help__subcmd__help"
+                ;;
+            binge__subcmd__state__subcmd__help,inputs)
+                cmd="binge__subcmd__state__subcmd__help__subcmd__inputs"
+                ;;
             *)
                 ;;
         esac
@@ -293,7 +314,7 @@ _binge() {
 
     case "${cmd}" in
         binge)
-            opts="-h -V --help --version filter annotate aggregate log tee entwine verify anchor help"
+            opts="-h -V --help --version filter annotate aggregate log tee entwine verify anchor state help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -307,7 +328,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__aggregate)
-            opts="-q -h -V --by --count --sum --min --max --avg --distinct --hist --emit --window --time --lateness --late --time-unit --collect --key --collection --complete-when --every-version --timeout --name --show --reset --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --help --version"
+            opts="-q -h -V --by --count --sum --min --max --avg --distinct --hist --emit --window --time --lateness --late --time-unit --collect --key --collection --complete-when --every-version --timeout --name --show --reset --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --resume --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -402,6 +423,10 @@ _binge() {
                     return 0
                     ;;
                 --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resume)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -735,7 +760,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__annotate)
-            opts="-q -h -V --set --rename --copy --delete --keep --extract --parse-json --parse-logfmt --parse-time --when --keep-existing --unmatched --time-unit --year --text --on-error --dead-letter --max-line-bytes --quiet --help --version"
+            opts="-q -h -V --set --rename --copy --delete --keep --extract --parse-json --parse-logfmt --parse-time --when --keep-existing --unmatched --time-unit --year --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --resume --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -793,6 +818,14 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
                 --on-error)
                     COMPREPLY=($(compgen -W "skip fail" -- "${cur}"))
                     return 0
@@ -805,6 +838,10 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --resume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -813,7 +850,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__entwine)
-            opts="-q -h -V --key --checkpoint-every --sign-each --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --help --version keygen pubkey export prove status help"
+            opts="-q -h -V --key --checkpoint-every --sign-each --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --resume --help --version keygen pubkey export prove status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -844,6 +881,10 @@ _binge() {
                     return 0
                     ;;
                 --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resume)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1087,7 +1128,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__filter)
-            opts="-v -q -h -V --invert --limit --text --on-error --dead-letter --max-line-bytes --quiet --help --version"
+            opts="-v -q -h -V --invert --limit --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --resume --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1095,6 +1136,14 @@ _binge() {
             case "${prev}" in
                 --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
                 --on-error)
@@ -1109,6 +1158,10 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --resume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1117,7 +1170,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__help)
-            opts="filter annotate aggregate log tee entwine verify anchor help"
+            opts="filter annotate aggregate log tee entwine verify anchor state help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1536,6 +1589,34 @@ _binge() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        binge__subcmd__help__subcmd__state)
+            opts="inputs"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__help__subcmd__state__subcmd__inputs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         binge__subcmd__help__subcmd__tee)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1617,7 +1698,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__append)
-            opts="-q -h -V --time --key --id --batch --linger --time-unit --text --on-error --dead-letter --max-line-bytes --quiet --state --durability --help --version"
+            opts="-q -h -V --time --key --id --batch --linger --time-unit --text --on-error --dead-letter --max-line-bytes --quiet --resume --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1656,6 +1737,10 @@ _binge() {
                     return 0
                     ;;
                 --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resume)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2110,8 +2195,98 @@ _binge() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        binge__subcmd__state)
+            opts="-h -V --state --durability --help --version inputs help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__state__subcmd__help)
+            opts="inputs help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__state__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__state__subcmd__help__subcmd__inputs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__state__subcmd__inputs)
+            opts="-h -V --scope --forget --state --durability --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         binge__subcmd__tee)
-            opts="-i -q -h -V --when --input --batch --flush-interval --header --timeout --retries --max-retry-wait --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --help --version"
+            opts="-i -q -h -V --when --input --batch --flush-interval --header --timeout --retries --max-retry-wait --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --resume --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2170,6 +2345,10 @@ _binge() {
                     return 0
                     ;;
                 --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resume)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

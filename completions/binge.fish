@@ -34,12 +34,17 @@ complete -c binge -n "__fish_binge_needs_command" -f -a "tee" -d 'Copy events to
 complete -c binge -n "__fish_binge_needs_command" -f -a "entwine" -d 'Append events to a signed, hash-chained stream; keys, export, proofs, status'
 complete -c binge -n "__fish_binge_needs_command" -f -a "verify" -d 'Check exported entwined history offline, with the trusted public keys only'
 complete -c binge -n "__fish_binge_needs_command" -f -a "anchor" -d 'Anchor streams to a shared ticker chain: the ticker\'s side and the streams\' side'
+complete -c binge -n "__fish_binge_needs_command" -f -a "state" -d 'What the state file keeps for inputs read with --resume'
 complete -c binge -n "__fish_binge_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c binge -n "__fish_binge_using_subcommand filter" -l limit -d 'Stop after writing N events (and stop reading)' -r
+complete -c binge -n "__fish_binge_using_subcommand filter" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand filter" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand filter" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
 fail\t'Stop at the first bad line, with exit status 65'"
 complete -c binge -n "__fish_binge_using_subcommand filter" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand filter" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
+complete -c binge -n "__fish_binge_using_subcommand filter" -l resume -d 'Keep in the state file how far each input file was read, and start there next time. A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that keep state commit the place with their state (each line counts exactly once); others save it after their output is flushed (at least once). NAME is whose place it is; it defaults to the state\'s name where there is one (see `binge state inputs`)' -r
 complete -c binge -n "__fish_binge_using_subcommand filter" -s v -l invert -d 'Keep the events for which EXPR is not true instead'
 complete -c binge -n "__fish_binge_using_subcommand filter" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand filter" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
@@ -63,10 +68,14 @@ ms\t''
 us\t''
 ns\t''"
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l year -d 'The year of times written without one, such as syslog\'s (default: the current year)' -r
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
 fail\t'Stop at the first bad line, with exit status 65'"
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l resume -d 'Keep in the state file how far each input file was read, and start there next time. A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that keep state commit the place with their state (each line counts exactly once); others save it after their output is flushed (at least once). NAME is whose place it is; it defaults to the state\'s name where there is one (see `binge state inputs`)' -r
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l keep-existing -d 'Leave fields that already exist alone (--set, --copy, --rename, --extract)'
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand annotate" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
@@ -102,6 +111,7 @@ complete -c binge -n "__fish_binge_using_subcommand aggregate" -l on-error -d 'W
 fail\t'Stop at the first bad line, with exit status 65'"
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
+complete -c binge -n "__fish_binge_using_subcommand aggregate" -l resume -d 'Keep in the state file how far each input file was read, and start there next time. A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that keep state commit the place with their state (each line counts exactly once); others save it after their output is flushed (at least once). NAME is whose place it is; it defaults to the state\'s name where there is one (see `binge state inputs`)' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l count -d 'Count the events of each group'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l collect -d 'Collect sources under aggregate keys instead of computing statistics'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l every-version -d 'After completion, also write every later version'
@@ -140,6 +150,7 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 fail\t'Stop at the first bad line, with exit status 65'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l resume -d 'Keep in the state file how far each input file was read, and start there next time. A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that keep state commit the place with their state (each line counts exactly once); others save it after their output is flushed (at least once). NAME is whose place it is; it defaults to the state\'s name where there is one (see `binge state inputs`)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
@@ -258,6 +269,7 @@ complete -c binge -n "__fish_binge_using_subcommand tee" -l on-error -d 'What to
 fail\t'Stop at the first bad line, with exit status 65'"
 complete -c binge -n "__fish_binge_using_subcommand tee" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand tee" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
+complete -c binge -n "__fish_binge_using_subcommand tee" -l resume -d 'Keep in the state file how far each input file was read, and start there next time. A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that keep state commit the place with their state (each line counts exactly once); others save it after their output is flushed (at least once). NAME is whose place it is; it defaults to the state\'s name where there is one (see `binge state inputs`)' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand tee" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
 complete -c binge -n "__fish_binge_using_subcommand tee" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -271,6 +283,7 @@ complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen
 fail\t'Stop at the first bad line, with exit status 65'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l resume -d 'Keep in the state file how far each input file was read, and start there next time. A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that keep state commit the place with their state (each line counts exactly once); others save it after their output is flushed (at least once). NAME is whose place it is; it defaults to the state\'s name where there is one (see `binge state inputs`)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l sign-each -d 'Also sign every record'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
@@ -388,15 +401,32 @@ complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subc
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from help" -f -a "request" -d 'Print an anchor request for a stream: its latest signed checkpoint and a consistency proof from its last anchored size'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from help" -f -a "import" -d 'Import ticks from stdin, checked against the ticker\'s key; later records reference them'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor help" -f -a "filter" -d 'Keep or drop events by an expression'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor help" -f -a "annotate" -d 'Add, compute, rename, copy and remove fields; parse text into fields'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor help" -f -a "aggregate" -d 'Group-by statistics, windows, and versioned collect-until-complete aggregates'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor help" -f -a "log" -d 'A durable append-only log with consumer groups, in the state file'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor help" -f -a "tee" -d 'Copy events to side outputs (files, SQLite, the log, HTTP, a command) while passing them on'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor help" -f -a "entwine" -d 'Append events to a signed, hash-chained stream; keys, export, proofs, status'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor help" -f -a "verify" -d 'Check exported entwined history offline, with the trusted public keys only'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor help" -f -a "anchor" -d 'Anchor streams to a shared ticker chain: the ticker\'s side and the streams\' side'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs help" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs help" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs help" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs help" -f -a "inputs" -d 'List the input files read with --resume and how far each was read'
+complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -l scope -d 'Only this scope (aggregate:NAME, log:TOPIC, entwine:ORIGIN, or a --resume=NAME)' -r
+complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -l forget -d 'Forget the listed positions instead: the next --resume run reads from the start'
+complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from help" -f -a "inputs" -d 'List the input files read with --resume and how far each was read'
+complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor state help" -f -a "filter" -d 'Keep or drop events by an expression'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor state help" -f -a "annotate" -d 'Add, compute, rename, copy and remove fields; parse text into fields'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor state help" -f -a "aggregate" -d 'Group-by statistics, windows, and versioned collect-until-complete aggregates'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor state help" -f -a "log" -d 'A durable append-only log with consumer groups, in the state file'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor state help" -f -a "tee" -d 'Copy events to side outputs (files, SQLite, the log, HTTP, a command) while passing them on'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor state help" -f -a "entwine" -d 'Append events to a signed, hash-chained stream; keys, export, proofs, status'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor state help" -f -a "verify" -d 'Check exported entwined history offline, with the trusted public keys only'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor state help" -f -a "anchor" -d 'Anchor streams to a shared ticker chain: the ticker\'s side and the streams\' side'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor state help" -f -a "state" -d 'What the state file keeps for inputs read with --resume'
+complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor state help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "append" -d 'Append NDJSON events to a topic, one transaction per batch'
 complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "read" -d 'Read a topic in seq order from a consumer group\'s position'
 complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "ack" -d 'Move a group\'s position forward to SEQ (for --commit manual)'
@@ -419,3 +449,4 @@ complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcom
 complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from anchor" -f -a "ticks" -d 'Print the ticks from index N on, with their anchors and inclusion proofs'
 complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from anchor" -f -a "request" -d 'Print an anchor request for a stream: its latest signed checkpoint and a consistency proof from its last anchored size'
 complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from anchor" -f -a "import" -d 'Import ticks from stdin, checked against the ticker\'s key; later records reference them'
+complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from state" -f -a "inputs" -d 'List the input files read with --resume and how far each was read'

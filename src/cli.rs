@@ -138,6 +138,16 @@ pub enum Command {
                       next records reference them. Every exchange is NDJSON on stdin and stdout."
     )]
     Anchor(AnchorArgs),
+
+    /// What the state file keeps for inputs read with --resume
+    #[command(
+        long_about = "Look at, and forget, what the state file keeps besides the subcommands' own \
+                      state: how far each input file was read under --resume, per scope (the \
+                      name whose place it is: aggregate:NAME, log:TOPIC, entwine:ORIGIN, or \
+                      the --resume=NAME given).",
+        after_long_help = STATE_EXAMPLES
+    )]
+    State(StateCmdArgs),
 }
 
 impl Command {
@@ -152,9 +162,20 @@ impl Command {
             Command::Entwine(_) => "entwine",
             Command::Verify(_) => "verify",
             Command::Anchor(_) => "anchor",
+            Command::State(_) => "state",
         }
     }
 }
+
+const STATE_EXAMPLES: &str = "\
+Examples:
+  binge state inputs                      # every tracked file: scope, path, offset, line, behind
+  binge state inputs --scope aggregate:hourly
+  binge state inputs --scope aggregate:hourly --forget   # the next run reads from the start
+
+Each line is {\"scope\", \"path\", \"read_path\", \"offset\", \"line\", \"device\", \"inode\",
+\"updated_at\", \"behind\"}: read_path is the file read there (a rotated file being finished),
+behind the bytes of read_path not read yet (null when it is gone or another file now).";
 
 const FILTER_EXAMPLES: &str = "\
 Examples:
@@ -404,6 +425,20 @@ pub struct StreamArgs {
     /// Show no progress display (it is only ever shown when stderr is a terminal)
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Keep in the state file how far each input file was read, and start there next time.
+    /// A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that
+    /// keep state commit the place with their state (each line counts exactly once); others
+    /// save it after their output is flushed (at least once). NAME is whose place it is; it
+    /// defaults to the state's name where there is one (see `binge state inputs`)
+    #[arg(
+        long,
+        value_name = "NAME",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = ""
+    )]
+    pub resume: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -423,6 +458,9 @@ pub struct FilterArgs {
     /// Stop after writing N events (and stop reading)
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
+
+    #[command(flatten)]
+    pub state: StateArgs,
 
     #[command(flatten)]
     pub stream: StreamArgs,
@@ -526,6 +564,9 @@ pub struct AnnotateArgs {
     /// Input files; standard input when none, or for -
     #[arg(value_name = "FILE")]
     pub files: Vec<String>,
+
+    #[command(flatten)]
+    pub state: StateArgs,
 
     #[command(flatten)]
     pub stream: StreamArgs,
@@ -1123,6 +1164,29 @@ pub enum AnchorCommand {
         /// The ticker's public key (origin+keyid+key)
         #[arg(long, value_name = "KEY")]
         ticker: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct StateCmdArgs {
+    #[command(subcommand)]
+    pub command: StateCommand,
+
+    #[command(flatten)]
+    pub state: StateArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// List the input files read with --resume and how far each was read
+    Inputs {
+        /// Only this scope (aggregate:NAME, log:TOPIC, entwine:ORIGIN, or a --resume=NAME)
+        #[arg(long, value_name = "SCOPE")]
+        scope: Option<String>,
+
+        /// Forget the listed positions instead: the next --resume run reads from the start
+        #[arg(long)]
+        forget: bool,
     },
 }
 

@@ -13,6 +13,7 @@ mod fuzzed;
 mod generated;
 mod jcs;
 mod log;
+mod resume;
 mod samples;
 mod stream;
 mod tee;

@@ -126,7 +126,9 @@ fn run_stats(args: &AggregateArgs, m: &ArgMatches) -> anyhow::Result<Exit> {
         aggregate::show(&stage, &mut out)?;
         return write_shown(&out);
     }
+    let own = args.name.as_ref().map(|n| format!("aggregate:{n}"));
     let opts = super::stream_options("aggregate", &args.stream);
+    let opts = super::with_resume(opts, &args.stream, &args.state, &args.files, own)?;
     stream::run(&opts, &args.files, &mut stage, stream::stdout()?)
 }
 
@@ -178,6 +180,7 @@ fn run_collect(args: &AggregateArgs) -> anyhow::Result<Exit> {
     {
         return Err(missing(args));
     }
+    let own = name.as_ref().map(|n| format!("aggregate:{n}"));
     let mut stage = Collect::new(spec, store, name)?;
     if args.show {
         let mut out = Output::new();
@@ -185,6 +188,7 @@ fn run_collect(args: &AggregateArgs) -> anyhow::Result<Exit> {
         return write_shown(&out);
     }
     let opts = super::stream_options("aggregate", &args.stream);
+    let opts = super::with_resume(opts, &args.stream, &args.state, &args.files, own)?;
     stream::run(&opts, &args.files, &mut stage, stream::stdout()?)
 }
 

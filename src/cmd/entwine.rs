@@ -31,8 +31,10 @@ pub fn run(args: &EntwineArgs) -> anyhow::Result<Exit> {
                 );
             };
             let signer = read_key(keyfile)?;
-            let mut stage = Entwine::new(open()?, signer, args.checkpoint_every, args.sign_each)?;
+            let own = format!("entwine:{}", signer.name);
             let opts = super::stream_options("entwine", &args.stream);
+            let opts = super::with_resume(opts, &args.stream, &args.state, &args.files, Some(own))?;
+            let mut stage = Entwine::new(open()?, signer, args.checkpoint_every, args.sign_each)?;
             return stream::run(&opts, &args.files, &mut stage, stream::stdout()?);
         }
         Some(EntwineCommand::Keygen { origin, out: path }) => {

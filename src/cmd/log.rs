@@ -49,8 +49,10 @@ pub fn run(args: &LogArgs) -> anyhow::Result<Exit> {
                 batch: a.batch,
                 linger,
             };
-            let mut stage = Appender::new(open()?, options);
+            let own = format!("log:{}", a.topic);
             let opts = super::stream_options("log append", &a.stream);
+            let opts = super::with_resume(opts, &a.stream, &args.state, &a.files, Some(own))?;
+            let mut stage = Appender::new(open()?, options);
             stream::run(&opts, &a.files, &mut stage, stream::stdout()?)
         }
         LogCommand::Read(r) => {
@@ -363,7 +365,7 @@ fn object(members: Vec<(&'static str, Value<'static>)>) -> Value<'static> {
     Value::Object(members.into_iter().map(|(k, v)| (k.into(), v)).collect())
 }
 
-fn write_values(values: impl Iterator<Item = Value<'static>>) -> anyhow::Result<Exit> {
+pub(super) fn write_values(values: impl Iterator<Item = Value<'static>>) -> anyhow::Result<Exit> {
     use std::io::Write;
     let mut buf = Vec::new();
     for v in values {

@@ -64,7 +64,14 @@ pub fn run(args: &TeeArgs) -> anyhow::Result<Exit> {
             None
         },
     };
-    let mut stage = Tee::new(targets, settings)?;
+    // A tee whose one target is the log commits its place with the events; any other tee
+    // keeps it itself, so it needs a name.
+    let own = match targets.as_slice() {
+        [(_, Target::Log { topic })] => Some(format!("log:{topic}")),
+        _ => None,
+    };
     let opts = super::stream_options("tee", &args.stream);
+    let opts = super::with_resume(opts, &args.stream, &args.state, &args.inputs, own)?;
+    let mut stage = Tee::new(targets, settings)?;
     stream::run(&opts, &args.inputs, &mut stage, stream::stdout()?)
 }

@@ -14,6 +14,7 @@ use crate::expr::Program;
 use crate::json::Value;
 use crate::stage::{Fault, Reject, Stage};
 use crate::store::{self, Store};
+use crate::stream::resume::{Cursor, Keeps};
 use crate::stream::{Event, Output};
 use crate::time::{self, Unit};
 
@@ -90,6 +91,8 @@ pub struct Appender {
     first_pending: Option<Instant>,
     pub appended: u64,
     pub skipped: u64,
+    /// Under `--resume`, the input positions to commit with the events.
+    cursor: Option<Cursor>,
 }
 
 struct Pending {
@@ -124,17 +127,22 @@ impl Appender {
             first_pending: None,
             appended: 0,
             skipped: 0,
+            cursor: None,
         }
     }
 
     fn commit(&mut self) -> anyhow::Result<()> {
-        if self.pending.is_empty() {
+        if self.pending.is_empty() && self.cursor.is_none() {
             return Ok(());
         }
         let now = time::now_ms();
         let topic = &self.topic;
         let pending = &self.pending;
+        let cursor = &self.cursor;
         let added = self.store.write(|tx| {
+            if let Some(c) = cursor {
+                c.save(tx)?;
+            }
             let events: Vec<store::log::NewEvent<'_>> = pending
                 .iter()
                 .map(|p| store::log::NewEvent {
@@ -207,19 +215,28 @@ impl Stage for Appender {
             body,
         });
         self.first_pending.get_or_insert_with(Instant::now);
-        if self.pending.len() >= self.batch {
+        // With --resume, commits wait for the end of the input batch, where the positions
+        // committed with them are exact.
+        if self.pending.len() >= self.batch && self.cursor.is_none() {
             self.commit().map_err(Fault::Fatal)?;
         }
         Ok(())
     }
 
+    fn keep_positions(&mut self, cursor: &Cursor) -> Keeps {
+        self.cursor = Some(cursor.clone());
+        Keeps::WithState
+    }
+
     fn batch_done(&mut self, _out: &mut Output, idle: bool) -> anyhow::Result<()> {
-        let lingered = match (self.linger, self.first_pending) {
-            (Some(d), Some(t)) => t.elapsed() >= d,
-            // Without --linger, what has arrived is committed as soon as input pauses.
-            (None, _) => idle,
-            _ => false,
-        };
+        let full = self.pending.len() >= self.batch;
+        let lingered = full
+            || match (self.linger, self.first_pending) {
+                (Some(d), Some(t)) => t.elapsed() >= d,
+                // Without --linger, what has arrived is committed as soon as input pauses.
+                (None, _) => idle,
+                _ => false,
+            };
         if lingered {
             self.commit()?;
         }

@@ -16,6 +16,7 @@ use super::{Fault, Reject, Stage};
 use crate::expr::Program;
 use crate::json::{self, Value};
 use crate::store::{self, Store};
+use crate::stream::resume::{Cursor, Keeps};
 use crate::stream::{Event, Output};
 use crate::time::{self, Unit};
 
@@ -142,6 +143,8 @@ pub struct Aggregate {
     late_unsaved: u64,
     last_save: Instant,
     key_buf: Vec<u8>,
+    /// Under `--resume`, the input positions to commit with the totals.
+    cursor: Option<Cursor>,
 }
 
 impl Aggregate {
@@ -162,6 +165,7 @@ impl Aggregate {
             late_unsaved: 0,
             last_save: Instant::now(),
             key_buf: Vec::new(),
+            cursor: None,
         };
         if let Some(p) = &mut agg.persist {
             let (name, spec_text) = (p.name.clone(), agg.spec_text.clone());
@@ -314,6 +318,7 @@ impl Aggregate {
         dirty.sort_by_key(|(_, g)| g.ord);
         let (name, spec_text) = (&p.name, &self.spec_text);
         let (closed, late, watermark) = (&self.closed_unsaved, self.late_unsaved, self.watermark);
+        let cursor = &self.cursor;
         let parse = |state: &str| -> anyhow::Result<Vec<Acc>> {
             let v = json::parse_value(state.as_bytes())?;
             let Value::Array(items) = &v else {
@@ -343,6 +348,9 @@ impl Aggregate {
             }
             for key in closed {
                 store::aggregate::delete_group(tx, name, key)?;
+            }
+            if let Some(c) = cursor {
+                c.save(tx)?;
             }
             Ok((merged, stored_wm))
         })?;
@@ -509,6 +517,15 @@ impl Stage for Aggregate {
             show(self, out)?;
         }
         Ok(())
+    }
+
+    fn keep_positions(&mut self, cursor: &Cursor) -> Keeps {
+        if self.persist.is_none() {
+            // Its totals go to stdout at the end: positions can only move after that.
+            return Keeps::AtEnd;
+        }
+        self.cursor = Some(cursor.clone());
+        Keeps::WithState
     }
 
     fn notes(&self) -> Vec<String> {

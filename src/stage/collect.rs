@@ -12,6 +12,7 @@ use super::aggregate::Column;
 use super::{Fault, Reject, Stage};
 use crate::json::{self, Number, Value};
 use crate::store::{self, Store};
+use crate::stream::resume::{Cursor, Keeps};
 use crate::stream::{Event, Output};
 use crate::time;
 
@@ -54,12 +55,17 @@ pub struct Collect {
     store: Store,
     name: String,
     pending: Vec<Pending>,
+    /// Under `--resume`, the input positions to commit with the sources.
+    cursor: Option<Cursor>,
+    /// Whether the state is kept beyond this run.
+    named: bool,
 }
 
 impl Collect {
     /// `name` is `None` for a run that keeps nothing (an in-memory store).
     pub fn new(spec: Spec, store: Store, name: Option<String>) -> anyhow::Result<Collect> {
         let spec_text = spec.describe();
+        let named = name.is_some();
         let name = name.unwrap_or_else(|| "-".to_string());
         let mut c = Collect {
             spec,
@@ -67,6 +73,8 @@ impl Collect {
             store,
             name,
             pending: Vec::new(),
+            cursor: None,
+            named,
         };
         let (name, spec_text) = (c.name.clone(), c.spec_text.clone());
         c.store
@@ -77,11 +85,11 @@ impl Collect {
     /// Applies the waiting sources and the due timeouts in one transaction, then writes what
     /// they produced.
     fn flush(&mut self, out: &mut Output) -> anyhow::Result<()> {
-        if self.pending.is_empty() && self.spec.timeout_ms.is_none() {
+        if self.pending.is_empty() && self.spec.timeout_ms.is_none() && self.cursor.is_none() {
             return Ok(());
         }
         let pending = std::mem::take(&mut self.pending);
-        let (name, spec) = (&self.name, &self.spec);
+        let (name, spec, cursor) = (&self.name, &self.spec, &self.cursor);
         let emitted = self.store.write(|tx| {
             let now = time::now_ms();
             let mut emitted = Vec::new();
@@ -116,6 +124,9 @@ impl Collect {
                 for agg in store::collect::take_timed_out(tx, name, now)? {
                     emitted.push(with_flags(render(tx, name, &agg)?, false, true));
                 }
+            }
+            if let Some(c) = cursor {
+                c.save(tx)?;
             }
             Ok(emitted)
         })?;
@@ -204,6 +215,15 @@ impl Stage for Collect {
             body,
         });
         Ok(())
+    }
+
+    fn keep_positions(&mut self, cursor: &Cursor) -> Keeps {
+        if !self.named {
+            // Nothing is kept beyond the run, and what completes is written at once.
+            return Keeps::AtEnd;
+        }
+        self.cursor = Some(cursor.clone());
+        Keeps::WithState
     }
 
     fn batch_done(&mut self, out: &mut Output, _idle: bool) -> anyhow::Result<()> {

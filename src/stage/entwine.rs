@@ -13,6 +13,7 @@ use crate::chain::note::{self, Signer};
 use crate::chain::record::{self, Record};
 use crate::json;
 use crate::store::{self, Store};
+use crate::stream::resume::{Cursor, Keeps};
 use crate::stream::{Event, Output};
 use crate::time;
 
@@ -34,6 +35,8 @@ pub struct Entwine {
     pending: Vec<Pending>,
     /// The size of the newest checkpoint.
     checkpointed: u64,
+    /// Under `--resume`, the input positions to commit with the records.
+    cursor: Option<Cursor>,
 }
 
 impl Entwine {
@@ -68,6 +71,7 @@ impl Entwine {
             sign_each,
             pending: Vec::new(),
             checkpointed: 0,
+            cursor: None,
         };
         e.catch_up(&st)?;
         Ok(e)
@@ -196,6 +200,7 @@ impl Entwine {
 
     fn try_commit(&mut self, out: &mut Output, final_checkpoint: bool) -> anyhow::Result<()> {
         if self.pending.is_empty()
+            && self.cursor.is_none()
             && !(final_checkpoint && self.checkpointed < self.frontier.size())
         {
             return Ok(());
@@ -211,6 +216,7 @@ impl Entwine {
             sign_each,
             checkpointed,
             pending,
+            cursor,
         } = self;
         let mut emitted: Vec<(u64, Hash)> = Vec::with_capacity(pending.len());
         let (mut f, mut h, mut cp) = (frontier.clone(), *head, *checkpointed);
@@ -269,6 +275,9 @@ impl Entwine {
                 cp = f.size();
             }
             store::entwine::set_head(tx, origin, f.size(), &h)?;
+            if let Some(c) = cursor {
+                c.save(tx)?;
+            }
             Ok(())
         })?;
         *frontier = f;
@@ -374,5 +383,10 @@ impl Stage for Entwine {
 
     fn end(&mut self, out: &mut Output) -> anyhow::Result<()> {
         self.commit(out, true)
+    }
+
+    fn keep_positions(&mut self, cursor: &Cursor) -> Keeps {
+        self.cursor = Some(cursor.clone());
+        Keeps::WithState
     }
 }

@@ -13,6 +13,7 @@ pub mod tee;
 
 use std::fmt;
 
+use crate::stream::resume::{Cursor, Keeps};
 use crate::stream::{Event, Output};
 
 /// Why a stage could not handle an event: the engine treats that event as a bad line.
@@ -92,6 +93,19 @@ pub trait Stage: Send {
     /// events at once and still write the results in input order.
     fn stateless(&self) -> Option<&dyn Stateless> {
         None
+    }
+
+    /// Under `--resume`: how the positions of the input lines handed to the stage are kept.
+    /// A stage that commits them with its own state keeps `cursor` and saves it in the same
+    /// transaction as the state those lines produced (and commits only in `batch_done` and
+    /// `end`, when the cursor is exact). By default the engine saves them once the stage has
+    /// ended well, which is right for a stage that holds events until its end.
+    fn keep_positions(&mut self, _cursor: &Cursor) -> Keeps {
+        if self.stateless().is_some() {
+            Keeps::AfterOutput
+        } else {
+            Keeps::AtEnd
+        }
     }
 }
 

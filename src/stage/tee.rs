@@ -19,6 +19,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
 use super::{Fault, Reject, Stage};
 use crate::expr::Program;
 use crate::store::{self, Durability, Store};
+use crate::stream::resume::{Cursor, Keeps};
 use crate::stream::{Event, Output};
 use crate::time;
 
@@ -167,9 +168,17 @@ impl Report {
     }
 }
 
+/// What a target's thread is handed: events, one per line, and under `--resume` (when the
+/// target commits them) the input positions they reach.
+struct Handoff {
+    lines: Vec<u8>,
+    positions: Option<Cursor>,
+}
+
 struct Handle {
     label: String,
-    tx: Option<Sender<Vec<u8>>>,
+    is_log: bool,
+    tx: Option<Sender<Handoff>>,
     join: Option<JoinHandle<Report>>,
     buf: Vec<u8>,
 }
@@ -178,6 +187,8 @@ pub struct Tee {
     when: Option<Program>,
     targets: Vec<Handle>,
     notes: Vec<String>,
+    /// Under `--resume`, with the log as the only target: the positions its thread commits.
+    cursor: Option<Cursor>,
 }
 
 impl Tee {
@@ -198,7 +209,8 @@ impl Tee {
         let dead = Arc::new(Mutex::new(DeadLetter { file: dead_file }));
         let mut handles = Vec::new();
         for (label, target) in targets {
-            let (tx, rx) = bounded::<Vec<u8>>(QUEUE);
+            let is_log = matches!(target, Target::Log { .. });
+            let (tx, rx) = bounded::<Handoff>(QUEUE);
             let dead = Arc::clone(&dead);
             let name = label.clone();
             let join = match target {
@@ -239,6 +251,7 @@ impl Tee {
                 }
             };
             handles.push(Handle {
+                is_log,
                 label,
                 tx: Some(tx),
                 join: Some(join),
@@ -249,19 +262,25 @@ impl Tee {
             when: s.when,
             targets: handles,
             notes: Vec::new(),
+            cursor: None,
         })
     }
 
     /// Hands what each target has gathered to its thread (waiting while its queue is full).
     fn hand_over(&mut self, all: bool) {
+        let positions = self.cursor.as_ref().map(Cursor::snapshot);
         for h in &mut self.targets {
-            if h.buf.is_empty() || (!all && h.buf.len() < CHUNK) {
+            // Positions move even when no event went to the target.
+            if (h.buf.is_empty() && positions.is_none()) || (!all && h.buf.len() < CHUNK) {
                 continue;
             }
-            let chunk = std::mem::replace(&mut h.buf, Vec::with_capacity(CHUNK + 4096));
+            let lines = std::mem::replace(&mut h.buf, Vec::with_capacity(CHUNK + 4096));
             if let Some(tx) = &h.tx {
                 // A thread only stops early by panicking; its report then says so.
-                let _ = tx.send(chunk);
+                let _ = tx.send(Handoff {
+                    lines,
+                    positions: positions.clone(),
+                });
             }
         }
     }
@@ -281,11 +300,11 @@ fn count_lines(b: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', b).count() as u64
 }
 
-fn to_file(mut f: File, label: &str, rx: Receiver<Vec<u8>>, dead: &Mutex<DeadLetter>) -> Report {
+fn to_file(mut f: File, label: &str, rx: Receiver<Handoff>, dead: &Mutex<DeadLetter>) -> Report {
     let mut r = Report::default();
     // Only regular files can be synced or cut back; /dev/null, a FIFO or a terminal cannot.
     let regular = f.metadata().is_ok_and(|m| m.is_file());
-    for chunk in rx {
+    for Handoff { lines: chunk, .. } in rx {
         let before = if regular {
             f.metadata().map(|m| m.len()).ok()
         } else {
@@ -333,11 +352,11 @@ fn to_sqlite(
     mut conn: rusqlite::Connection,
     table: &str,
     label: &str,
-    rx: Receiver<Vec<u8>>,
+    rx: Receiver<Handoff>,
     dead: &Mutex<DeadLetter>,
 ) -> Report {
     let mut r = Report::default();
-    for chunk in rx {
+    for Handoff { lines: chunk, .. } in rx {
         let lines = lines_of(&chunk);
         let now = time::format_rfc3339(time::now_ms());
         match store::tee::insert(&mut conn, table, &now, &lines) {
@@ -352,11 +371,15 @@ fn to_log(
     mut st: Store,
     topic: &str,
     label: &str,
-    rx: Receiver<Vec<u8>>,
+    rx: Receiver<Handoff>,
     dead: &Mutex<DeadLetter>,
 ) -> Report {
     let mut r = Report::default();
-    for chunk in rx {
+    for Handoff {
+        lines: chunk,
+        positions,
+    } in rx
+    {
         let lines = lines_of(&chunk);
         let now = time::now_ms();
         let ids: Vec<String> = lines.iter().map(|_| crate::sys::uuid7()).collect();
@@ -370,7 +393,13 @@ fn to_log(
                 body,
             })
             .collect();
-        match st.write(|tx| store::log::append(tx, topic, now, &events)) {
+        let written = st.write(|tx| {
+            if let Some(p) = &positions {
+                p.save(tx)?;
+            }
+            store::log::append(tx, topic, now, &events)
+        });
+        match written {
             Ok(n) => r.delivered += n as u64,
             Err(e) => r.fail(dead, label, &format!("{e:#}"), &chunk),
         }
@@ -381,12 +410,12 @@ fn to_log(
 fn to_exec(
     mut child: Child,
     label: &str,
-    rx: Receiver<Vec<u8>>,
+    rx: Receiver<Handoff>,
     dead: &Mutex<DeadLetter>,
 ) -> Report {
     let mut r = Report::default();
     let mut stdin: Option<ChildStdin> = child.stdin.take();
-    for chunk in rx {
+    for Handoff { lines: chunk, .. } in rx {
         let Some(pipe) = &mut stdin else {
             r.fail(dead, label, &exited(&mut child), &chunk);
             continue;
@@ -426,7 +455,7 @@ fn to_http(
     url: &str,
     o: &Http,
     label: &str,
-    rx: Receiver<Vec<u8>>,
+    rx: Receiver<Handoff>,
     dead: &Mutex<DeadLetter>,
 ) -> Report {
     let agent = |timeout| -> ureq::Agent {
@@ -449,7 +478,7 @@ fn to_http(
                 o.flush_interval.saturating_sub(t.elapsed())
             });
             match rx.recv_timeout(wait) {
-                Ok(chunk) => {
+                Ok(Handoff { lines: chunk, .. }) => {
                     pending_n += count_lines(&chunk) as usize;
                     pending.extend_from_slice(&chunk);
                     since.get_or_insert_with(Instant::now);
@@ -617,7 +646,9 @@ impl Stage for Tee {
                 h.buf.extend_from_slice(ev.raw());
                 h.buf.push(b'\n');
             }
-            if self.targets.first().is_some_and(|h| h.buf.len() >= CHUNK) {
+            // Under --resume the log commits at the end of an input batch, where the
+            // positions are exact.
+            if self.cursor.is_none() && self.targets.first().is_some_and(|h| h.buf.len() >= CHUNK) {
                 self.hand_over(false);
             }
         }
@@ -661,6 +692,17 @@ impl Stage for Tee {
 
     fn notes(&self) -> Vec<String> {
         self.notes.clone()
+    }
+
+    fn keep_positions(&mut self, cursor: &Cursor) -> Keeps {
+        if self.targets.len() == 1 && self.targets[0].is_log {
+            self.cursor = Some(cursor.clone());
+            Keeps::WithState
+        } else {
+            // Other targets deliver on their own threads: only when all have finished is it
+            // safe to move on.
+            Keeps::AtEnd
+        }
     }
 }
 

@@ -9,6 +9,7 @@ pub mod aggregate;
 pub mod anchor;
 pub mod collect;
 pub mod entwine;
+pub mod inputs;
 pub mod log;
 pub mod tee;
 
@@ -31,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     entwine::SCHEMA_1,
     anchor::SCHEMA_1,
     log::SCHEMA_2,
+    inputs::SCHEMA_1,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -92,6 +92,9 @@ pub struct Line {
     /// Set when the line was longer than the limit: `data[start..end]` then holds its first
     /// bytes only.
     pub too_long: bool,
+    /// The offset in the source just after the line and its line ending: where a run that
+    /// has handled this line resumes (`--resume`).
+    pub after: u64,
 }
 
 /// Complete lines of one source.
@@ -118,6 +121,29 @@ pub struct Framing {
     pub max_line_bytes: usize,
 }
 
+/// One piece of input to read, in order: a whole source, or a file from an offset.
+pub struct Segment {
+    /// The name in messages.
+    pub name: String,
+    pub from: From,
+}
+
+pub enum From {
+    Stdin,
+    /// Opened when its turn comes; a failure to open is reported then.
+    Path(String),
+    /// Already opened (`--resume` looked at it first), read from `start`.
+    File {
+        file: File,
+        start: u64,
+        /// The number of the line at `start`.
+        first_line: u64,
+        /// A last line without a newline is left for the next run: the writer may not have
+        /// finished it. False for a rotated file, which nobody writes any more.
+        hold_partial: bool,
+    },
+}
+
 /// The display name of each input: `-` is standard input.
 pub fn source_names(inputs: &[String]) -> Vec<String> {
     if inputs.is_empty() {
@@ -127,28 +153,49 @@ pub fn source_names(inputs: &[String]) -> Vec<String> {
     }
 }
 
-/// Reads every source in turn and sends its batches; returns when all are read or the
+/// Reads every segment in turn and sends its batches; returns when all are read or the
 /// receiver is gone.
-pub fn read_all(names: &[String], framing: &Framing, tx: &Sender<Msg>) {
-    for (source, name) in names.iter().enumerate() {
+pub fn read_all(segments: Vec<Segment>, framing: &Framing, tx: &Sender<Msg>) {
+    for (source, seg) in segments.into_iter().enumerate() {
         if stopped() {
             return;
         }
-        let result = if name == "-" {
-            read_source(
+        let start = Start::default();
+        let result = match seg.from {
+            From::Stdin => read_source(
                 &mut io::stdin().lock(),
                 pollable(&io::stdin()),
                 source,
                 framing,
+                start,
                 tx,
-            )
-        } else {
-            match File::open(name) {
+            ),
+            From::Path(name) => match File::open(name) {
                 Ok(mut f) => {
                     let fd = pollable(&f);
-                    read_source(&mut f, fd, source, framing, tx)
+                    read_source(&mut f, fd, source, framing, start, tx)
                 }
                 Err(error) => Err(error),
+            },
+            From::File {
+                mut file,
+                start,
+                first_line,
+                hold_partial,
+            } => {
+                use std::io::Seek;
+                let start = Start {
+                    offset: start,
+                    line: first_line,
+                    hold_partial,
+                };
+                match file.seek(io::SeekFrom::Start(start.offset)) {
+                    Ok(_) => {
+                        let fd = pollable(&file);
+                        read_source(&mut file, fd, source, framing, start, tx)
+                    }
+                    Err(e) => Err(e),
+                }
             }
         };
         match result {
@@ -159,6 +206,23 @@ pub fn read_all(names: &[String], framing: &Framing, tx: &Sender<Msg>) {
                     return;
                 }
             }
+        }
+    }
+}
+
+/// Where reading a source starts.
+struct Start {
+    offset: u64,
+    line: u64,
+    hold_partial: bool,
+}
+
+impl Default for Start {
+    fn default() -> Start {
+        Start {
+            offset: 0,
+            line: 1,
+            hold_partial: false,
         }
     }
 }
@@ -179,9 +243,10 @@ fn read_source(
     wait: Option<std::os::fd::RawFd>,
     source: usize,
     framing: &Framing,
+    start: Start,
     tx: &Sender<Msg>,
 ) -> io::Result<bool> {
-    let mut f = Framer::new(source, framing);
+    let mut f = Framer::new(source, framing, start);
     loop {
         let len = f.buf.len();
         if let Some(fd) = wait
@@ -244,18 +309,24 @@ struct Framer<'f> {
     /// With `text`, the wrapped lines; otherwise unused (lines point into `buf`).
     wrapped: Vec<u8>,
     bytes: u64,
+    /// The source offset of `buf[line_start]` minus `line_start`: offsets of what is still
+    /// in `buf` are `base + index`.
+    base: u64,
+    hold_partial: bool,
 }
 
 impl<'f> Framer<'f> {
-    fn new(source: usize, framing: &'f Framing) -> Framer<'f> {
+    fn new(source: usize, framing: &'f Framing, start: Start) -> Framer<'f> {
         Framer {
+            base: start.offset,
+            hold_partial: start.hold_partial,
             source,
             framing,
             buf: Vec::with_capacity(BLOCK * 2),
             line_start: 0,
             scan: 0,
             discarding: false,
-            next_no: 1,
+            next_no: start.line,
             lines: Vec::new(),
             wrapped: Vec::new(),
             bytes: 0,
@@ -274,7 +345,7 @@ impl<'f> Framer<'f> {
     fn frame(&mut self) {
         while let Some(p) = memchr(b'\n', &self.buf[self.scan..]) {
             let end = self.scan + p;
-            self.line(self.line_start, end);
+            self.line(self.line_start, end, end + 1);
             self.line_start = end + 1;
             self.scan = end + 1;
         }
@@ -290,6 +361,8 @@ impl<'f> Framer<'f> {
             self.discarding = true;
         }
         if self.discarding {
+            // What is dropped still counts for the offsets of what comes after it.
+            self.base += (self.buf.len() - self.line_start) as u64;
             self.buf.truncate(self.line_start);
             self.scan = self.buf.len();
         }
@@ -298,15 +371,17 @@ impl<'f> Framer<'f> {
     /// The last line, which had no newline after it.
     fn finish_lines(&mut self) {
         self.frame();
-        if self.line_start < self.buf.len() && !self.discarding {
+        if self.line_start < self.buf.len() && !self.discarding && !self.hold_partial {
             let (start, end) = (self.line_start, self.buf.len());
-            self.line(start, end);
+            self.line(start, end, end);
             self.line_start = end;
         }
         self.discarding = false;
     }
 
-    fn line(&mut self, start: usize, mut end: usize) {
+    /// The line `buf[start..end]`, whose line ending stops before `next`.
+    fn line(&mut self, start: usize, mut end: usize, next: usize) {
+        let after = self.base + next as u64;
         if self.discarding {
             // The newline ending an over-long line that was already reported.
             self.discarding = false;
@@ -324,6 +399,9 @@ impl<'f> Framer<'f> {
         if raw.len() > self.framing.max_line_bytes {
             self.next_no -= 1;
             self.push_too_long(start, start + self.framing.max_line_bytes);
+            if let Some(l) = self.lines.last_mut() {
+                l.after = after;
+            }
             return;
         }
         if self.framing.text {
@@ -337,6 +415,7 @@ impl<'f> Framer<'f> {
                 end: self.wrapped.len() as u32,
                 no,
                 too_long: false,
+                after,
             });
         } else {
             self.lines.push(Line {
@@ -344,12 +423,16 @@ impl<'f> Framer<'f> {
                 end: end as u32,
                 no,
                 too_long: false,
+                after,
             });
         }
     }
 
     /// Records an over-long line, keeping `buf[start..end]` for the report.
     fn push_too_long(&mut self, start: usize, end: usize) {
+        // Where its end is not known yet, a run that stops here resumes before the line (and
+        // reports it again) rather than in the middle of it.
+        let after = self.base + start as u64;
         let no = self.next_no;
         self.next_no += 1;
         let (start, end) = if self.framing.text {
@@ -364,6 +447,7 @@ impl<'f> Framer<'f> {
             end: end as u32,
             no,
             too_long: true,
+            after,
         });
     }
 
@@ -385,6 +469,7 @@ impl<'f> Framer<'f> {
             data
         };
         self.scan -= self.line_start;
+        self.base += self.line_start as u64;
         self.line_start = 0;
         let batch = Batch {
             source: self.source,
@@ -417,7 +502,15 @@ mod tests {
             text,
             max_line_bytes: max,
         };
-        read_source(&mut Trickle(input, step), None, 0, &framing, &tx).unwrap();
+        read_source(
+            &mut Trickle(input, step),
+            None,
+            0,
+            &framing,
+            Start::default(),
+            &tx,
+        )
+        .unwrap();
         drop(tx);
         let mut out = Vec::new();
         for msg in rx {

@@ -11,6 +11,7 @@ mod event;
 mod input;
 mod output;
 mod progress;
+pub mod resume;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -28,9 +29,14 @@ use crate::exit::Exit;
 use crate::json::{self, Span};
 use crate::stage::{Fault, Reject, Stage};
 use bad::BadLines;
-use input::{Batch, Framing, Line, Msg};
+use input::{Batch, Framing, Line, Msg, Segment};
 use output::Sink;
 use progress::Progress;
+use resume::{Keeps, Plan, Resume};
+
+/// The shortest time between two saves of input positions by the engine (stages that commit
+/// them with their state save with it).
+const SAVE_POSITIONS_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Lines below which a batch is not worth splitting across threads.
 const MIN_PARALLEL_LINES: usize = 64;
@@ -47,6 +53,8 @@ pub struct Options {
     pub progress: bool,
     /// Stop after this many emitted events.
     pub limit: Option<u64>,
+    /// Keep how far each input file was read (`--resume`).
+    pub resume: Option<Resume>,
 }
 
 /// Why the run stopped before the end of its input.
@@ -91,7 +99,16 @@ pub fn run(
         return Ok(Exit::Success);
     }
     let names = input::source_names(inputs);
-    let progress = Progress::new(opts.progress, total_size(&names));
+    let mut tracker = match &opts.resume {
+        Some(r) => Some(Tracker::open(opts.command, &names, r, stage)?),
+        None => None,
+    };
+    let segments: Vec<Segment> = match &mut tracker {
+        Some(t) => std::mem::take(&mut t.plan.segments),
+        None => resume::whole(&names),
+    };
+    let names: Vec<String> = segments.iter().map(|s| s.name.clone()).collect();
+    let progress = Progress::new(opts.progress, total_size(&segments));
     let framing = Framing {
         text: opts.text,
         max_line_bytes: opts.max_line_bytes,
@@ -99,12 +116,9 @@ pub fn run(
     let wanted = stage.fields().unwrap_or_default();
     let (tx, rx) = bounded::<Msg>(4);
     input::catch_stop_signals();
-    let reader = {
-        let names = names.clone();
-        thread::Builder::new()
-            .name("binge-reader".into())
-            .spawn(move || input::read_all(&names, &framing, &tx))?
-    };
+    let reader = thread::Builder::new()
+        .name("binge-reader".into())
+        .spawn(move || input::read_all(segments, &framing, &tx))?;
 
     let mut status = Exit::Success;
     let mut stop: Option<Stop> = None;
@@ -115,6 +129,12 @@ pub fn run(
                 // Nothing more is ready: let what we have reach the next stage now.
                 if let Err(e) = sink.flush() {
                     stop = Some(Stop::from_error(e));
+                    break;
+                }
+                if let Some(t) = &mut tracker
+                    && let Err(e) = t.flushed(false)
+                {
+                    stop = Some(Stop::Failed(e));
                     break;
                 }
                 match rx.recv() {
@@ -137,6 +157,9 @@ pub fn run(
                 progress.add(batch.bytes);
                 let source = &names[batch.source];
                 let results = process(&batch, source, &wanted, stage, opts.on_error);
+                if let Some(t) = &tracker {
+                    t.handed(&batch, &results);
+                }
                 for chunk in results {
                     let say = |m: &str| progress.message(m);
                     match write_chunk(&chunk, &batch, source, &mut sink, &mut bad, &say) {
@@ -177,11 +200,26 @@ pub fn run(
         let written = sink
             .write_events(tail.as_bytes())
             .and_then(|_| sink.flush());
-        if let Err(e) = written
-            && let Stop::Failed(e) = Stop::from_error(e)
-            && stop.is_none()
-        {
-            stop = Some(Stop::Failed(e));
+        match written {
+            Err(e) => {
+                if let Stop::Failed(e) = Stop::from_error(e)
+                    && stop.is_none()
+                {
+                    stop = Some(Stop::Failed(e));
+                }
+            }
+            Ok(()) => {
+                // Everything handed was written, and the stage ended well: the positions
+                // the engine keeps can move to the end.
+                if let Some(t) = &mut tracker
+                    && ended.is_ok()
+                    && !matches!(stop, Some(Stop::Failed(_)))
+                    && let Err(e) = t.flushed(true)
+                    && stop.is_none()
+                {
+                    stop = Some(Stop::Failed(e));
+                }
+            }
         }
     }
     if stop.is_none() {
@@ -230,6 +268,11 @@ struct Chunk {
     bad: Vec<(usize, BadLine)>,
     /// The stage failed for good after the output so far: nothing after it was handled.
     fatal: Option<anyhow::Error>,
+    /// How many lines of the slice, from its first, were handled (handed to the stage, or
+    /// reported as bad and passed over).
+    handed: usize,
+    /// The slice stopped before its end (a fatal error, or a bad line under `--on-error fail`).
+    stopped: bool,
 }
 
 impl Chunk {
@@ -238,6 +281,8 @@ impl Chunk {
             out: Output::new(),
             bad: Vec::new(),
             fatal: None,
+            handed: 0,
+            stopped: false,
         }
     }
 
@@ -245,7 +290,7 @@ impl Chunk {
     /// one. Under `--on-error fail` a stateful stage is never handed a line after a bad one,
     /// so exactly the events before it are saved or committed.
     fn note(&mut self, line: usize, fault: Option<Fault>, on_error: OnError) -> bool {
-        match fault {
+        let go = match fault {
             None => true,
             Some(Fault::Bad(r)) => {
                 self.bad
@@ -256,7 +301,13 @@ impl Chunk {
                 self.fatal = Some(e);
                 false
             }
+        };
+        if go {
+            self.handed += 1;
+        } else {
+            self.stopped = true;
         }
+        go
     }
 }
 
@@ -467,18 +518,81 @@ fn write_chunk<W: Write>(
 }
 
 /// The total size of the inputs when all are regular files, for the progress bar.
-fn total_size(names: &[String]) -> Option<u64> {
-    names
+fn total_size(segments: &[Segment]) -> Option<u64> {
+    segments
         .iter()
-        .map(|n| {
-            if n == "-" {
-                None
-            } else {
-                std::fs::metadata(n)
-                    .ok()
-                    .filter(|m| m.is_file())
-                    .map(|m| m.len())
-            }
+        .map(|s| match &s.from {
+            input::From::Stdin => None,
+            input::From::Path(n) => std::fs::metadata(n)
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len()),
+            input::From::File { file, start, .. } => file
+                .metadata()
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len().saturating_sub(*start)),
         })
         .sum()
+}
+
+/// `--resume` in a run: moves the positions as lines are handed, and saves them itself
+/// unless the stage commits them with its state.
+struct Tracker {
+    plan: Plan,
+    keeps: Keeps,
+    store: crate::store::Store,
+    last_save: std::time::Instant,
+}
+
+impl Tracker {
+    fn open(
+        command: &str,
+        names: &[String],
+        r: &Resume,
+        stage: &mut dyn Stage,
+    ) -> anyhow::Result<Tracker> {
+        let store = crate::store::Store::open(&r.state, r.durability)?;
+        let plan = resume::plan(command, names, r, &store)?;
+        for note in &plan.notes {
+            eprintln!("{note}");
+        }
+        let keeps = stage.keep_positions(&plan.cursor);
+        Ok(Tracker {
+            plan,
+            keeps,
+            store,
+            last_save: std::time::Instant::now(),
+        })
+    }
+
+    /// Moves the cursor past the lines of `batch` that were handled, up to the first slice
+    /// that stopped early.
+    fn handed(&self, batch: &Batch, chunks: &[Chunk]) {
+        let mut n = 0;
+        for c in chunks {
+            n += c.handed;
+            if c.stopped {
+                break;
+            }
+        }
+        if let Some(last) = n.checked_sub(1).and_then(|i| batch.lines.get(i)) {
+            self.plan.handed(batch.source, last.after, last.no);
+        }
+    }
+
+    /// Called after the output was flushed; `end` when the run is over.
+    fn flushed(&mut self, end: bool) -> anyhow::Result<()> {
+        let due = match self.keeps {
+            Keeps::WithState => false,
+            Keeps::AfterOutput => end || self.last_save.elapsed() >= SAVE_POSITIONS_EVERY,
+            Keeps::AtEnd => end,
+        };
+        if due {
+            let cursor = &self.plan.cursor;
+            self.store.write(|tx| cursor.save(tx))?;
+            self.last_save = std::time::Instant::now();
+        }
+        Ok(())
+    }
 }
