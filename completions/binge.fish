@@ -99,9 +99,12 @@ complete -c binge -n "__fish_binge_using_subcommand aggregate" -l time-unit -d '
 ms\t''
 us\t''
 ns\t''"
+complete -c binge -n "__fish_binge_using_subcommand aggregate" -l keep -d 'With --name: how long closed windows stay in the state file for --show after they closed' -r
+complete -c binge -n "__fish_binge_using_subcommand aggregate" -l idle -d 'Also close the open windows when no event has come for this long (wall-clock time), so behind tail -F each window is written soon after it ends (default: the window\'s width plus --lateness; 0 turns it off)' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l key -d 'The aggregate an event belongs to' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l collection -d 'The collection an event is a source of' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l complete-when -d 'Write an aggregate once, marked complete, when EXPR (over the aggregate) first holds' -r
+complete -c binge -n "__fish_binge_using_subcommand aggregate" -l source-id -d 'What identifies a source within its collection: a source with a known id and a changed body replaces the old one (a new version); the same body again changes nothing (default: the whole body, so any change is a new source)' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l timeout -d 'Write an aggregate still incomplete this long after its first source, marked timed out' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l name -d 'Keep the aggregate in the state file under NAME, and continue it in later runs' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
@@ -117,6 +120,7 @@ complete -c binge -n "__fish_binge_using_subcommand aggregate" -l collect -d 'Co
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l every-version -d 'After completion, also write every later version'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l show -d 'Write the saved state of --name without reading input'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l reset -d 'Forget the saved state of --name, without reading input'
+complete -c binge -n "__fish_binge_using_subcommand aggregate" -l list -d 'List the saved aggregates: name, kind, definition as flags, last update, groups'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -646,6 +646,28 @@ pub struct AggregateArgs {
     #[arg(long, value_enum, value_name = "UNIT", help_heading = "Windows")]
     pub time_unit: Option<TimeUnit>,
 
+    /// With --name: how long closed windows stay in the state file for --show after they
+    /// closed
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "7d",
+        requires = "window",
+        help_heading = "Windows"
+    )]
+    pub keep: String,
+
+    /// Also close the open windows when no event has come for this long (wall-clock time),
+    /// so behind tail -F each window is written soon after it ends (default: the window's
+    /// width plus --lateness; 0 turns it off)
+    #[arg(
+        long,
+        value_name = "DURATION",
+        requires = "window",
+        help_heading = "Windows"
+    )]
+    pub idle: Option<String>,
+
     /// Collect sources under aggregate keys instead of computing statistics
     #[arg(long, help_heading = "Collect until complete",
           conflicts_with_all = ["by", "count", "sum", "min", "max", "avg", "distinct", "hist", "window"],
@@ -687,6 +709,17 @@ pub struct AggregateArgs {
     )]
     pub every_version: bool,
 
+    /// What identifies a source within its collection: a source with a known id and a
+    /// changed body replaces the old one (a new version); the same body again changes
+    /// nothing (default: the whole body, so any change is a new source)
+    #[arg(
+        long,
+        value_name = "EXPR",
+        requires = "collect",
+        help_heading = "Collect until complete"
+    )]
+    pub source_id: Option<String>,
+
     /// Write an aggregate still incomplete this long after its first source, marked timed out
     #[arg(
         long,
@@ -712,6 +745,10 @@ pub struct AggregateArgs {
     /// Forget the saved state of --name, without reading input
     #[arg(long, requires = "name", help_heading = "State")]
     pub reset: bool,
+
+    /// List the saved aggregates: name, kind, definition as flags, last update, groups
+    #[arg(long, help_heading = "State")]
+    pub list: bool,
 
     #[command(flatten)]
     pub state: StateArgs,

@@ -444,6 +444,32 @@ pub fn current_year() -> i64 {
 }
 
 /// Milliseconds of a duration such as `500ms`, `30s`, `5m`, `1h30m`, `2d` or `1w`.
+/// A duration in milliseconds as `parse_duration` reads it back: `1h30m`, `500ms`, `0s`.
+pub fn format_duration(ms: i64) -> String {
+    if ms == 0 {
+        return "0s".into();
+    }
+    let mut out = String::new();
+    let mut left = ms;
+    if left < 0 {
+        out.push('-');
+        left = -left;
+    }
+    for (unit, size) in [
+        ("d", 86_400_000),
+        ("h", 3_600_000),
+        ("m", 60_000),
+        ("s", 1000),
+        ("ms", 1),
+    ] {
+        if left >= size {
+            out.push_str(&format!("{}{unit}", left / size));
+            left %= size;
+        }
+    }
+    out
+}
+
 pub fn parse_duration(text: &str) -> Option<i64> {
     let s = text.trim();
     if s.is_empty() {
@@ -657,6 +683,20 @@ mod tests {
         assert_eq!(parse_duration("1w"), Some(604_800_000));
         for bad in ["", "5", "m", "5 m", "5x", "-5m", "1.5h"] {
             assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn durations_are_written_as_they_are_read() {
+        for (ms, text) in [
+            (0, "0s"),
+            (500, "500ms"),
+            (3_600_000, "1h"),
+            (5_400_000, "1h30m"),
+            (90_061_001, "1d1h1m1s1ms"),
+        ] {
+            assert_eq!(format_duration(ms), text);
+            assert_eq!(parse_duration(text), Some(ms));
         }
     }
 }

@@ -217,7 +217,14 @@ fn named_runs_continue_from_the_saved_totals() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr_of(&out).contains("aggregate pid was made with another definition"));
+    assert!(
+        stderr_of(&out).contains(
+            "aggregate pid was made with --by .system --count --sum .Pid --min .Pid --max .Pid \
+             --avg .Pid; this run asks for --count."
+        ),
+        "{}",
+        stderr_of(&out)
+    );
     // --reset forgets it.
     binge()
         .args(["aggregate", "--name", "pid", "--reset"])
@@ -654,4 +661,230 @@ fn groups_and_distinct_values_are_told_apart_by_value_not_text() {
     );
     let out = aggregate(&["--distinct", ".v"], input);
     assert_eq!(out, "{\"v_distinct\":2}\n");
+}
+
+/// The README's cron example: a named hourly aggregate fed one hour's slice per run.
+#[test]
+fn hourly_cron_runs_lose_no_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut want = BTreeMap::new();
+    let mut seed = 7u64;
+    for hour in 0..24 {
+        let mut slice = String::new();
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+        let n = 1 + (seed >> 40) % 40;
+        for k in 0..n {
+            slice.push_str(&format!(
+                "{{\"timestamp\":\"2026-11-29T{hour:02}:{:02}:{:02}Z\",\"status\":200}}\n",
+                (k * 7) % 60,
+                (k * 13) % 60
+            ));
+        }
+        want.insert(
+            format!("\"2026-11-29T{hour:02}:00:00.000Z\""),
+            n.to_string(),
+        );
+        let part = dir.path().join(format!("part.{hour:02}"));
+        std::fs::write(&part, slice).unwrap();
+        let out = binge()
+            .args(["aggregate", "--name", "hits", "--window", "1h"])
+            .args(["--time", ".timestamp", "--count"])
+            .args(state_args(dir.path()))
+            .arg(&part)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        // Each run writes the hour the one before it left open: once.
+        let closed = ndjson(&stdout_of(&out));
+        assert_eq!(closed.len(), usize::from(hour > 0), "hour {hour}");
+    }
+    let out = binge()
+        .args(["aggregate", "--name", "hits", "--show"])
+        .args(state_args(dir.path()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let shown = ndjson(&stdout_of(&out));
+    let got: BTreeMap<String, String> = shown
+        .iter()
+        .map(|v| (field(v, "window_start"), field(v, "count")))
+        .collect();
+    assert_eq!(got, want);
+    let open: Vec<String> = shown
+        .iter()
+        .filter(|v| field(v, "closed") == "false")
+        .map(|v| field(v, "window_start"))
+        .collect();
+    assert_eq!(open, ["\"2026-11-29T23:00:00.000Z\""]);
+
+    // --list names it with its definition as flags; another definition is refused, naming
+    // both.
+    let out = binge()
+        .args(["aggregate", "--list"])
+        .args(state_args(dir.path()))
+        .output()
+        .unwrap();
+    let listed = ndjson(&stdout_of(&out));
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        field(&listed[0], "definition"),
+        "\"--window 1h --time .timestamp --count\""
+    );
+    let out = binge()
+        .args(["aggregate", "--name", "hits", "--window", "1h"])
+        .args(["--time", ".ts", "--count", "--by", "s=.status"])
+        .args(state_args(dir.path()))
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains(
+            "made with --window 1h --time .timestamp --count; this run asks for \
+             --by s=.status --window 1h --time .ts --count."
+        ),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn closed_windows_are_kept_for_keep_and_then_forgotten() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |input: &str, keep: &str| {
+        let mut args = vec!["--window", "1m", "--time", ".t", "--count", "--name", "w"];
+        args.extend(["--keep", keep]);
+        let state = state_args(dir.path());
+        args.extend(state.iter().map(String::as_str));
+        aggregate(&args, input)
+    };
+    run(
+        "{\"t\":\"2024-01-01T00:00:10Z\"}\n{\"t\":\"2024-01-01T00:01:10Z\"}\n",
+        "7d",
+    );
+    run("{\"t\":\"2024-01-01T00:02:10Z\"}\n", "7d");
+    let show = || {
+        let mut args = vec!["--name", "w", "--show"];
+        let state = state_args(dir.path());
+        args.extend(state.iter().map(String::as_str));
+        ndjson(&aggregate(&args, ""))
+            .iter()
+            .map(|v| field(v, "closed"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(show(), ["true", "true", "false"]);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    // A run that closes a window forgets those that closed longer than --keep ago.
+    run("{\"t\":\"2024-01-01T00:03:10Z\"}\n", "10ms");
+    assert_eq!(show(), ["true", "false"]);
+}
+
+/// Behind `tail -F`: the input stays open, and each window is written soon after its last
+/// event, not when the next event comes.
+#[test]
+fn windows_close_after_idle_time_while_the_input_stays_open() {
+    use std::io::{BufRead, BufReader, Write};
+    let mut child = binge_std()
+        .args([
+            "aggregate",
+            "--window",
+            "1m",
+            "--time",
+            ".t",
+            "--count",
+            "--idle",
+            "2s",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let _ = tx.send((std::time::Instant::now(), line.unwrap()));
+        }
+    });
+    let wait = std::time::Duration::from_secs(20);
+    // Two minutes of event time, written a little at a time.
+    for m in 0..2 {
+        for s in [5, 25, 45] {
+            writeln!(stdin, "{{\"t\":\"2024-01-01T00:0{m}:{s:02}Z\"}}").unwrap();
+            stdin.flush().unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+    let last_event = std::time::Instant::now();
+    // The first minute closed when the second began.
+    let (_, first) = rx.recv_timeout(wait).unwrap();
+    assert!(
+        first.contains("\"window_start\":\"2024-01-01T00:00:00.000Z\""),
+        "{first}"
+    );
+    assert!(first.contains("\"count\":3"), "{first}");
+    // The second closes on the wall clock, while the input is still open.
+    let (at, second) = rx.recv_timeout(wait).unwrap();
+    assert!(
+        second.contains("\"window_start\":\"2024-01-01T00:01:00.000Z\""),
+        "{second}"
+    );
+    assert!(second.contains("\"count\":3"), "{second}");
+    let after = at.duration_since(last_event);
+    assert!(
+        after >= std::time::Duration::from_millis(1500),
+        "closed {after:?} after the last event, before --idle"
+    );
+    assert!(child.try_wait().unwrap().is_none(), "binge ended");
+    drop(stdin);
+    let status = child.wait().unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn a_source_id_makes_a_changed_resend_a_new_version_of_the_same_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |input: &str| {
+        let mut args = vec![
+            "--collect",
+            "--key",
+            ".date",
+            "--collection",
+            ".pipeline",
+            "--source-id",
+            ".run",
+            "--complete-when",
+            "len(.collections.A) >= 2",
+            "--name",
+            "daily",
+        ];
+        let state = state_args(dir.path());
+        args.extend(state.iter().map(String::as_str));
+        without_clock(&aggregate(&args, input))
+    };
+    // Across runs: the morning run, corrected in a later run, then re-sent as it is.
+    assert!(
+        run("{\"pipeline\":\"A\",\"date\":\"d\",\"run\":\"morning\",\"rows\":120}\n").is_empty()
+    );
+    assert!(
+        run("{\"pipeline\":\"A\",\"date\":\"d\",\"run\":\"morning\",\"rows\":121}\n").is_empty()
+    );
+    assert!(
+        run("{\"pipeline\":\"A\",\"date\":\"d\",\"run\":\"morning\",\"rows\":121}\n").is_empty()
+    );
+    let done = run("{\"pipeline\":\"A\",\"date\":\"d\",\"run\":\"evening\",\"rows\":98}\n");
+    assert_eq!(done.len(), 1);
+    assert!(done[0].contains("\"version\":3"), "{}", done[0]);
+    assert!(!done[0].contains("120"), "{}", done[0]);
+
+    // --show keeps the replaced source as history.
+    let mut args = vec!["--name", "daily", "--show"];
+    let state = state_args(dir.path());
+    args.extend(state.iter().map(String::as_str));
+    let shown = ndjson(&aggregate(&args, ""));
+    assert_eq!(
+        shown[0].member("replaced").unwrap().to_json(),
+        "[{\"version\":1,\"collection\":\"A\",\"source\":{\"date\":\"d\",\"pipeline\":\"A\",\"rows\":120,\"run\":\"morning\"},\"replaced_by\":2}]"
+    );
 }

@@ -329,7 +329,9 @@ fn a_stateless_run_reads_only_what_is_new_and_waits_for_a_line_to_be_finished() 
     assert_eq!(field(&rows[0], "behind"), "0");
 
     let out = binge()
-        .args(["state", "inputs", "--forget", "--scope", "errors", "--state"])
+        .args([
+            "state", "inputs", "--forget", "--scope", "errors", "--state",
+        ])
         .arg(&st)
         .output()
         .unwrap();
@@ -387,6 +389,10 @@ fn resume_is_refused_where_it_cannot_keep_its_promise() {
         }
         let out = cmd.write_stdin("{}\n").output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(stderr_of(&out).contains(says), "{args:?}: {}", stderr_of(&out));
+        assert!(
+            stderr_of(&out).contains(says),
+            "{args:?}: {}",
+            stderr_of(&out)
+        );
     }
 }

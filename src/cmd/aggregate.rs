@@ -18,6 +18,9 @@ pub fn run(args: &AggregateArgs, m: &ArgMatches) -> anyhow::Result<Exit> {
     if args.reset {
         return reset(args);
     }
+    if args.list {
+        return list(args);
+    }
     let collecting = args.collect || (args.show && stored_kind(args)? == Some(StoredKind::Collect));
     if collecting {
         run_collect(args)
@@ -63,6 +66,61 @@ fn reset(args: &AggregateArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
+/// `--list`: every saved aggregate with its definition as flags.
+fn list(args: &AggregateArgs) -> anyhow::Result<Exit> {
+    let store = open_store(args)?;
+    let text = |t: String| Value::String(t.into());
+    let mut rows: Vec<(String, Value<'static>)> = Vec::new();
+    for (name, spec, updated, groups) in store::aggregate::list(store.conn())? {
+        let flags = spec_from_description(&spec, Emit::Final)
+            .map(|s| s.flags())
+            .unwrap_or_else(|e| format!("(unreadable definition: {e:#})"));
+        rows.push((
+            name.clone(),
+            Value::Object(vec![
+                ("name".into(), text(name)),
+                ("kind".into(), text("statistics".into())),
+                ("definition".into(), text(flags)),
+                ("updated_at".into(), text(time::format_rfc3339(updated))),
+                ("groups".into(), Value::Number(json::Number::Int(groups))),
+            ]),
+        ));
+    }
+    for (name, spec, updated, groups) in store::collect::list(store.conn())? {
+        let flags = collect_spec_from_description(&spec)
+            .map(|s| s.flags())
+            .unwrap_or_else(|e| format!("(unreadable definition: {e:#})"));
+        rows.push((
+            name.clone(),
+            Value::Object(vec![
+                ("name".into(), text(name)),
+                ("kind".into(), text("collect".into())),
+                ("definition".into(), text(flags)),
+                ("updated_at".into(), text(time::format_rfc3339(updated))),
+                (
+                    "aggregates".into(),
+                    Value::Number(json::Number::Int(groups)),
+                ),
+            ]),
+        ));
+    }
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = Output::new();
+    for (_, v) in &rows {
+        out.value(v);
+    }
+    write_shown(&out)
+}
+
+/// Says that a name was made with other options, naming both as flags.
+fn redefined(what: &str, name: &str, stored: &str, asked: &str) -> anyhow::Error {
+    UsageError(format!(
+        "{what} {name} was made with {stored}; this run asks for {asked}. Use the same \
+         options, another --name, or --reset (binge aggregate --list shows every name)"
+    ))
+    .into()
+}
+
 fn missing(args: &AggregateArgs) -> anyhow::Error {
     let path = store::state_path(args.state.state.as_deref())
         .map(|p| p.display().to_string())
@@ -97,17 +155,16 @@ fn run_stats(args: &AggregateArgs, m: &ArgMatches) -> anyhow::Result<Exit> {
                 }
                 (None, _) if args.show => return Err(missing(args)),
                 (Some(text), false) if *text != spec.describe() => {
-                    return Err(UsageError(format!(
-                        "aggregate {name} was made with another definition ({text}); use the \
-                         same options, another --name, or --reset"
-                    ))
-                    .into());
+                    let stored = spec_from_description(text, spec.emit)
+                        .map_or_else(|_| text.clone(), |s| s.flags());
+                    return Err(redefined("aggregate", name, &stored, &spec.flags()));
                 }
                 _ => {}
             }
             Some(Persist {
                 store,
                 name: name.clone(),
+                keep_ms: duration("--keep", &args.keep)?,
             })
         }
         None => None,
@@ -152,6 +209,11 @@ fn run_collect(args: &AggregateArgs) -> anyhow::Result<Exit> {
                 .as_deref()
                 .map(|t| duration("--timeout", t))
                 .transpose()?,
+            source_id: args
+                .source_id
+                .as_deref()
+                .map(|c| column("--source-id", "source_id", c))
+                .transpose()?,
         },
         (_, _, Some(n)) if args.show => {
             let text = store::collect::spec(store.conn(), n)?.ok_or_else(|| missing(args))?;
@@ -164,11 +226,9 @@ fn run_collect(args: &AggregateArgs) -> anyhow::Result<Exit> {
         && let Some(text) = store::collect::spec(store.conn(), n)?
         && text != spec.describe()
     {
-        return Err(UsageError(format!(
-            "collection {n} was made with another definition ({text}); use the same options, \
-             another --name, or --reset"
-        ))
-        .into());
+        let stored =
+            collect_spec_from_description(&text).map_or_else(|_| text.clone(), |s| s.flags());
+        return Err(redefined("collection", n, &stored, &spec.flags()));
     }
     if args.show
         && name.as_ref().is_some_and(|n| {
@@ -312,8 +372,15 @@ fn spec_from_args(args: &AggregateArgs, m: &ArgMatches) -> Result<Spec, String> 
                     args.lateness
                 )
             })?;
+            let idle_ms = match &args.idle {
+                None => width_ms.saturating_add(lateness_ms),
+                Some(i) => time::parse_duration(i).filter(|&d| d >= 0).ok_or_else(|| {
+                    format!("--idle {i}: expected a duration such as 90s or 0 (never)")
+                })?,
+            };
             Some(Window {
                 width_ms,
+                idle_ms,
                 time: column("--time", "time", t).map_err(|e| e.0)?,
                 lateness_ms,
                 late: match args.late {
@@ -390,6 +457,7 @@ fn spec_from_description(text: &str, emit: Emit) -> anyhow::Result<Spec> {
             let src = w.get(1).and_then(Value::as_str).unwrap_or_default();
             Some(Window {
                 width_ms,
+                idle_ms: 0,
                 time: column("--time", "time", src)?,
                 lateness_ms: 0,
                 late: Late::Count,
@@ -424,5 +492,8 @@ fn collect_spec_from_description(text: &str) -> anyhow::Result<collect::Spec> {
             Some(Value::Number(n)) => n.as_i64(),
             _ => None,
         },
+        source_id: s("source_id")
+            .map(|c| column("--source-id", "source_id", &c))
+            .transpose()?,
     })
 }

@@ -50,6 +50,8 @@ pub struct Window {
     pub lateness_ms: i64,
     pub late: Late,
     pub unit: Option<Unit>,
+    /// Close every open window after this long without events (wall-clock); 0: never.
+    pub idle_ms: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +69,61 @@ pub struct Spec {
     pub emit: Emit,
 }
 
+/// A word as a shell would take it back: quoted when it holds anything but plain characters.
+pub fn shell_word(w: &str) -> String {
+    let plain = !w.is_empty()
+        && w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-/:=@%+,".contains(c));
+    if plain {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
+}
+
+impl Column {
+    /// The column as a flag's value: `EXPR`, or `NAME=EXPR` when the name is not the one
+    /// the expression's path would give (with `suffix`, as statistics add it).
+    fn flag_value(&self, suffix: Option<&str>) -> String {
+        let implied = self.expr.path_name().map(|n| match suffix {
+            Some(s) => format!("{n}_{s}"),
+            None => n,
+        });
+        if implied.as_deref() == Some(self.name.as_str()) {
+            shell_word(&self.source)
+        } else {
+            shell_word(&format!("{}={}", self.name, self.source))
+        }
+    }
+}
+
 impl Spec {
+    /// The definition as the command-line flags that make it, for messages and `--list`.
+    pub fn flags(&self) -> String {
+        let mut words = Vec::new();
+        for b in &self.by {
+            words.push(format!("--by {}", b.flag_value(None)));
+        }
+        if let Some(w) = &self.window {
+            words.push(format!(
+                "--window {} --time {}",
+                time::format_duration(w.width_ms),
+                shell_word(&w.time.source)
+            ));
+        }
+        for st in &self.stats {
+            match &st.input {
+                None => words.push(format!("--{}", st.kind.flag())),
+                Some(c) => words.push(format!(
+                    "--{} {}",
+                    st.kind.flag(),
+                    c.flag_value(Some(st.kind.flag()))
+                )),
+            }
+        }
+        words.join(" ")
+    }
+
     /// The definition as canonical JSON: what a named aggregate must be continued with.
     pub fn describe(&self) -> String {
         let text = |s: &str| Value::String(s.to_string().into());
@@ -114,6 +170,8 @@ impl Spec {
 pub struct Persist {
     pub store: Store,
     pub name: String,
+    /// How long closed windows stay in the state file after they closed (`--keep`).
+    pub keep_ms: i64,
 }
 
 struct Group {
@@ -138,8 +196,10 @@ pub struct Aggregate {
     next_ord: u64,
     late: u64,
     persist: Option<Persist>,
-    /// Closed windows still in the state file.
-    closed_unsaved: Vec<String>,
+    /// Windows of a named aggregate that closed since the last save: the save marks them
+    /// closed and only then are they written out, so a run killed before it emits nothing
+    /// and the run that does commit their closing emits them once.
+    closing: Vec<(String, Group)>,
     late_unsaved: u64,
     last_save: Instant,
     key_buf: Vec<u8>,
@@ -161,7 +221,7 @@ impl Aggregate {
             next_ord: 0,
             late: 0,
             persist,
-            closed_unsaved: Vec::new(),
+            closing: Vec::new(),
             late_unsaved: 0,
             last_save: Instant::now(),
             key_buf: Vec::new(),
@@ -177,8 +237,8 @@ impl Aggregate {
                     [&name],
                     |r| r.get(0),
                 )?;
-                for (key, state) in store::aggregate::groups(p.store.conn(), &name)? {
-                    agg.adopt(key, &state)?;
+                for g in store::aggregate::groups(p.store.conn(), &name, false)? {
+                    agg.adopt(g.key, &g.state)?;
                 }
             }
         }
@@ -291,33 +351,37 @@ impl Aggregate {
             }
             closing.extend(entry.remove());
         }
-        let mut closed: Vec<Group> = closing
-            .iter()
-            .filter_map(|k| self.groups.remove(k))
+        let mut closed: Vec<(String, Group)> = closing
+            .into_iter()
+            .filter_map(|k| self.groups.remove(&k).map(|g| (k, g)))
             .collect();
-        closed.sort_by_key(|g| (g.window, g.ord));
-        if self.spec.emit == Emit::Final {
-            for g in &closed {
+        closed.sort_by_key(|(_, g)| (g.window, g.ord));
+        if self.persist.is_some() {
+            self.closing.extend(closed);
+        } else if self.spec.emit == Emit::Final {
+            for (_, g) in &closed {
                 out.value(&self.render(g));
             }
         }
-        if self.persist.is_some() {
-            self.closed_unsaved.extend(closing);
-        }
     }
 
-    /// Merges what this run added into the state file.
-    fn save(&mut self) -> anyhow::Result<()> {
+    /// Merges what this run added into the state file, marks the windows that closed since
+    /// the last save as closed, and then writes them out.
+    fn save(&mut self, out: &mut Output) -> anyhow::Result<()> {
         let Some(p) = &mut self.persist else {
             return Ok(());
         };
         let stats = &self.spec.stats;
         // New groups are numbered in the file as they are written: in first-seen order.
-        let mut dirty: Vec<(&String, &Group)> =
-            self.groups.iter().filter(|(_, g)| g.dirty).collect();
+        let mut dirty: Vec<(&String, &Group)> = self
+            .groups
+            .iter()
+            .chain(self.closing.iter().map(|(k, g)| (k, g)))
+            .filter(|(_, g)| g.dirty)
+            .collect();
         dirty.sort_by_key(|(_, g)| g.ord);
-        let (name, spec_text) = (&p.name, &self.spec_text);
-        let (closed, late, watermark) = (&self.closed_unsaved, self.late_unsaved, self.watermark);
+        let (name, spec_text, keep_ms) = (&p.name, &self.spec_text, p.keep_ms);
+        let (closing, late, watermark) = (&self.closing, self.late_unsaved, self.watermark);
         let cursor = &self.cursor;
         let parse = |state: &str| -> anyhow::Result<Vec<Acc>> {
             let v = json::parse_value(state.as_bytes())?;
@@ -346,22 +410,35 @@ impl Aggregate {
                 store::aggregate::put_group(tx, name, key, &Self::state_text(&total))?;
                 merged.push(((*key).clone(), total));
             }
-            for key in closed {
-                store::aggregate::delete_group(tx, name, key)?;
+            for (key, _) in closing {
+                store::aggregate::close_group(tx, name, key, now)?;
+            }
+            if !closing.is_empty() {
+                store::aggregate::prune_closed(tx, name, now.saturating_sub(keep_ms))?;
             }
             if let Some(c) = cursor {
                 c.save(tx)?;
             }
             Ok((merged, stored_wm))
         })?;
-        for (key, total) in merged {
-            if let Some(g) = self.groups.get_mut(&key) {
+        let empty = self.empty();
+        let mut merged: HashMap<String, Vec<Acc>> = merged.into_iter().collect();
+        for (key, g) in self.groups.iter_mut() {
+            if let Some(total) = merged.remove(key) {
                 g.base = Some(total);
-                g.delta = self.spec.stats.iter().map(|s| Acc::new(s.kind)).collect();
+                g.delta = empty.clone();
                 g.dirty = false;
             }
         }
-        self.closed_unsaved.clear();
+        for (key, mut g) in std::mem::take(&mut self.closing) {
+            if let Some(total) = merged.remove(&key) {
+                g.base = Some(total);
+                g.delta = empty.clone();
+            }
+            if self.spec.emit == Emit::Final {
+                out.value(&self.render(&g));
+            }
+        }
         self.late_unsaved = 0;
         self.watermark = self.watermark.max(stored_wm);
         self.last_save = Instant::now();
@@ -490,9 +567,9 @@ impl Stage for Aggregate {
         Ok(())
     }
 
-    fn batch_done(&mut self, _out: &mut Output, idle: bool) -> anyhow::Result<()> {
+    fn batch_done(&mut self, out: &mut Output, idle: bool) -> anyhow::Result<()> {
         if self.persist.is_some() && (idle || self.last_save.elapsed() >= SAVE_EVERY) {
-            self.save()?;
+            self.save(out)?;
         }
         Ok(())
     }
@@ -512,7 +589,7 @@ impl Stage for Aggregate {
             }
             return Ok(());
         }
-        self.save()?;
+        self.save(out)?;
         if self.spec.window.is_none() && self.spec.emit == Emit::Final {
             show(self, out)?;
         }
@@ -526,6 +603,24 @@ impl Stage for Aggregate {
         }
         self.cursor = Some(cursor.clone());
         Keeps::WithState
+    }
+
+    fn idle_after(&self) -> Option<Duration> {
+        let w = self.spec.window.as_ref()?;
+        (w.idle_ms > 0 && !self.open.is_empty()).then(|| Duration::from_millis(w.idle_ms as u64))
+    }
+
+    fn idle(&mut self, out: &mut Output) -> anyhow::Result<()> {
+        // Nothing came for a window's worth of time: the open windows are as complete as
+        // they will get, so they close as if the watermark had passed them.
+        if let Some(last_end) = self.open.last_key_value().map(|(end, _)| *end) {
+            self.watermark = self.watermark.max(Some(last_end));
+            self.close_windows(out);
+            if self.persist.is_some() {
+                self.save(out)?;
+            }
+        }
+        Ok(())
     }
 
     fn notes(&self) -> Vec<String> {
@@ -545,7 +640,8 @@ pub fn show(agg: &Aggregate, out: &mut Output) -> anyhow::Result<()> {
     let Some(p) = &agg.persist else {
         return Ok(());
     };
-    for (key, state) in store::aggregate::groups(p.store.conn(), &p.name)? {
+    for stored in store::aggregate::groups(p.store.conn(), &p.name, true)? {
+        let (key, state) = (stored.key, stored.state);
         let mut values = match json::parse_value(key.as_bytes())?.into_owned() {
             Value::Array(v) => v,
             _ => Vec::new(),
@@ -566,7 +662,17 @@ pub fn show(agg: &Aggregate, out: &mut Output) -> anyhow::Result<()> {
             delta: agg.empty(),
             dirty: false,
         };
-        out.value(&agg.render(&g));
+        let mut v = agg.render(&g);
+        if agg.spec.window.is_some()
+            && let Value::Object(members) = &mut v
+        {
+            // After window_end: whether more events can still change it.
+            members.insert(
+                2,
+                ("closed".into(), Value::Bool(stored.closed_at.is_some())),
+            );
+        }
+        out.value(&v);
     }
     Ok(())
 }

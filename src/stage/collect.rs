@@ -22,9 +22,31 @@ pub struct Spec {
     pub complete_when: Option<Column>,
     pub every_version: bool,
     pub timeout_ms: Option<i64>,
+    /// What identifies a source within its collection; `None`: its whole body.
+    pub source_id: Option<Column>,
 }
 
 impl Spec {
+    /// The definition as the command-line flags that make it, for messages and `--list`.
+    pub fn flags(&self) -> String {
+        use super::aggregate::shell_word;
+        let mut words = vec![
+            "--collect".to_string(),
+            format!("--key {}", shell_word(&self.key.source)),
+            format!("--collection {}", shell_word(&self.collection.source)),
+        ];
+        if let Some(c) = &self.source_id {
+            words.push(format!("--source-id {}", shell_word(&c.source)));
+        }
+        if let Some(c) = &self.complete_when {
+            words.push(format!("--complete-when {}", shell_word(&c.source)));
+        }
+        if let Some(t) = self.timeout_ms {
+            words.push(format!("--timeout {}", time::format_duration(t)));
+        }
+        words.join(" ")
+    }
+
     pub fn describe(&self) -> String {
         let text = |s: &str| Value::String(s.to_string().into());
         let mut members = vec![
@@ -37,6 +59,10 @@ impl Spec {
         if let Some(t) = self.timeout_ms {
             members.push(("timeout_ms".into(), Value::Number(Number::Int(t))));
         }
+        if let Some(c) = &self.source_id {
+            // Only when given, so collections made before --source-id keep their definition.
+            members.push(("source_id".into(), text(&c.source)));
+        }
         json::canonical(&Value::Object(members)).unwrap_or_default()
     }
 }
@@ -45,6 +71,8 @@ impl Spec {
 struct Pending {
     key: String,
     collection: String,
+    /// The `--source-id` value as canonical JSON, else the digest.
+    id: String,
     digest: String,
     body: String,
 }
@@ -96,6 +124,7 @@ impl Collect {
             for p in &pending {
                 let source = store::collect::Source {
                     collection: &p.collection,
+                    id: &p.id,
                     digest: &p.digest,
                     body: &p.body,
                 };
@@ -204,13 +233,27 @@ impl Stage for Collect {
         let canon = |v: &Value<'_>| json::canonical(v).map_err(|e| Reject(e.0));
         let key = canon(&key)?;
         let body = canon(&ev.parse())?;
-        let digest = Sha256::digest(body.as_bytes())
+        let digest: String = Sha256::digest(body.as_bytes())
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
+        let id = match &self.spec.source_id {
+            None => digest.clone(),
+            Some(c) => match c.expr.eval(ev).map_err(Reject::from)? {
+                Value::Null => {
+                    return Err(Reject(format!(
+                        "--source-id {}: the event has no source id",
+                        c.source
+                    ))
+                    .into());
+                }
+                v => canon(&v)?,
+            },
+        };
         self.pending.push(Pending {
             key,
             collection,
+            id,
             digest,
             body,
         });
@@ -239,6 +282,25 @@ impl Stage for Collect {
 pub fn show(c: &Collect, out: &mut Output) -> anyhow::Result<()> {
     for agg in store::collect::all(c.store.conn(), &c.name)? {
         let mut v = render(c.store.conn(), &c.name, &agg)?;
+        let replaced = store::collect::replaced(c.store.conn(), &c.name, &agg.key)?;
+        if !replaced.is_empty()
+            && let Value::Object(members) = &mut v
+        {
+            // The history of changed sources: what each version replaced.
+            let mut history = Vec::new();
+            for (version, collection, body, by) in replaced {
+                history.push(Value::Object(vec![
+                    ("version".into(), Value::Number(Number::Int(version))),
+                    ("collection".into(), Value::String(collection.into())),
+                    (
+                        "source".into(),
+                        json::parse_value(body.as_bytes())?.into_owned(),
+                    ),
+                    ("replaced_by".into(), Value::Number(Number::Int(by))),
+                ]));
+            }
+            members.push(("replaced".into(), Value::Array(history)));
+        }
         if c.spec.complete_when.is_some() {
             v = with_flags(v, agg.completed, agg.timed_out);
         }

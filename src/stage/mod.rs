@@ -65,6 +65,18 @@ pub trait Stage: Send {
         Ok(())
     }
 
+    /// How long without input the stage wants to wait before [`Stage::idle`] is called (for
+    /// what must happen on wall-clock time, such as closing windows behind `tail -F`); `None`
+    /// to wait for input however long it takes.
+    fn idle_after(&self) -> Option<std::time::Duration> {
+        None
+    }
+
+    /// Called when no input has come for [`Stage::idle_after`].
+    fn idle(&mut self, _out: &mut Output) -> anyhow::Result<()> {
+        Ok(())
+    }
+
     /// What the stage has to say at the end of the run (printed on stderr), such as counts of
     /// events it could not fully handle.
     fn notes(&self) -> Vec<String> {

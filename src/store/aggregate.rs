@@ -24,6 +24,13 @@ CREATE TABLE agg_groups (
 CREATE INDEX agg_groups_order ON agg_groups(name, ord);
 ";
 
+/// Closed windows are kept (marked with when they closed) instead of deleted, so `--show`
+/// lists them after the run that closed them has gone.
+pub const SCHEMA_2: &str = "
+ALTER TABLE agg_groups ADD COLUMN closed_at INTEGER;
+CREATE INDEX agg_groups_closed ON agg_groups(name, closed_at) WHERE closed_at IS NOT NULL;
+";
+
 /// The definition a name was made with, if it exists.
 pub fn spec(conn: &Connection, name: &str) -> anyhow::Result<Option<String>> {
     Ok(conn
@@ -69,17 +76,53 @@ pub fn put_group(tx: &Transaction<'_>, name: &str, key: &str, state: &str) -> an
     Ok(())
 }
 
-pub fn delete_group(tx: &Transaction<'_>, name: &str, key: &str) -> anyhow::Result<()> {
-    tx.prepare_cached("DELETE FROM agg_groups WHERE name = ?1 AND key = ?2")?
-        .execute(params![name, key])?;
+/// Marks a window's group closed at `now`.
+pub fn close_group(tx: &Transaction<'_>, name: &str, key: &str, now: i64) -> anyhow::Result<()> {
+    tx.prepare_cached(
+        "UPDATE agg_groups SET closed_at = ?3 WHERE name = ?1 AND key = ?2 AND closed_at IS NULL",
+    )?
+    .execute(params![name, key, now])?;
     Ok(())
 }
 
-/// Every group, in the order they first appeared: (key, state).
-pub fn groups(conn: &Connection, name: &str) -> anyhow::Result<Vec<(String, String)>> {
-    let mut stmt =
-        conn.prepare("SELECT key, state FROM agg_groups WHERE name = ?1 ORDER BY ord")?;
-    let rows = stmt.query_map([name], |r| Ok((r.get(0)?, r.get(1)?)))?;
+/// Forgets the windows that closed before `before`; returns how many.
+pub fn prune_closed(tx: &Transaction<'_>, name: &str, before: i64) -> anyhow::Result<usize> {
+    Ok(tx
+        .prepare_cached("DELETE FROM agg_groups WHERE name = ?1 AND closed_at < ?2")?
+        .execute(params![name, before])?)
+}
+
+/// A stored group: its key, its accumulators, and when its window closed (if it did).
+pub struct StoredGroup {
+    pub key: String,
+    pub state: String,
+    pub closed_at: Option<i64>,
+}
+
+/// Every group, in the order they first appeared; only the open ones unless `closed`.
+pub fn groups(conn: &Connection, name: &str, closed: bool) -> anyhow::Result<Vec<StoredGroup>> {
+    let mut stmt = conn.prepare(
+        "SELECT key, state, closed_at FROM agg_groups
+         WHERE name = ?1 AND (?2 OR closed_at IS NULL) ORDER BY ord",
+    )?;
+    let rows = stmt.query_map(params![name, closed], |r| {
+        Ok(StoredGroup {
+            key: r.get(0)?,
+            state: r.get(1)?,
+            closed_at: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Every named aggregate: (name, definition, updated_at, groups).
+pub fn list(conn: &Connection) -> anyhow::Result<Vec<(String, String, i64, i64)>> {
+    let mut stmt = conn.prepare(
+        "SELECT s.name, s.spec, s.updated_at,
+                (SELECT count(*) FROM agg_groups g WHERE g.name = s.name)
+         FROM agg_stats s ORDER BY s.name",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

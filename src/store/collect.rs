@@ -35,6 +35,33 @@ CREATE TABLE collect_sources (
 ) STRICT;
 ";
 
+/// Sources get an identity within their collection (`--source-id`, else their digest), and a
+/// source replaced by a changed body with the same identity stays as history. The table is
+/// rebuilt because its key changes: one row per version of an aggregate.
+pub const SCHEMA_2: &str = "
+CREATE TABLE collect_sources_2 (
+    name        TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    collection  TEXT NOT NULL,
+    source_id   TEXT NOT NULL,
+    digest      TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    since       INTEGER NOT NULL,
+    replaced_by INTEGER,
+    body        TEXT NOT NULL,
+    PRIMARY KEY (name, key, version),
+    FOREIGN KEY (name, key) REFERENCES collect_aggregates(name, key) ON DELETE CASCADE
+) STRICT;
+INSERT INTO collect_sources_2
+    (name, key, collection, source_id, digest, version, since, replaced_by, body)
+    SELECT name, key, collection, digest, digest, version, version, NULL, body
+    FROM collect_sources;
+DROP TABLE collect_sources;
+ALTER TABLE collect_sources_2 RENAME TO collect_sources;
+CREATE INDEX collect_sources_current ON collect_sources(name, key, collection, source_id)
+    WHERE replaced_by IS NULL;
+";
+
 /// One aggregate's bookkeeping.
 #[derive(Debug, Clone)]
 pub struct Aggregate {
@@ -102,16 +129,18 @@ pub fn get(conn: &Connection, name: &str, key: &str) -> anyhow::Result<Option<Ag
         .optional()?)
 }
 
-/// A source as the state file keeps it: its collection, the SHA-256 of its canonical JSON,
-/// and that JSON.
+/// A source as the state file keeps it: its collection, what identifies it there, the
+/// SHA-256 of its canonical JSON, and that JSON.
 pub struct Source<'s> {
     pub collection: &'s str,
+    pub id: &'s str,
     pub digest: &'s str,
     pub body: &'s str,
 }
 
-/// Adds a source unless the same one is already in that collection. Returns the aggregate
-/// after the change, or `None` when the source was already there.
+/// Adds a source, or replaces the current source with the same id in that collection when
+/// its body changed (the old one is kept, marked with the version that replaced it). Returns
+/// the aggregate after the change, or `None` when the same source was already there.
 pub fn add_source(
     tx: &Transaction<'_>,
     name: &str,
@@ -122,17 +151,21 @@ pub fn add_source(
 ) -> anyhow::Result<Option<Aggregate>> {
     let Source {
         collection,
+        id,
         digest,
         body,
     } = *source;
-    let known: Option<i64> = tx
+    let current: Option<(i64, String, i64)> = tx
         .prepare_cached(
-            "SELECT 1 FROM collect_sources
-             WHERE name = ?1 AND key = ?2 AND collection = ?3 AND digest = ?4",
+            "SELECT version, digest, since FROM collect_sources
+             WHERE name = ?1 AND key = ?2 AND collection = ?3 AND source_id = ?4
+               AND replaced_by IS NULL",
         )?
-        .query_row(params![name, key, collection, digest], |r| r.get(0))
+        .query_row(params![name, key, collection, id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?;
-    if known.is_some() {
+    if current.as_ref().is_some_and(|(_, d, _)| d == digest) {
         return Ok(None);
     }
     tx.prepare_cached(
@@ -142,20 +175,60 @@ pub fn add_source(
     )?
     .execute(params![name, key, now, timeout_ms])?;
     let agg = get(tx, name, key)?.ok_or_else(|| anyhow::anyhow!("aggregate vanished"))?;
+    let since = match &current {
+        Some((old, _, since)) => {
+            tx.prepare_cached(
+                "UPDATE collect_sources SET replaced_by = ?4
+                 WHERE name = ?1 AND key = ?2 AND version = ?3",
+            )?
+            .execute(params![name, key, old, agg.version])?;
+            *since
+        }
+        None => agg.version,
+    };
     tx.prepare_cached(
-        "INSERT INTO collect_sources (name, key, collection, digest, version, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO collect_sources
+             (name, key, collection, source_id, digest, version, since, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
-    .execute(params![name, key, collection, digest, agg.version, body])?;
+    .execute(params![
+        name,
+        key,
+        collection,
+        id,
+        digest,
+        agg.version,
+        since,
+        body
+    ])?;
     Ok(Some(agg))
 }
 
-/// The sources of one aggregate, in the order they came: (collection, body).
+/// The current sources of one aggregate, in the order their ids first came: (collection,
+/// body).
 pub fn sources(conn: &Connection, name: &str, key: &str) -> anyhow::Result<Vec<(String, String)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT collection, body FROM collect_sources WHERE name = ?1 AND key = ?2 ORDER BY version",
+        "SELECT collection, body FROM collect_sources
+         WHERE name = ?1 AND key = ?2 AND replaced_by IS NULL ORDER BY since",
     )?;
     let rows = stmt.query_map(params![name, key], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The sources of one aggregate that later versions replaced: (version, collection, body,
+/// replaced by).
+pub fn replaced(
+    conn: &Connection,
+    name: &str,
+    key: &str,
+) -> anyhow::Result<Vec<(i64, String, String, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT version, collection, body, replaced_by FROM collect_sources
+         WHERE name = ?1 AND key = ?2 AND replaced_by IS NOT NULL ORDER BY version",
+    )?;
+    let rows = stmt.query_map(params![name, key], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -201,6 +274,19 @@ pub fn all(conn: &Connection, name: &str) -> anyhow::Result<Vec<Aggregate>> {
         "SELECT {COLUMNS} FROM collect_aggregates WHERE name = ?1 ORDER BY first_at, key"
     ))?;
     let rows = stmt.query_map([name], row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Every named collection: (name, definition, last update, aggregates).
+pub fn list(conn: &Connection) -> anyhow::Result<Vec<(String, String, i64, i64)>> {
+    let mut stmt = conn.prepare(
+        "SELECT s.name, s.spec,
+                coalesce((SELECT max(updated_at) FROM collect_aggregates a WHERE a.name = s.name),
+                         s.created_at),
+                (SELECT count(*) FROM collect_aggregates a WHERE a.name = s.name)
+         FROM collect_sets s WHERE s.name != '-' ORDER BY s.name",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

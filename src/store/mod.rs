@@ -33,6 +33,8 @@ const MIGRATIONS: &[&str] = &[
     anchor::SCHEMA_1,
     log::SCHEMA_2,
     inputs::SCHEMA_1,
+    aggregate::SCHEMA_2,
+    collect::SCHEMA_2,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -217,6 +219,41 @@ mod tests {
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn collect_sources_made_before_source_ids_keep_their_identity() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let conn = Connection::open(&path).unwrap();
+        // A state file as binge left it before source ids (six schema steps).
+        for step in &MIGRATIONS[..6] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 6;
+             INSERT INTO collect_sets VALUES ('c', '{}', 0);
+             INSERT INTO collect_aggregates (name, key, version, first_at, updated_at)
+                 VALUES ('c', '\"k\"', 1, 0, 0);
+             INSERT INTO collect_sources VALUES ('c', '\"k\"', 'A', 'd1', 1, '{\"a\":1}');",
+        )
+        .unwrap();
+        drop(conn);
+        let mut store = Store::open(&path, Durability::Normal).unwrap();
+        let same = collect::Source {
+            collection: "A",
+            id: "d1",
+            digest: "d1",
+            body: "{\"a\":1}",
+        };
+        let added = store
+            .write(|tx| collect::add_source(tx, "c", "\"k\"", &same, 1, None))
+            .unwrap();
+        assert!(added.is_none(), "the same source again adds nothing");
+        assert_eq!(
+            collect::sources(store.conn(), "c", "\"k\"").unwrap(),
+            [("A".to_string(), "{\"a\":1}".to_string())]
+        );
     }
 
     #[test]

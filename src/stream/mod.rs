@@ -17,7 +17,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::thread;
 
-use crossbeam_channel::{TryRecvError, bounded};
+use crossbeam_channel::{RecvTimeoutError, TryRecvError, bounded};
 use rayon::prelude::*;
 
 pub use bad::{OnError, display_source};
@@ -137,9 +137,30 @@ pub fn run(
                     stop = Some(Stop::Failed(e));
                     break;
                 }
-                match rx.recv() {
+                let waited = match stage.idle_after() {
+                    None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                    Some(d) => rx.recv_timeout(d),
+                };
+                match waited {
                     Ok(msg) => msg,
-                    Err(_) => break,
+                    Err(RecvTimeoutError::Disconnected) => break,
+                    Err(RecvTimeoutError::Timeout) => {
+                        // Quiet for as long as the stage asked: what it does on wall-clock
+                        // time goes out at once.
+                        let mut woke = Output::new();
+                        let done = stage.idle(&mut woke);
+                        let written = sink.write_events(woke.as_bytes()).and_then(|more| {
+                            sink.flush()?;
+                            Ok(more)
+                        });
+                        match (done, written) {
+                            (Err(e), _) => stop = Some(Stop::Failed(e)),
+                            (_, Err(e)) => stop = Some(Stop::from_error(e)),
+                            (_, Ok(false)) => stop = Some(Stop::Limit),
+                            _ => {}
+                        }
+                        continue;
+                    }
                 }
             }
             Err(TryRecvError::Disconnected) => break,
