@@ -396,3 +396,24 @@ fn resume_is_refused_where_it_cannot_keep_its_promise() {
         );
     }
 }
+
+#[test]
+fn killed_cron_runs_of_tee_into_the_log_put_every_line_in_the_topic_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let st = state(dir.path());
+    let st = st.to_str().unwrap();
+    let (total, partial) = cron_runs(
+        dir.path(),
+        st,
+        &["tee", "--state", st, "log:events", "--resume", "-i"],
+        Kill::AfterACommit(150),
+        30_000,
+    );
+    assert!(partial >= 2, "only {partial} kills landed in the middle of a run");
+    let out = binge()
+        .args(["log", "--state", st, "read", "events", "--group", "check"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(numbers(&ndjson(&stdout_of(&out))), once_each(total));
+}
