@@ -409,7 +409,10 @@ fn killed_cron_runs_of_tee_into_the_log_put_every_line_in_the_topic_once() {
         Kill::AfterACommit(150),
         30_000,
     );
-    assert!(partial >= 2, "only {partial} kills landed in the middle of a run");
+    assert!(
+        partial >= 2,
+        "only {partial} kills landed in the middle of a run"
+    );
     let out = binge()
         .args(["log", "--state", st, "read", "events", "--group", "check"])
         .output()
