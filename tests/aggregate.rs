@@ -663,7 +663,7 @@ fn groups_and_distinct_values_are_told_apart_by_value_not_text() {
     assert_eq!(out, "{\"v_distinct\":2}\n");
 }
 
-/// The README's cron example: a named hourly aggregate fed one hour's slice per run.
+/// The README's cron example: a named hourly aggregate over a log that gains an hour per run.
 #[test]
 fn hourly_cron_runs_lose_no_window() {
     let dir = tempfile::tempdir().unwrap();
@@ -684,13 +684,19 @@ fn hourly_cron_runs_lose_no_window() {
             format!("\"2026-11-29T{hour:02}:00:00.000Z\""),
             n.to_string(),
         );
-        let part = dir.path().join(format!("part.{hour:02}"));
-        std::fs::write(&part, slice).unwrap();
+        // The log grows by an hour, and the hourly run reads what is new.
+        let log = dir.path().join("events.ndjson");
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .unwrap();
+        std::io::Write::write_all(&mut f, slice.as_bytes()).unwrap();
         let out = binge()
             .args(["aggregate", "--name", "hits", "--window", "1h"])
-            .args(["--time", ".timestamp", "--count"])
+            .args(["--time", ".timestamp", "--count", "--resume"])
             .args(state_args(dir.path()))
-            .arg(&part)
+            .arg(&log)
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", stderr_of(&out));
