@@ -298,10 +298,12 @@ Examples:
   binge entwine prove --stream example.org/payments --seq 41
   binge entwine status
 
-Formats: the body of an event is its RFC 8785 canonical JSON (integers beyond 2^53 keep their \
-digits; duplicate keys and lone surrogates make the event a bad line). A record is binary: \
+Formats: the body of an event is its RFC 8785 canonical JSON (an integer literal that no double \
+holds exactly keeps its digits; every other number is written as ECMAScript writes it; duplicate \
+keys and lone surrogates make the event a bad line). A record is binary: \
 \"binge/entwine/v1/record\\0\", origin (u16 length + bytes), seq (u64), prev (32 bytes: the \
-leaf of seq-1, or for seq 0 SHA-256(\"binge/entwine/v1/genesis\\0\" || origin || public key)), \
+leaf of seq-1, or for seq 0 SHA-256(\"binge/entwine/v1/genesis\\0\" || origin as u16 length + \
+bytes || public key)), \
 tick (0, or 1 + index u64 + hash 32), time_ms (i64), SHA-256 of the body; integers big-endian. \
 Its leaf is SHA-256(0x00 || record), the RFC 6962 leaf hash. Checkpoints are C2SP \
 tlog-checkpoint notes (origin, size, base64 root) signed with the stream's Ed25519 key, written \

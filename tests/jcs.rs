@@ -24,3 +24,45 @@ fn rfc8785_vectors() {
     }
     assert_eq!(n, 6);
 }
+
+/// 100,000 number literals with the text ECMAScript writes for them (Node's JSON.stringify,
+/// made by tests/data/jcs-numbers/generate.js): binge's canonical numbers are standard JCS.
+#[test]
+fn numbers_as_ecmascript_writes_them() {
+    let text = std::fs::read_to_string(data("jcs-numbers/numbers.txt")).unwrap();
+    let mut wrong = Vec::new();
+    let mut n = 0;
+    for line in text.lines() {
+        let (literal, want) = line.split_once('\t').unwrap();
+        let value = agglo::json::parse_value(literal.as_bytes()).unwrap();
+        let got = agglo::json::canonical(&value).unwrap();
+        if got != want {
+            wrong.push(format!("{literal}: {got}, not {want}"));
+        }
+        n += 1;
+    }
+    assert_eq!(n, 100_000);
+    assert!(
+        wrong.is_empty(),
+        "{} differ:\n{}",
+        wrong.len(),
+        wrong[..wrong.len().min(20)].join("\n")
+    );
+}
+
+/// Two events that differ only in an id past 2^53 never hash alike.
+#[test]
+fn integers_no_double_holds_keep_their_digits_in_the_hash() {
+    let hash = |text: &str| {
+        let v = agglo::json::parse_value(text.as_bytes()).unwrap();
+        agglo::json::canonical(&v).unwrap()
+    };
+    assert_eq!(
+        hash("{\"id\":9007199254740993}"),
+        "{\"id\":9007199254740993}"
+    );
+    assert_ne!(
+        hash("{\"id\":9007199254740993}"),
+        hash("{\"id\":9007199254740992}")
+    );
+}

@@ -118,21 +118,35 @@ pub fn has_lone_surrogate(raw: &[u8]) -> bool {
     false
 }
 
-/// 2^53: beyond it a double no longer holds every integer.
-const SAFE: f64 = 9_007_199_254_740_992.0;
+/// Whether an integer literal (an optional `-`, then digits) is exactly a double's value.
+fn representable(t: &str, f: f64) -> bool {
+    if !f.is_finite() {
+        return false;
+    }
+    let digits = t.trim_start_matches('-');
+    // Every integer up to 2^53 is a double; beyond it, compare with the double's exact
+    // decimal expansion (`{:.0}` writes it digit for digit).
+    if digits.len() < 16 {
+        return true;
+    }
+    format!("{:.0}", f.abs()) == digits
+}
 
 fn number(n: &Number<'_>) -> Result<String, NotCanonical> {
-    if let Number::Text(t) = n {
-        let integer = !t.bytes().any(|c| matches!(c, b'.' | b'e' | b'E'));
-        if integer && n.as_f64().abs() > SAFE {
-            // The exact digits, without a sign on zero (there is none beyond 2^53).
-            return Ok(t.to_string());
+    match n {
+        // An i64 is written by ECMAScript as its digits when a double holds it (it is below
+        // 1e21), and keeps them by binge's one extension when none does: its digits either way.
+        Number::Int(i) => return Ok(i.to_string()),
+        Number::Text(t) if !t.bytes().any(|c| matches!(c, b'.' | b'e' | b'E')) => {
+            let f = n.as_f64();
+            if !representable(t, f) {
+                // binge's one extension to RFC 8785: an integer literal no double holds
+                // exactly keeps its digits, so two ids differing past 2^53 never hash alike.
+                // Every document without one canonicalizes exactly as standard JCS.
+                return Ok(t.to_string());
+            }
         }
-    }
-    if let Number::Int(i) = n
-        && (*i as f64).abs() > SAFE
-    {
-        return Ok(i.to_string());
+        _ => {}
     }
     let f = n.as_f64();
     // A literal no double holds, too large (infinite) or too small (a nonzero number that
@@ -155,38 +169,15 @@ fn number(n: &Number<'_>) -> Result<String, NotCanonical> {
     Ok(es_number(f))
 }
 
-/// ECMAScript's Number::toString for a finite double (ECMA-262 §6.1.6.1.20).
+/// ECMAScript's Number::toString for a finite double (ECMA-262 §6.1.6.1.20), as the ryu-js
+/// crate implements it: the shortest digits that read back to the double, and of two equally
+/// short and equally close, the even one.
 pub fn es_number(f: f64) -> String {
     if f == 0.0 {
+        // -0 too.
         return "0".into();
     }
-    // `{:e}` gives the shortest digits that read back to the same double: d.ddde±x.
-    let sci = format!("{:e}", f.abs());
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let k = digits.len() as i32;
-    let n = exp.parse::<i32>().unwrap_or(0) + 1;
-    let sign = if f < 0.0 { "-" } else { "" };
-    let body = if k <= n && n <= 21 {
-        format!("{digits}{}", "0".repeat((n - k) as usize))
-    } else if 0 < n && n <= 21 {
-        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
-    } else if -6 < n && n <= 0 {
-        format!("0.{}{digits}", "0".repeat((-n) as usize))
-    } else {
-        let e = n - 1;
-        let e = if e >= 0 {
-            format!("+{e}")
-        } else {
-            e.to_string()
-        };
-        if k == 1 {
-            format!("{digits}e{e}")
-        } else {
-            format!("{}.{}e{e}", &digits[..1], &digits[1..])
-        }
-    };
-    format!("{sign}{body}")
+    ryu_js::Buffer::new().format_finite(f).to_string()
 }
 
 #[cfg(test)]
@@ -217,6 +208,9 @@ mod tests {
             ("5e-324", "5e-324"),
             ("1.7976931348623157e308", "1.7976931348623157e+308"),
             ("0e-400", "0"),
+            // Two equally short digit strings, equally close: the even one, as ECMAScript.
+            ("77206932568465.12", "77206932568465.12"),
+            ("832054551864818.25", "832054551864818.2"),
         ] {
             assert_eq!(canon(input), want, "{input}");
         }
@@ -228,6 +222,18 @@ mod tests {
         assert_eq!(canon("-505874924095815681"), "-505874924095815681");
         // With a fraction or exponent it is a double like any other.
         assert_eq!(canon("505874924095815681.0"), "505874924095815700");
+        // Exactly at the edge: 2^53 + 1 is no double, 2^53 is; 2^60 is one too, so it is
+        // written as standard JCS writes it (shortest digits, then zeros).
+        assert_eq!(canon("9007199254740993"), "9007199254740993");
+        assert_eq!(canon("9007199254740992"), "9007199254740992");
+        assert_eq!(canon("1152921504606846976"), "1152921504606847000");
+        assert_eq!(canon("1152921504606846977"), "1152921504606846977");
+        // 2^70 is a double, written with an exponent past 1e21; 10^23 is not one.
+        assert_eq!(canon("1180591620717411303424"), "1.1805916207174113e+21");
+        assert_eq!(
+            canon("100000000000000000000000"),
+            "100000000000000000000000"
+        );
         assert_eq!(
             canonical(&Value::Number(Number::Int(i64::MAX))).unwrap(),
             "9223372036854775807"
