@@ -407,3 +407,49 @@ fn a_record_out_of_order_after_a_gap_is_said_plainly() {
     assert!(has(&f, "record order", "a.example", 3), "{f:?}");
     assert!(!f.iter().any(|x| x.0 == "fork"), "{f:?}");
 }
+
+/// A checkpoint the stream's own key signed, but that breaks a rule of C2SP (a tab in the
+/// note, a size written `+5` or `05`, an empty extension line): no other verifier would take
+/// it, and neither does binge.
+#[test]
+fn checkpoints_that_break_c2sp_rules_are_not_verified() {
+    let a = Stream::new("a.example", 5, 5, None);
+    let t = trust(a.dir.path(), &[&a]);
+    let signer = agglo::chain::note::Signer::parse(
+        &std::fs::read_to_string(a.dir.path().join("k.key")).unwrap(),
+    )
+    .unwrap();
+    let lines = a.export(&[]);
+    let i = lines
+        .iter()
+        .position(|l| l.contains("\"type\":\"checkpoint\""))
+        .unwrap();
+    let cp = parse_value(lines[i].as_bytes()).unwrap().into_owned();
+    let note = cp.member("note").unwrap().as_str().unwrap().to_string();
+    let root = note.lines().nth(2).unwrap().to_string();
+    for (text, check) in [
+        (format!("a.example\n+5\n{root}\n"), "checkpoint format"),
+        (format!("a.example\n05\n{root}\n"), "checkpoint format"),
+        (format!("a.example\n5\n{root}\n\n"), "checkpoint format"),
+        (
+            format!("a.example\n5\n{root}\nwith\ttab\n"),
+            "checkpoint signature",
+        ),
+    ] {
+        let mut blob = agglo::chain::note::key_id("a.example", &signer.public()).to_vec();
+        blob.extend_from_slice(&signer.sign(text.as_bytes()));
+        let signed = format!(
+            "{text}\n\u{2014} a.example {}\n",
+            agglo::chain::note::b64(&blob)
+        );
+        let mut altered = lines.clone();
+        altered[i] = lines[i].replace(
+            &Value::String(note.clone().into()).to_json(),
+            &Value::String(signed.into()).to_json(),
+        );
+        assert_ne!(altered[i], lines[i]);
+        let (code, f) = verify(a.dir.path(), &t, &altered, &[]);
+        assert_eq!(code, 1, "{text:?}");
+        assert!(has(&f, check, "a.example", 4), "{text:?}: {f:?}");
+    }
+}

@@ -132,12 +132,26 @@ pub struct Verifier {
     key: VerifyingKey,
 }
 
+/// C2SP signed-note: a key name is non-empty and holds no Unicode space and no `+`.
+fn valid_key_name(name: &str) -> bool {
+    !name.is_empty() && !name.chars().any(|c| c.is_whitespace() || c == '+')
+}
+
+/// The most signature lines a note may carry (C2SP asks for at least 16; Go's note takes 100).
+const MAX_SIGNATURES: usize = 100;
+
 impl Verifier {
     pub fn parse(text: &str) -> anyhow::Result<Verifier> {
         let parts: Vec<&str> = text.trim().splitn(3, '+').collect();
         let [name, id, b64] = parts[..] else {
             bail!("not a verifier key (name+keyid+key)");
         };
+        if !valid_key_name(name) {
+            bail!("'{name}' cannot name a key: no spaces or +, and not empty");
+        }
+        if id.len() != 8 || !id.bytes().all(|c| c.is_ascii_hexdigit()) {
+            bail!("the key id {id} is not 8 hex digits");
+        }
         let raw = B64.decode(b64).context("the key is not base64")?;
         let (Some(&ED25519), Ok(public)) =
             (raw.first(), <[u8; 32]>::try_from(&raw[1.min(raw.len())..]))
@@ -179,28 +193,19 @@ impl Verifier {
             .is_ok()
     }
 
-    /// The text of a signed note if it carries a valid signature by this key.
+    /// The text of a signed note if it is well formed (C2SP signed-note) and carries a valid
+    /// signature by this key. Signatures by other keys are skipped; one by this key that does
+    /// not verify rejects the note.
     pub fn open_note<'n>(&self, note: &'n str) -> anyhow::Result<&'n str> {
-        let split = note
-            .rfind("\n\n")
-            .context("a signed note needs a blank line before its signatures")?;
-        let (text, sigs) = (&note[..split + 1], &note[split + 2..]);
+        let (text, sigs) = split_note(note)?;
         let id = key_id(&self.name, &self.public());
-        for line in sigs.lines() {
-            let Some(rest) = line.strip_prefix("\u{2014} ") else {
-                bail!("a signature line must start with an em dash");
-            };
-            let Some((name, b64)) = rest.rsplit_once(' ') else {
-                continue;
-            };
-            if name != self.name {
+        for (name, blob) in sigs {
+            if name != self.name || blob.len() < 4 || blob[..4] != id {
                 continue;
             }
-            let blob = B64.decode(b64).context("a signature is not base64")?;
-            if blob.len() != 68 || blob[..4] != id {
-                continue;
-            }
-            let sig: [u8; 64] = blob[4..].try_into().unwrap_or([0; 64]);
+            let Ok(sig) = <[u8; 64]>::try_from(&blob[4..]) else {
+                bail!("the signature of {name} is not an Ed25519 signature");
+            };
             if self.verify(text.as_bytes(), &sig) {
                 return Ok(text);
             }
@@ -210,12 +215,52 @@ impl Verifier {
     }
 }
 
+/// Splits a signed note into its text (with its final newline) and its signatures (key name
+/// and decoded key id and signature), checking every rule of C2SP signed-note on the way.
+pub fn split_note(note: &str) -> anyhow::Result<(&str, Vec<(&str, Vec<u8>)>)> {
+    if let Some(c) = note.chars().find(|&c| c < ' ' && c != '\n') {
+        bail!(
+            "a signed note must not hold ASCII control characters (found U+{:04X})",
+            c as u32
+        );
+    }
+    if !note.ends_with('\n') {
+        bail!("a signed note must end with a newline");
+    }
+    let split = note
+        .rfind("\n\n")
+        .context("a signed note needs a blank line before its signatures")?;
+    let (text, sigs) = (&note[..split + 1], &note[split + 2..]);
+    if text.len() < 2 {
+        bail!("a signed note's text must not be empty");
+    }
+    let mut found = Vec::new();
+    for line in sigs.strip_suffix('\n').unwrap_or(sigs).split('\n') {
+        let Some(rest) = line.strip_prefix("\u{2014} ") else {
+            bail!("a signature line must be an em dash, a space, a key name, a space and base64");
+        };
+        let Some((name, b64)) = rest.split_once(' ') else {
+            bail!("a signature line needs a key name and a signature");
+        };
+        if !valid_key_name(name) {
+            bail!("'{name}' is not a key name");
+        }
+        let blob = B64.decode(b64).context("a signature is not base64")?;
+        if blob.len() < 5 {
+            bail!("a signature of {name} is too short to hold a key id and a signature");
+        }
+        found.push((name, blob));
+        if found.len() > MAX_SIGNATURES {
+            bail!("a signed note with more than {MAX_SIGNATURES} signatures");
+        }
+    }
+    Ok((text, found))
+}
+
 /// The signature blob (key id and signature) of the first signature line of a signed note.
 pub fn signature_blob(note: &str) -> Option<Vec<u8>> {
-    let split = note.rfind("\n\n")?;
-    let line = note[split + 2..].lines().next()?;
-    let (_, b64) = line.strip_prefix("\u{2014} ")?.rsplit_once(' ')?;
-    B64.decode(b64).ok()
+    let (_, sigs) = split_note(note).ok()?;
+    sigs.into_iter().next().map(|(_, blob)| blob)
 }
 
 /// A checkpoint body: origin, tree size and root, each on its own line.
@@ -223,23 +268,38 @@ pub fn checkpoint_text(origin: &str, size: u64, root: &Hash) -> String {
     format!("{origin}\n{size}\n{}\n", B64.encode(root))
 }
 
-/// Origin, size and root of a checkpoint body.
+/// Origin, size and root of a checkpoint body, read by the rules of C2SP tlog-checkpoint:
+/// at least three lines, each ending in a newline; a non-empty origin; a size in decimal
+/// without sign or leading zeros; a base64 SHA-256 root; extension lines, if any, not empty.
 pub fn parse_checkpoint(text: &str) -> anyhow::Result<(String, u64, Hash)> {
-    let mut lines = text.lines();
-    let origin = lines
-        .next()
-        .context("a checkpoint needs an origin line")?
-        .to_string();
-    let size = lines
-        .next()
-        .and_then(|l| l.parse().ok())
-        .context("a checkpoint needs a size line")?;
+    let Some(body) = text.strip_suffix('\n') else {
+        bail!("a checkpoint must end with a newline");
+    };
+    let mut lines = body.split('\n');
+    let origin = lines.next().unwrap_or_default();
+    if origin.is_empty() {
+        bail!("a checkpoint needs an origin line");
+    }
+    let size_text = lines.next().context("a checkpoint needs a size line")?;
+    let canonical = !size_text.is_empty()
+        && size_text.bytes().all(|c| c.is_ascii_digit())
+        && (size_text == "0" || !size_text.starts_with('0'));
+    let size = size_text
+        .parse()
+        .ok()
+        .filter(|_| canonical)
+        .with_context(|| {
+            format!("a checkpoint's size must be decimal digits without a leading zero, not '{size_text}'")
+        })?;
     let root = lines
         .next()
         .and_then(|l| B64.decode(l).ok())
         .and_then(|r| <Hash>::try_from(r.as_slice()).ok())
         .context("a checkpoint needs a base64 root hash line")?;
-    Ok((origin, size, root))
+    if lines.any(str::is_empty) {
+        bail!("a checkpoint's extension lines must not be empty");
+    }
+    Ok((origin.to_string(), size, root))
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -312,6 +372,98 @@ mod tests {
             parse_checkpoint(&text).unwrap(),
             ("origin".into(), 3, [7; 32])
         );
+    }
+
+    /// A note signed as given, whatever its text: what a careless or hostile signer makes.
+    fn raw_note(s: &Signer, text: &str) -> String {
+        let mut blob = key_id(&s.name, &s.public()).to_vec();
+        blob.extend_from_slice(&s.sign(text.as_bytes()));
+        format!("{text}\n\u{2014} {} {}\n", s.name, B64.encode(blob))
+    }
+
+    #[test]
+    fn notes_break_no_rule_of_signed_note() {
+        let s = Signer::generate("origin").unwrap();
+        let v = s.verifier();
+        let root = B64.encode([7; 32]);
+        let refused = |note: &str, why: &str| {
+            let err = format!("{:#}", v.open_note(note).unwrap_err());
+            assert!(err.contains(why), "{note:?}: {err}");
+        };
+        // Control characters: a tab, a carriage return.
+        refused(
+            &raw_note(&s, &format!("origin\t\n3\n{root}\n")),
+            "control characters",
+        );
+        refused(
+            &raw_note(&s, &format!("origin\r\n3\n{root}\n")),
+            "control characters",
+        );
+        // No final newline after the signatures.
+        let good = raw_note(&s, &format!("origin\n3\n{root}\n"));
+        refused(good.trim_end(), "end with a newline");
+        // A signature line that is not one.
+        refused(&format!("{good}- origin AAAA\n"), "em dash");
+        refused(
+            &format!("{good}\u{2014} origin\n"),
+            "key name and a signature",
+        );
+        refused(
+            &format!("{good}\u{2014} or+igin AAAAAAAA\n"),
+            "not a key name",
+        );
+        refused(&format!("{good}\u{2014} other AAA\n"), "not base64");
+        // A signature by this key that does not verify rejects the note, even beside a good
+        // one; one by an unknown key is skipped.
+        let forged = good.replace("\n3\n", "\n4\n");
+        refused(&forged, "does not verify");
+        let other = Signer::generate("other").unwrap();
+        let with_other = format!(
+            "{good}{}",
+            raw_note(&other, "x\n").rsplit_once("\n\n").unwrap().1
+        );
+        assert!(v.open_note(&with_other).is_ok());
+        assert!(v.open_note(&good).is_ok());
+    }
+
+    #[test]
+    fn checkpoints_break_no_rule_of_tlog_checkpoint() {
+        let root = B64.encode([7; 32]);
+        let ok = |t: &str| parse_checkpoint(t).unwrap();
+        assert_eq!(ok(&format!("o\n80\n{root}\n")).1, 80);
+        assert_eq!(ok(&format!("o\n0\n{root}\n")).1, 0);
+        assert_eq!(ok(&format!("o\n1\n{root}\next\n")).1, 1);
+        for (text, why) in [
+            (format!("o\n080\n{root}\n"), "leading zero"),
+            (format!("o\n+80\n{root}\n"), "leading zero"),
+            (format!("o\n-1\n{root}\n"), "leading zero"),
+            (format!("o\n 8\n{root}\n"), "leading zero"),
+            (format!("o\n8\n{root}\n\n"), "extension lines"),
+            (format!("o\n8\n{root}\na\n\nb\n"), "extension lines"),
+            (format!("\n8\n{root}\n"), "origin"),
+            (format!("o\n8\n{root}"), "newline"),
+            ("o\n8\nAAAA\n".to_string(), "root hash"),
+            ("o\n8\n".to_string(), "root hash"),
+        ] {
+            let err = format!("{:#}", parse_checkpoint(&text).unwrap_err());
+            assert!(err.contains(why), "{text:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn key_strings_break_no_rule_of_signed_note() {
+        let s = Signer::generate("example.org/s").unwrap();
+        let good = s.verifier().encode();
+        assert!(Verifier::parse(&good).is_ok());
+        let (_, rest) = good.split_once('+').unwrap();
+        for bad in [
+            format!("+{rest}"),
+            format!("has space+{rest}"),
+            good.replacen('+', "+0", 1),
+            good.replace(&good[good.rfind('+').unwrap() + 1..], "AQ=="),
+        ] {
+            assert!(Verifier::parse(&bad).is_err(), "{bad}");
+        }
     }
 
     /// The signed-note example of C2SP: key id and encoding of a known key.

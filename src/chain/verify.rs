@@ -655,10 +655,21 @@ impl Checker {
                 return Ok(());
             }
         };
-        let Ok((o, size, root)) = note::parse_checkpoint(&text) else {
-            return Err(Unusable(format!(
-                "a checkpoint of {origin} that does not parse"
-            )));
+        let (o, size, root) = match note::parse_checkpoint(&text) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                // Signed by the stream's key, but not a checkpoint by C2SP's rules: the stream
+                // published something no other verifier would take.
+                self.find(
+                    Severity::Error,
+                    origin,
+                    note::uint_field(v, "size").map(|n| n.saturating_sub(1)),
+                    "checkpoint format",
+                    "a C2SP tlog-checkpoint",
+                    format!("{e:#}"),
+                );
+                return Ok(());
+            }
         };
         if o != origin {
             self.find(
