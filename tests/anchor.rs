@@ -82,8 +82,24 @@ impl World {
         self.ok(&["anchor", "request", "--stream", origin], origin, "")
     }
 
+    /// Answers to the requests; the status is 0 when all were accepted and 1 when any was
+    /// rejected.
     fn accept(&self, requests: &str) -> Vec<Value<'static>> {
-        ndjson(&self.ok(&["anchor", "accept"], "ticker", requests))
+        let out = binge()
+            .args(["anchor", "accept", "--state"])
+            .arg(self.p("ticker.db"))
+            .write_stdin(requests.to_string())
+            .output()
+            .unwrap();
+        let answers = ndjson(&stdout_of(&out));
+        let all = answers.iter().all(|a| field(a, "status") == "\"accepted\"");
+        assert_eq!(
+            out.status.code(),
+            Some(if all { 0 } else { 1 }),
+            "{}",
+            stderr_of(&out)
+        );
+        answers
     }
 
     fn tick_and_import(&self, origins: &[&str]) -> String {
@@ -269,7 +285,40 @@ fn the_ticker_rejects_rewinds_forks_and_bad_proofs_and_keeps_them() {
     )
     .replace("\"old_size\":0", "\"old_size\":2");
     let unknown = first.replace("a.example", "z.example");
-    let answers = w.accept(&[short, long, first.clone(), fork_req, unknown].concat());
+    // C2SP tlog-witness, for a stream the ticker has accepted nothing of yet: a proof from old
+    // size 0 is refused, and a size-0 checkpoint must carry the empty tree's root.
+    w.stream("b.example");
+    w.entwine("b.example", "{\"n\":1}\n{\"n\":2}\n");
+    let b_first = w.request("b.example");
+    let proof_from_empty = b_first.replace(
+        "\"proof\":[]",
+        &format!("\"proof\":[\"{}\"]", "11".repeat(32)),
+    );
+    assert_ne!(proof_from_empty, b_first);
+    let signer =
+        agglo::chain::note::Signer::parse(&std::fs::read_to_string(w.p("b.example.key")).unwrap())
+            .unwrap();
+    let empty_note = signer.sign_note(&agglo::chain::note::checkpoint_text(
+        "b.example",
+        0,
+        &[9; 32],
+    ));
+    let empty_bad_root = format!(
+        "{{\"type\":\"anchor-request\",\"origin\":\"b.example\",\"old_size\":0,\"checkpoint\":{},\"proof\":[]}}\n",
+        Value::String(empty_note.into()).to_json()
+    );
+    let answers = w.accept(
+        &[
+            short,
+            long,
+            first.clone(),
+            fork_req,
+            unknown,
+            proof_from_empty,
+            empty_bad_root,
+        ]
+        .concat(),
+    );
     assert_eq!(
         answers.iter().map(status).collect::<Vec<_>>(),
         [
@@ -277,7 +326,9 @@ fn the_ticker_rejects_rewinds_forks_and_bad_proofs_and_keeps_them() {
             "rejected bad proof",
             "rejected old size mismatch",
             "rejected fork",
-            "rejected unknown origin"
+            "rejected unknown origin",
+            "rejected a proof from old size 0",
+            "rejected size 0 without the empty tree's root",
         ]
     );
     assert_eq!(
@@ -288,13 +339,13 @@ fn the_ticker_rejects_rewinds_forks_and_bad_proofs_and_keeps_them() {
     let older = first.replace("\"old_size\":0", "\"old_size\":5");
     assert_eq!(
         w.accept(&older).iter().map(status).collect::<Vec<_>>(),
-        ["rejected rewind"]
+        ["rejected old size beyond the checkpoint"]
     );
     let conn = rusqlite::Connection::open(w.p("ticker.db")).unwrap();
     let kept: i64 = conn
         .query_row("SELECT count(*) FROM anchor_rejected", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(kept, 6, "every rejected request is kept as evidence");
+    assert_eq!(kept, 8, "every rejected request is kept as evidence");
 }
 
 #[test]

@@ -6,3 +6,4 @@ pub mod note;
 pub mod record;
 pub mod tick;
 pub mod verify;
+pub mod witness;

@@ -257,6 +257,15 @@ pub fn split_note(note: &str) -> anyhow::Result<(&str, Vec<(&str, Vec<u8>)>)> {
     Ok((text, found))
 }
 
+/// The signature blob (key id and signature) of `key`'s signature line in a signed note.
+pub fn signature_blob_of(note: &str, key: &Verifier) -> Option<Vec<u8>> {
+    let id = key_id(&key.name, &key.public());
+    let (_, sigs) = split_note(note).ok()?;
+    sigs.into_iter()
+        .find(|(name, blob)| *name == key.name && blob.len() >= 4 && blob[..4] == id)
+        .map(|(_, blob)| blob)
+}
+
 /// The signature blob (key id and signature) of the first signature line of a signed note.
 pub fn signature_blob(note: &str) -> Option<Vec<u8>> {
     let (_, sigs) = split_note(note).ok()?;

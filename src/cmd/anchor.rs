@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use crate::chain::merkle::{self, Hash};
 use crate::chain::note::{self, Signer, Verifier};
 use crate::chain::tick::{self, Anchor, Tick};
+use crate::chain::witness;
 use crate::cli::{AnchorArgs, AnchorCommand};
 use crate::exit::{Exit, UsageError};
 use crate::json::{self, Number, Value};
@@ -58,15 +59,26 @@ pub fn run(args: &AnchorArgs) -> anyhow::Result<Exit> {
             st.write(|tx| store::anchor::trust(tx, origin, &v.encode()))?;
         }
         AnchorCommand::Accept => {
+            let cosigner = ticker_signer(st.conn())?;
+            let mut refused = 0;
             for line in std::io::stdin().lock().lines() {
                 let line = line?;
                 if line.trim().is_empty() {
                     continue;
                 }
-                let answer = st.write(|tx| accept(tx, &line))?;
+                let (answer, ok) = st.write(|tx| accept(tx, &line, cosigner.as_ref()))?;
+                refused += u64::from(!ok);
                 json::write_value(&answer, &mut out);
                 out.push(b'\n');
                 flush(&mut out)?;
+            }
+            if refused > 0 {
+                // The answers say which and why; the status says that not all were taken.
+                eprintln!(
+                    "binge anchor accept: {refused} request{} rejected",
+                    if refused == 1 { "" } else { "s" }
+                );
+                return Ok(Exit::Failure);
             }
         }
         AnchorCommand::Tick => {
@@ -140,96 +152,122 @@ fn flush(out: &mut Vec<u8>) -> anyhow::Result<()> {
     }
 }
 
-/// Checks one anchor request and, if it holds, records the new head: one transaction.
-fn accept(tx: &rusqlite::Transaction<'_>, line: &str) -> anyhow::Result<Value<'static>> {
+/// What the ticker's state file knows, inside the transaction that may accept.
+pub(crate) struct StoreKnown<'t, 'c>(pub &'t rusqlite::Transaction<'c>);
+
+impl witness::Known for StoreKnown<'_, '_> {
+    fn key(&self, origin: &str) -> anyhow::Result<Option<Verifier>> {
+        store::anchor::key(self.0, origin)?
+            .map(|k| Verifier::parse(&k))
+            .transpose()
+    }
+
+    fn head(&self, origin: &str) -> anyhow::Result<Option<(u64, Hash)>> {
+        Ok(store::anchor::head(self.0, origin)?
+            .map(|(size, root)| (size, root.as_slice().try_into().unwrap_or([0; 32]))))
+    }
+}
+
+/// The ticker's signing key, when this state file is a ticker.
+pub(crate) fn ticker_signer(conn: &rusqlite::Connection) -> anyhow::Result<Option<Signer>> {
+    let Some(t) = store::anchor::ticker(conn)? else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&t.key_path)
+        .with_context(|| format!("cannot read the ticker key {}", t.key_path))?;
+    Ok(Some(Signer::parse(&text)?))
+}
+
+/// Checks one request by the rules of C2SP tlog-witness and, if it holds, records the new
+/// head (to be sealed by the next tick) in the same transaction; a refused request is kept as
+/// evidence. With a ticker key, the accepted checkpoint is cosigned (`cosignature/v1`).
+pub(crate) fn decide(
+    tx: &rusqlite::Transaction<'_>,
+    req: &witness::Request,
+    evidence: &str,
+    cosigner: Option<&Signer>,
+) -> anyhow::Result<Result<(witness::Accepted, Option<String>), witness::Refusal>> {
     let now = time::now_ms();
-    let answer = |origin: &str,
-                  size: u64,
-                  reason: Option<&str>,
-                  extra: Vec<(&'static str, Value<'static>)>| {
-        let mut m = vec![
-            ("type", text("anchor-response")),
-            ("origin", text(origin)),
-            ("size", int(size)),
-        ];
-        match reason {
-            Some(r) => {
-                m.push(("status", text("rejected")));
-                m.push(("reason", text(r)));
+    match witness::check(req, &StoreKnown(tx))? {
+        Err(refusal) => {
+            store::anchor::reject(tx, evidence, &refusal.reason(), now)?;
+            Ok(Err(refusal))
+        }
+        Ok(a) => {
+            store::anchor::accept(tx, &a.origin, a.size, &a.root, &a.sig, now)?;
+            let cosignature =
+                cosigner.map(|s| witness::cosign(s, &a.body, (now / 1000).max(1) as u64));
+            Ok(Ok((a, cosignature)))
+        }
+    }
+}
+
+/// Answers one NDJSON anchor request; the answer, and whether it was accepted.
+fn accept(
+    tx: &rusqlite::Transaction<'_>,
+    line: &str,
+    cosigner: Option<&Signer>,
+) -> anyhow::Result<(Value<'static>, bool)> {
+    let rejected =
+        |origin: &str, size: u64, reason: String, extra: Vec<(&'static str, Value<'static>)>| {
+            let mut m = vec![
+                ("type", text("anchor-response")),
+                ("origin", text(origin)),
+                ("size", int(size)),
+                ("status", text("rejected")),
+                ("reason", text(&reason)),
+            ];
+            m.extend(extra);
+            (obj(m), false)
+        };
+    let parsed = json::parse_value(line.as_bytes()).ok().and_then(|v| {
+        let old = note::uint_field(&v, "old_size")?;
+        let note_text = v.member("checkpoint")?.as_str()?.to_string();
+        let proof: Option<Vec<Hash>> = match v.member("proof") {
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|h| note::unhex(h.as_str()?)?.try_into().ok())
+                .collect(),
+            None => Some(Vec::new()),
+            _ => None,
+        };
+        Some(witness::Request {
+            old_size: old,
+            proof: proof?,
+            note: note_text,
+        })
+    });
+    let Some(req) = parsed else {
+        let reason = "malformed request".to_string();
+        store::anchor::reject(tx, line, &reason, time::now_ms())?;
+        return Ok(rejected("", 0, reason, vec![]));
+    };
+    let origin = witness::origin_of(&req.note).to_string();
+    let size = note::parse_checkpoint(req.note.rsplit_once("\n\n").map_or("", |(t, _)| t))
+        .map_or(0, |c| c.1);
+    Ok(match decide(tx, &req, line, cosigner)? {
+        Err(refusal) => {
+            let extra = match refusal {
+                witness::Refusal::Conflict { known } => vec![("known_size", int(known))],
+                _ => vec![],
+            };
+            rejected(&origin, size, refusal.reason(), extra)
+        }
+        Ok((a, cosignature)) => {
+            let next = store::anchor::last_tick(tx)?.map_or(0, |t| t.0 + 1);
+            let mut m = vec![
+                ("type", text("anchor-response")),
+                ("origin", text(&a.origin)),
+                ("size", int(a.size)),
+                ("status", text("accepted")),
+                ("pending_tick", int(next)),
+            ];
+            if let Some(c) = cosignature {
+                m.push(("cosignature", text(&c)));
             }
-            None => m.push(("status", text("accepted"))),
+            (obj(m), true)
         }
-        m.extend(extra);
-        obj(m)
-    };
-    let refuse = |origin: &str, size: u64, reason: &str, extra| -> anyhow::Result<Value<'static>> {
-        store::anchor::reject(tx, line, reason, now)?;
-        Ok(answer(origin, size, Some(reason), extra))
-    };
-    let Ok(v) = json::parse_value(line.as_bytes()) else {
-        return refuse("", 0, "malformed request", vec![]);
-    };
-    let origin = v
-        .member("origin")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let (Some(old), Some(note_text)) = (
-        note::uint_field(&v, "old_size"),
-        v.member("checkpoint").and_then(Value::as_str),
-    ) else {
-        return refuse(&origin, 0, "malformed request", vec![]);
-    };
-    let proof: Vec<Hash> = match v.member("proof") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|h| note::unhex(h.as_str()?)?.try_into().ok())
-            .collect(),
-        _ => Vec::new(),
-    };
-    let Some(vkey) = store::anchor::key(tx, &origin)? else {
-        return refuse(&origin, 0, "unknown origin", vec![]);
-    };
-    let verifier = Verifier::parse(&vkey)?;
-    let Ok(body) = verifier.open_note(note_text) else {
-        return refuse(&origin, 0, "bad signature", vec![]);
-    };
-    let Ok((o, size, root)) = note::parse_checkpoint(body) else {
-        return refuse(&origin, 0, "malformed request", vec![]);
-    };
-    if o != origin {
-        return refuse(&origin, size, "bad signature", vec![]);
-    }
-    let (known, known_root) = store::anchor::head(tx, &origin)?.unwrap_or((0, Vec::new()));
-    if old != known {
-        return refuse(
-            &origin,
-            size,
-            "old size mismatch",
-            vec![("known_size", int(known))],
-        );
-    }
-    if size < known {
-        return refuse(&origin, size, "rewind", vec![("known_size", int(known))]);
-    }
-    if size == known && known > 0 && root.as_slice() != known_root {
-        return refuse(&origin, size, "fork", vec![]);
-    }
-    if known > 0 && size > known {
-        let known_root: Hash = known_root.as_slice().try_into().unwrap_or([0; 32]);
-        if !merkle::verify_consistency(known, size, &known_root, &root, &proof) {
-            return refuse(&origin, size, "bad proof", vec![]);
-        }
-    }
-    let sig = note::signature_blob(note_text).unwrap_or_default();
-    store::anchor::accept(tx, &origin, size, &root, &sig, now)?;
-    let next = store::anchor::last_tick(tx)?.map_or(0, |t| t.0 + 1);
-    Ok(answer(
-        &origin,
-        size,
-        None,
-        vec![("pending_tick", int(next))],
-    ))
+    })
 }
 
 /// Seals the anchors accepted since the last tick into a new signed tick; returns its line.
