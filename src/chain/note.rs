@@ -215,9 +215,12 @@ impl Verifier {
     }
 }
 
+/// A signature line of a note: the key name, and the key id followed by the signature.
+pub type NoteSignature<'n> = (&'n str, Vec<u8>);
+
 /// Splits a signed note into its text (with its final newline) and its signatures (key name
 /// and decoded key id and signature), checking every rule of C2SP signed-note on the way.
-pub fn split_note(note: &str) -> anyhow::Result<(&str, Vec<(&str, Vec<u8>)>)> {
+pub fn split_note(note: &str) -> anyhow::Result<(&str, Vec<NoteSignature<'_>>)> {
     if let Some(c) = note.chars().find(|&c| c < ' ' && c != '\n') {
         bail!(
             "a signed note must not hold ASCII control characters (found U+{:04X})",
