@@ -61,6 +61,9 @@ _binge() {
             binge__subcmd__anchor,request)
                 cmd="binge__subcmd__anchor__subcmd__request"
                 ;;
+            binge__subcmd__anchor,serve)
+                cmd="binge__subcmd__anchor__subcmd__serve"
+                ;;
             binge__subcmd__anchor,tick)
                 cmd="binge__subcmd__anchor__subcmd__tick"
                 ;;
@@ -69,6 +72,9 @@ _binge() {
                 ;;
             binge__subcmd__anchor,trust)
                 cmd="binge__subcmd__anchor__subcmd__trust"
+                ;;
+            binge__subcmd__anchor,witness-key)
+                cmd="binge__subcmd__anchor__subcmd__witness__subcmd__key"
                 ;;
             binge__subcmd__anchor__subcmd__help,accept)
                 cmd="binge__subcmd__anchor__subcmd__help__subcmd__accept"
@@ -85,6 +91,9 @@ _binge() {
             binge__subcmd__anchor__subcmd__help,request)
                 cmd="binge__subcmd__anchor__subcmd__help__subcmd__request"
                 ;;
+            binge__subcmd__anchor__subcmd__help,serve)
+                cmd="binge__subcmd__anchor__subcmd__help__subcmd__serve"
+                ;;
             binge__subcmd__anchor__subcmd__help,tick)
                 cmd="binge__subcmd__anchor__subcmd__help__subcmd__tick"
                 ;;
@@ -93,6 +102,9 @@ _binge() {
                 ;;
             binge__subcmd__anchor__subcmd__help,trust)
                 cmd="binge__subcmd__anchor__subcmd__help__subcmd__trust"
+                ;;
+            binge__subcmd__anchor__subcmd__help,witness-key)
+                cmd="binge__subcmd__anchor__subcmd__help__subcmd__witness__subcmd__key"
                 ;;
             binge__subcmd__entwine,export)
                 cmd="binge__subcmd__entwine__subcmd__export"
@@ -172,6 +184,9 @@ _binge() {
             binge__subcmd__help__subcmd__anchor,request)
                 cmd="binge__subcmd__help__subcmd__anchor__subcmd__request"
                 ;;
+            binge__subcmd__help__subcmd__anchor,serve)
+                cmd="binge__subcmd__help__subcmd__anchor__subcmd__serve"
+                ;;
             binge__subcmd__help__subcmd__anchor,tick)
                 cmd="binge__subcmd__help__subcmd__anchor__subcmd__tick"
                 ;;
@@ -180,6 +195,9 @@ _binge() {
                 ;;
             binge__subcmd__help__subcmd__anchor,trust)
                 cmd="binge__subcmd__help__subcmd__anchor__subcmd__trust"
+                ;;
+            binge__subcmd__help__subcmd__anchor,witness-key)
+                cmd="binge__subcmd__help__subcmd__anchor__subcmd__witness__subcmd__key"
                 ;;
             binge__subcmd__help__subcmd__entwine,export)
                 cmd="binge__subcmd__help__subcmd__entwine__subcmd__export"
@@ -450,7 +468,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor)
-            opts="-h -V --state --durability --help --version init trust accept tick ticks request import help"
+            opts="-h -V --state --durability --help --version init trust accept tick ticks request serve witness-key import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -494,7 +512,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor__subcmd__help)
-            opts="init trust accept tick ticks request import help"
+            opts="init trust accept tick ticks request serve witness-key import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -577,6 +595,20 @@ _binge() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        binge__subcmd__anchor__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         binge__subcmd__anchor__subcmd__help__subcmd__tick)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -606,6 +638,20 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor__subcmd__help__subcmd__trust)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__anchor__subcmd__help__subcmd__witness__subcmd__key)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -676,13 +722,47 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor__subcmd__request)
-            opts="-h -V --stream --state --durability --help --version"
+            opts="-h -V --stream --to --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --stream)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__anchor__subcmd__serve)
+            opts="-h -V --listen --max-body --state --durability --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-body)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -750,6 +830,28 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor__subcmd__trust)
+            opts="-h -V --state --durability --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__anchor__subcmd__witness__subcmd__key)
             opts="-h -V --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1210,7 +1312,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__help__subcmd__anchor)
-            opts="init trust accept tick ticks request import"
+            opts="init trust accept tick ticks request serve witness-key import"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1279,6 +1381,20 @@ _binge() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        binge__subcmd__help__subcmd__anchor__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         binge__subcmd__help__subcmd__anchor__subcmd__tick)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1308,6 +1424,20 @@ _binge() {
             return 0
             ;;
         binge__subcmd__help__subcmd__anchor__subcmd__trust)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__help__subcmd__anchor__subcmd__witness__subcmd__key)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2372,13 +2502,17 @@ _binge() {
             return 0
             ;;
         binge__subcmd__verify)
-            opts="-h -V --trust --strict --json --before --order --help --version"
+            opts="-h -V --trust --strict --witnesses --json --before --order --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --trust)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --witnesses)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -323,7 +323,10 @@ Examples:
   binge verify --trust trust.txt --json a.ndjson b.ndjson > report.ndjson
 
 The trust file holds one public key per line (origin+keyid+key, as keygen and pubkey print
-them); a line `ticker KEY` names the ticker's key; # starts a comment.
+them); a line `ticker KEY` names the ticker's key, a line `witness KEY` a C2SP witness's
+cosignature/v1 key (binge anchor witness-key prints a binge ticker's); # starts a comment.
+Every cosignature by a trusted witness on a checkpoint is checked (one that does not verify is
+tampering); --witnesses K asks for K of them on each stream's newest checkpoint.
 
 Give the ticker's ticks (binge anchor ticks) among the exports to check anchors: the tick chain
 and its signatures, the ticks records reference, and each sealed head against the stream's own
@@ -340,19 +343,23 @@ Exit status:
   0   verified
   1   tampering, a fork, or history that does not hold together
   2   unusable input or trust file (also: a stream the trust file has no key for)
-  3   verified but incomplete under --strict (records not covered by an anchor)";
+  3   verified but incomplete: under --strict, records not covered by an anchor; under
+      --witnesses K, a newest checkpoint with fewer than K trusted cosignatures";
 
 const ANCHOR_EXAMPLES: &str = "\
 Examples:
   binge anchor init --origin ticker.example --key ticker.key          # on the ticker
   binge anchor trust payments.example \"$(cat payments.pub)\"
   binge anchor request --stream payments.example | ssh ticker binge anchor accept
+  binge anchor serve --listen 127.0.0.1:7380                           # the same, over HTTP
+  binge anchor request --stream payments.example --to http://127.0.0.1:7380
   ssh ticker binge anchor tick | binge anchor import --ticker \"$(cat ticker.pub)\"
   binge anchor ticks --since 0 > ticks.ndjson                          # for binge verify
 
 A request is {\"type\": \"anchor-request\", \"origin\", \"old_size\", \"checkpoint\", \"proof\"}; an
 answer {\"type\": \"anchor-response\", \"origin\", \"size\", \"status\": \"accepted\" or \"rejected\",
-\"reason\", \"pending_tick\"}; a tick {\"type\": \"tick\", \"ticker\", \"index\", \"prev\", \"time_ms\",
+\"reason\", \"pending_tick\", \"cosignature\"}. The ticker checks requests by the rules of C2SP
+tlog-witness, over NDJSON as over HTTP, and accept exits 1 when it rejected any. A tick {\"type\": \"tick\", \"ticker\", \"index\", \"prev\", \"time_ms\",
 \"nonce\", \"anchors_root\", \"hash\", \"anchors\": [{\"origin\", \"size\", \"root\", \"sig\",
 \"proof\"}], \"checkpoint\"}.";
 
@@ -1149,6 +1156,11 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub strict: bool,
 
+    /// Require cosignatures by at least K of the trust file's witnesses (`witness KEY` lines)
+    /// on each stream's newest checkpoint; fewer is incomplete (exit 3)
+    #[arg(long, value_name = "K")]
+    pub witnesses: Option<usize>,
+
     /// Write the findings and a summary per stream as NDJSON on stdout
     #[arg(long)]
     pub json: bool,
@@ -1197,7 +1209,29 @@ pub enum AnchorCommand {
     Request {
         #[arg(long = "stream", value_name = "ORIGIN")]
         origin: String,
+
+        /// Submit it to the C2SP tlog-witness at URL (its submission prefix: URL/add-checkpoint
+        /// is posted to) instead of printing it, and keep the cosignature it returns; the
+        /// exports then carry it for verify --witnesses
+        #[arg(long, value_name = "URL")]
+        to: Option<String>,
     },
+    /// Serve C2SP tlog-witness add-checkpoint over HTTP: POST /add-checkpoint with the
+    /// spec's request body; accepted checkpoints are cosigned (cosignature/v1) with the
+    /// ticker's key and sealed by the next tick, as anchor accept does
+    Serve {
+        /// Where to listen (loopback unless you say otherwise; port 0 picks a free one, and the
+        /// address is printed on stderr)
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7380")]
+        listen: String,
+
+        /// The largest request body taken
+        #[arg(long, value_name = "BYTES", default_value = "1M", value_parser = parse_size)]
+        max_body: usize,
+    },
+    /// Print the ticker's witness key: its cosignature/v1 verifier key (signature type 0x04),
+    /// for the trust files of verifiers (as `witness KEY`)
+    WitnessKey,
     /// Import ticks from stdin, checked against the ticker's key; later records reference them
     Import {
         /// The ticker's public key (origin+keyid+key)

@@ -583,3 +583,208 @@ fn a_stream_that_rewrites_anchored_history_is_caught_by_its_anchor() {
     let (code, _) = verify(&trust, &[("a.ndjson", &forged)], w.dir.path(), &[]);
     assert_eq!(code, 0);
 }
+
+/// `binge anchor serve` on 127.0.0.1, stopped (SIGTERM) when dropped.
+struct Witness {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Witness {
+    fn start(w: &World) -> Witness {
+        use std::io::BufRead;
+        let mut child = binge_std()
+            .args(["anchor", "serve", "--listen", "127.0.0.1:0", "--state"])
+            .arg(w.p("ticker.db"))
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufReader::new(child.stderr.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let addr = first
+            .trim()
+            .strip_prefix("binge anchor serve: listening on ")
+            .unwrap_or_else(|| panic!("{first}"))
+            .to_string();
+        Witness {
+            child,
+            url: format!("http://{addr}"),
+        }
+    }
+}
+
+impl Drop for Witness {
+    fn drop(&mut self) {
+        // SAFETY: a plain kill(2) of our own child.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let status = self.child.wait().unwrap();
+        assert!(status.success() || std::thread::panicking(), "{status:?}");
+    }
+}
+
+/// The cosignature/v1 line C2SP tlog-cosignature defines, computed here from the witness's
+/// private key: `— <name> base64(key id || u64 timestamp || Ed25519 signature)`, the key id
+/// SHA-256(name || "\n" || 0x04 || public key)[:4], the signed message "cosignature/v1\n",
+/// "time <timestamp>\n", then the checkpoint text. Ed25519 is deterministic, so the line the
+/// witness returns must be this one byte for byte.
+fn expected_cosignature(key_file: &Path, checkpoint_text: &str, timestamp: u64) -> String {
+    use base64::Engine;
+    use ed25519_dalek::Signer;
+    use sha2::Digest;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let text = std::fs::read_to_string(key_file).unwrap();
+    let parts: Vec<&str> = text.trim().splitn(5, '+').collect();
+    let (name, raw) = (parts[2], b64.decode(parts[4]).unwrap());
+    let key = ed25519_dalek::SigningKey::from_bytes(&raw[1..33].try_into().unwrap());
+    let mut h = sha2::Sha256::new();
+    h.update(name.as_bytes());
+    h.update(b"\n");
+    h.update([0x04]);
+    h.update(key.verifying_key().to_bytes());
+    let id = h.finalize();
+    let message = format!("cosignature/v1\ntime {timestamp}\n{checkpoint_text}");
+    let mut blob = id[..4].to_vec();
+    blob.extend_from_slice(&timestamp.to_be_bytes());
+    blob.extend_from_slice(&key.sign(message.as_bytes()).to_bytes());
+    format!("\u{2014} {name} {}\n", b64.encode(blob))
+}
+
+#[test]
+fn a_witness_over_http_cosigns_by_c2sp_and_verify_counts_its_cosignatures() {
+    let w = World::new();
+    let a = w.stream("a.example");
+    let witness_key = w.ok(&["anchor", "witness-key"], "ticker", "");
+    assert!(witness_key.starts_with("ticker.example+"), "{witness_key}");
+    let server = Witness::start(&w);
+
+    w.entwine("a.example", "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n");
+    let submit = |w: &World| {
+        let out = w.ok(
+            &[
+                "anchor",
+                "request",
+                "--stream",
+                "a.example",
+                "--to",
+                &server.url,
+            ],
+            "a.example",
+            "",
+        );
+        let v = ndjson(&out);
+        assert_eq!(v.len(), 1, "{out}");
+        (
+            field(&v[0], "size").parse::<u64>().unwrap(),
+            v[0].member("cosignature")
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_string(),
+        )
+    };
+    // The first submission (old size 0), then one with a consistency proof from 3.
+    for (events, want_size) in [("", 3), ("{\"n\":4}\n{\"n\":5}\n", 5)] {
+        if !events.is_empty() {
+            w.entwine("a.example", events);
+        }
+        let (size, line) = submit(&w);
+        assert_eq!(size, want_size);
+        let export = w.export("a.example");
+        let cp = ndjson(&export)
+            .into_iter()
+            .rfind(|v| field(v, "type") == "\"checkpoint\"")
+            .unwrap();
+        let note = cp.member("note").unwrap().as_str().unwrap().to_string();
+        let text = &note[..note.find("\n\n").unwrap() + 1];
+        use base64::Engine;
+        let blob = base64::engine::general_purpose::STANDARD
+            .decode(line.trim_end().rsplit_once(' ').unwrap().1)
+            .unwrap();
+        let timestamp = u64::from_be_bytes(blob[4..12].try_into().unwrap());
+        assert_eq!(
+            line,
+            expected_cosignature(&w.p("ticker.example.key"), text, timestamp)
+        );
+        // The export carries it as a signature line of the checkpoint's note.
+        assert!(note.ends_with(&line), "{note}");
+    }
+
+    // Plain HTTP: an unknown origin is 404, a malformed body 400, a stale old size 409 with
+    // the size the witness knows.
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let post = |body: &str| {
+        let mut r = agent
+            .post(&format!("{}/add-checkpoint", server.url))
+            .send(body.as_bytes())
+            .unwrap();
+        (r.status().as_u16(), r.body_mut().read_to_string().unwrap())
+    };
+    let stranger = agglo::chain::note::Signer::generate("z.example").unwrap();
+    let znote = stranger.sign_note(&agglo::chain::note::checkpoint_text(
+        "z.example",
+        1,
+        &[1; 32],
+    ));
+    assert_eq!(post(&format!("old 0\n\n{znote}")).0, 404);
+    assert_eq!(post("old 01\n\nx").0, 400);
+    let export = w.export("a.example");
+    let cp = ndjson(&export)
+        .into_iter()
+        .rfind(|v| field(v, "type") == "\"checkpoint\"")
+        .unwrap();
+    let note = cp.member("note").unwrap().as_str().unwrap().to_string();
+    assert_eq!(post(&format!("old 3\n\n{note}")), (409, "5\n".to_string()));
+
+    // verify: the trusted witness's cosignatures count; one altered is tampering.
+    let path = w.p("a.ndjson");
+    std::fs::write(&path, &export).unwrap();
+    let trust = w.p("trust-w.txt");
+    std::fs::write(&trust, format!("{a}\nwitness {witness_key}")).unwrap();
+    let verify = |extra: &[&str], file: &Path| {
+        binge()
+            .args(["verify", "--trust"])
+            .arg(&trust)
+            .args(extra)
+            .arg(file)
+            .output()
+            .unwrap()
+    };
+    let out = verify(&["--witnesses", "1"], &path);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = verify(&["--witnesses", "2"], &path);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("fewer than --witnesses 2"),
+        "{}",
+        stderr_of(&out)
+    );
+    let line = note.lines().last().unwrap();
+    let (head, b64) = line.rsplit_once(' ').unwrap();
+    use base64::Engine;
+    let mut blob = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
+    blob[20] ^= 1;
+    let altered = export.replace(
+        &format!("{head} {b64}"),
+        &format!(
+            "{head} {}",
+            base64::engine::general_purpose::STANDARD.encode(&blob)
+        ),
+    );
+    assert_ne!(altered, export);
+    let bad = w.p("bad.ndjson");
+    std::fs::write(&bad, altered).unwrap();
+    let out = verify(&[], &bad);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("cosignature"),
+        "{}",
+        stderr_of(&out)
+    );
+}

@@ -12,20 +12,24 @@ use super::merkle::{Frontier, Hash};
 use super::note::{self, Verifier};
 use super::record::{self, Record, TickRef};
 use super::tick::{self, Anchor};
+use super::witness::Cosigner;
 use crate::json::{self, Value};
 
-/// The keys a verifier trusts: one per stream origin, and the ticker's.
+/// The keys a verifier trusts: one per stream origin, the ticker's, and C2SP witnesses'.
 pub struct Trust {
     streams: BTreeMap<String, Verifier>,
     pub ticker: Option<Verifier>,
+    pub witnesses: Vec<Cosigner>,
 }
 
 impl Trust {
-    /// One key per line (`origin+keyid+key`); `ticker KEY` names the ticker's; `#` comments.
+    /// One key per line (`origin+keyid+key`); `ticker KEY` names the ticker's, `witness KEY`
+    /// a witness's (a cosignature/v1 key); `#` comments.
     pub fn parse(text: &str) -> anyhow::Result<Trust> {
         let mut t = Trust {
             streams: BTreeMap::new(),
             ticker: None,
+            witnesses: Vec::new(),
         };
         for (n, line) in text.lines().enumerate() {
             let line = line.trim();
@@ -35,6 +39,9 @@ impl Trust {
             let at = || format!("line {}", n + 1);
             if let Some(k) = line.strip_prefix("ticker ") {
                 t.ticker = Some(Verifier::parse(k.trim()).with_context(at)?);
+            } else if let Some(k) = line.strip_prefix("witness ") {
+                t.witnesses
+                    .push(Cosigner::parse(k.trim()).with_context(at)?);
             } else {
                 let v = Verifier::parse(line).with_context(at)?;
                 if t.streams.insert(v.name.clone(), v).is_some() {
@@ -97,6 +104,8 @@ pub struct Summary {
     pub checkpointed: u64,
     /// Records covered by an anchor in a tick (always 0 until the ticker exists).
     pub anchored: u64,
+    /// Per checkpoint size, how many trusted witnesses validly cosigned it.
+    pub cosigned: BTreeMap<u64, usize>,
 }
 
 struct Stream {
@@ -732,9 +741,31 @@ impl Checker {
             );
             return Ok(());
         }
+        // Cosignatures by trusted witnesses (C2SP tlog-cosignature): each one present must
+        // verify; how many did is counted for --witnesses.
+        let mut cosigned = 0;
+        let mut bad = Vec::new();
+        for w in &self.trust.witnesses {
+            match w.cosigned(&note_text) {
+                Ok(Some(_)) => cosigned += 1,
+                Ok(None) => {}
+                Err(e) => bad.push((w.name.clone(), format!("{e:#}"))),
+            }
+        }
+        for (name, why) in bad {
+            self.find(
+                Severity::Error,
+                origin,
+                Some(size.saturating_sub(1)),
+                "cosignature",
+                format!("a valid cosignature by {name}"),
+                why,
+            );
+        }
         let st = self.stream(origin)?;
         st.summary.checkpoints += 1;
         st.summary.checkpointed = size;
+        st.summary.cosigned.insert(size, cosigned);
         Ok(())
     }
 

@@ -98,16 +98,17 @@ pub fn run(args: &AnchorArgs) -> anyhow::Result<Exit> {
                 out.push(b'\n');
             }
         }
-        AnchorCommand::Request { origin } => {
+        AnchorCommand::Request {
+            origin,
+            to: Some(url),
+        } => {
+            return submit(&mut st, origin, url, &mut out);
+        }
+        AnchorCommand::Request { origin, to: None } => {
             let cp = store::entwine::latest_checkpoint(st.conn(), origin)?
                 .with_context(|| format!("stream {origin} has no checkpoint to anchor"))?;
             let old = store::anchor::anchored(st.conn(), origin)?.map_or(0, |a| a.0);
-            let proof = if old > 0 && old < cp.size {
-                let leaves = store::entwine::leaves(st.conn(), origin, 0, cp.size)?;
-                merkle::consistency_proof(old as usize, &leaves)
-            } else {
-                Vec::new()
-            };
+            let proof = proof_from(&st, origin, old, cp.size)?;
             let v = obj(vec![
                 ("type", text("anchor-request")),
                 ("origin", text(origin)),
@@ -117,6 +118,14 @@ pub fn run(args: &AnchorArgs) -> anyhow::Result<Exit> {
             ]);
             json::write_value(&v, &mut out);
             out.push(b'\n');
+        }
+        AnchorCommand::Serve { listen, max_body } => {
+            return serve(st, listen, *max_body);
+        }
+        AnchorCommand::WitnessKey => {
+            let signer =
+                ticker_signer(st.conn())?.context("no ticker here: run binge anchor init first")?;
+            out.extend_from_slice(format!("{}\n", witness::cosigner_vkey(&signer)).as_bytes());
         }
         AnchorCommand::Import { ticker } => {
             let ticker =
@@ -149,6 +158,191 @@ fn flush(out: &mut Vec<u8>) -> anyhow::Result<()> {
     match r {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("cannot write to standard output"),
+    }
+}
+
+/// A consistency proof of the stream's tree from `old` to `new` leaves (none from 0).
+fn proof_from(st: &Store, origin: &str, old: u64, new: u64) -> anyhow::Result<Vec<Hash>> {
+    if old == 0 || old >= new {
+        return Ok(Vec::new());
+    }
+    let leaves = store::entwine::leaves(st.conn(), origin, 0, new)?;
+    Ok(merkle::consistency_proof(old as usize, &leaves))
+}
+
+/// `anchor request --to URL`: submits the stream's newest checkpoint to a C2SP witness and
+/// keeps the cosignature it returns. When the witness knows another old size (409), the
+/// request is made again once from that size.
+fn submit(st: &mut Store, origin: &str, url: &str, out: &mut Vec<u8>) -> anyhow::Result<Exit> {
+    let cp = store::entwine::latest_checkpoint(st.conn(), origin)?
+        .with_context(|| format!("stream {origin} has no checkpoint to anchor"))?;
+    let endpoint = format!("{}/add-checkpoint", url.trim_end_matches('/'));
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs(30)))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut old = store::entwine::witnessed(st.conn(), origin, url)?;
+    for attempt in 0..2 {
+        let proof = proof_from(st, origin, old, cp.size)?;
+        let body = witness::request_body(old, &proof, &cp.note);
+        let mut resp = agent
+            .post(&endpoint)
+            .header("Content-Type", "text/plain; charset=utf-8")
+            .send(body.as_bytes())
+            .with_context(|| format!("cannot reach the witness at {endpoint}"))?;
+        let status = resp.status().as_u16();
+        let answer = resp
+            .body_mut()
+            .with_config()
+            .limit(1 << 20)
+            .read_to_string()
+            .unwrap_or_default();
+        match status {
+            200 => {
+                let lines: Vec<&str> = answer
+                    .split_inclusive('\n')
+                    .filter(|l| l.starts_with("\u{2014} ") && l.ends_with('\n'))
+                    .collect();
+                if lines.is_empty() {
+                    bail!("the witness at {endpoint} answered 200 without a cosignature");
+                }
+                st.write(|tx| {
+                    store::entwine::add_cosignatures(
+                        tx,
+                        origin,
+                        cp.size,
+                        url,
+                        &lines,
+                        time::now_ms(),
+                    )
+                })?;
+                for line in &lines {
+                    let v = obj(vec![
+                        ("type", text("cosignature")),
+                        ("origin", text(origin)),
+                        ("size", int(cp.size)),
+                        ("witness", text(url)),
+                        ("cosignature", text(line)),
+                    ]);
+                    json::write_value(&v, out);
+                    out.push(b'\n');
+                }
+                flush(out)?;
+                return Ok(Exit::Success);
+            }
+            409 if attempt == 0 => {
+                // The witness cosigned another size last: start from the one it knows.
+                old = answer.trim().parse().with_context(|| {
+                    format!("the witness at {endpoint} answered 409 with {answer:?}")
+                })?;
+                if old > cp.size {
+                    bail!(
+                        "the witness at {endpoint} has cosigned size {old} of {origin}, beyond \
+                         this stream's newest checkpoint ({}): a fork or a rewind",
+                        cp.size
+                    );
+                }
+            }
+            _ => bail!(
+                "the witness at {endpoint} refused the checkpoint of size {}: {status} {}",
+                cp.size,
+                answer.trim()
+            ),
+        }
+    }
+    bail!("the witness at {endpoint} kept answering 409")
+}
+
+/// `anchor serve`: C2SP tlog-witness add-checkpoint over HTTP, one request at a time, each
+/// decided in one transaction; stops between requests on SIGINT or SIGTERM.
+fn serve(mut st: Store, listen: &str, max_body: usize) -> anyhow::Result<Exit> {
+    let signer =
+        ticker_signer(st.conn())?.context("no ticker here: run binge anchor init first")?;
+    let server = tiny_http::Server::http(listen)
+        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .map_or_else(|| listen.to_string(), |a| a.to_string());
+    eprintln!("binge anchor serve: listening on {addr}");
+    stream::catch_stop_signals();
+    while !stream::stopped() {
+        let Some(mut request) = server.recv_timeout(std::time::Duration::from_millis(100))? else {
+            continue;
+        };
+        let (status, body, content_type) = handle(&mut st, &signer, &mut request, max_body);
+        let response = tiny_http::Response::from_string(body)
+            .with_status_code(status)
+            .with_header(
+                tiny_http::Header::from_bytes(&b"Content-Type"[..], content_type.as_bytes())
+                    .map_err(|()| anyhow::anyhow!("bad header"))?,
+            );
+        if let Err(e) = request.respond(response) {
+            eprintln!("binge anchor serve: cannot answer: {e}");
+        }
+    }
+    Ok(Exit::Success)
+}
+
+/// One HTTP request to the witness: (status, body, content type).
+fn handle(
+    st: &mut Store,
+    signer: &Signer,
+    request: &mut tiny_http::Request,
+    max_body: usize,
+) -> (u16, String, &'static str) {
+    const TEXT: &str = "text/plain; charset=utf-8";
+    let path = request.url().split('?').next().unwrap_or_default();
+    if path != "/add-checkpoint" {
+        return (404, "not found\n".into(), TEXT);
+    }
+    if *request.method() != tiny_http::Method::Post {
+        return (405, "add-checkpoint takes POST\n".into(), TEXT);
+    }
+    let mut body = Vec::new();
+    let read = std::io::Read::read_to_end(
+        &mut std::io::Read::take(request.as_reader(), max_body as u64 + 1),
+        &mut body,
+    );
+    if read.is_err() {
+        return (400, "cannot read the request\n".into(), TEXT);
+    }
+    if body.len() > max_body {
+        return (
+            413,
+            format!("the body is larger than {max_body} bytes\n"),
+            TEXT,
+        );
+    }
+    let Ok(body) = String::from_utf8(body) else {
+        return (400, "the body is not UTF-8\n".into(), TEXT);
+    };
+    let req = match witness::parse_request(&body) {
+        Ok(r) => r,
+        Err(refusal) => {
+            return (
+                refusal.http_status(),
+                format!("{}\n", refusal.reason()),
+                TEXT,
+            );
+        }
+    };
+    match st.write(|tx| decide(tx, &req, &body, Some(signer))) {
+        Ok(Ok((_, Some(cosignature)))) => (200, cosignature, TEXT),
+        Ok(Ok((_, None))) => (500, "no witness key\n".into(), TEXT),
+        Ok(Err(witness::Refusal::Conflict { known })) => {
+            (409, format!("{known}\n"), "text/x.tlog.size")
+        }
+        Ok(Err(refusal)) => (
+            refusal.http_status(),
+            format!("{}\n", refusal.reason()),
+            TEXT,
+        ),
+        Err(e) => {
+            eprintln!("binge anchor serve: {e:#}");
+            (500, "the witness cannot keep its state\n".into(), TEXT)
+        }
     }
 }
 

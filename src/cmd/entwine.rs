@@ -189,12 +189,17 @@ fn export(
         json::write_value(&record_line(&s, redact)?, out);
         out.push(b'\n');
         while let Some(cp) = cps.next_if(|c| c.size <= s.record.seq + 1) {
+            // Witnesses' cosignatures are more signature lines of the same note.
+            let mut signed = cp.note.clone();
+            for line in store::entwine::cosignatures(store.conn(), origin, cp.size)? {
+                signed.push_str(&line);
+            }
             let v = obj(vec![
                 ("type", text("checkpoint")),
                 ("origin", text(origin)),
                 ("size", int(cp.size as i64)),
                 ("root", text(&note::hex(&cp.root))),
-                ("note", text(&cp.note)),
+                ("note", text(&signed)),
             ]);
             json::write_value(&v, out);
             out.push(b'\n');

@@ -19,6 +19,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
     })?;
     let trust = Trust::parse(&trust_text)
         .map_err(|e| UsageError(format!("the trust file {}: {e:#}", args.trust.display())))?;
+    let has_witnesses = !trust.witnesses.is_empty();
     let mut checker = Checker::new(trust);
     // --order writes the records again, with their intervals, once everything is checked.
     let mut records: Vec<Value<'static>> = Vec::new();
@@ -83,10 +84,26 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
     }
     let errors = report.errors();
     let mut incomplete = false;
+    let mut unwitnessed = false;
     for (origin, s) in &report.streams {
         incomplete |= s.anchored < s.records;
+        // The newest checkpoint, cosigned by how many trusted witnesses.
+        let witnessed = s.cosigned.get(&s.checkpointed).copied().unwrap_or(0);
+        if let Some(k) = args.witnesses
+            && witnessed < k
+        {
+            unwitnessed = true;
+            if !args.json {
+                eprintln!(
+                    "binge verify: warning: {origin}: the newest checkpoint (size {}) has {witnessed} \
+                     trusted cosignature{}, fewer than --witnesses {k}",
+                    s.checkpointed,
+                    if witnessed == 1 { "" } else { "s" }
+                );
+            }
+        }
         let int = |n: u64| Value::Number(Number::Int(n as i64));
-        let line = Value::Object(vec![
+        let mut members = vec![
             ("stream".into(), Value::String(origin.clone().into())),
             ("records".into(), int(s.records)),
             ("checkpoints".into(), int(s.checkpoints)),
@@ -101,7 +118,12 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
                         .any(|f| f.stream == *origin && f.severity == Severity::Error),
                 ),
             ),
-        ]);
+        ];
+        if has_witnesses {
+            // How many trusted witnesses cosigned the newest checkpoint.
+            members.insert(5, ("witnesses".into(), int(witnessed as u64)));
+        }
+        let line = Value::Object(members);
         if args.json {
             json::write_value(&line, &mut out);
             out.push(b'\n');
@@ -191,7 +213,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
     }
     Ok(if errors > 0 {
         Exit::Failure
-    } else if args.strict && incomplete {
+    } else if (args.strict && incomplete) || unwitnessed {
         Exit::Incomplete
     } else {
         Exit::Success

@@ -43,6 +43,71 @@ CREATE TABLE entwine_ticks (
 ) STRICT;
 ";
 
+/// What C2SP witnesses said of a stream's checkpoints (`anchor request --to`): each
+/// cosignature line as the witness returned it, and per witness the size it last cosigned.
+pub const SCHEMA_2: &str = "
+CREATE TABLE entwine_cosignatures (
+    origin      TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    witness     TEXT NOT NULL,
+    line        TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (origin, size, line)
+) STRICT;
+CREATE TABLE entwine_witnessed (
+    origin  TEXT NOT NULL,
+    witness TEXT NOT NULL,
+    size    INTEGER NOT NULL,
+    PRIMARY KEY (origin, witness)
+) STRICT;
+";
+
+/// The size `witness` last cosigned for the stream (0 when none).
+pub fn witnessed(conn: &Connection, origin: &str, witness: &str) -> anyhow::Result<u64> {
+    Ok(conn
+        .query_row(
+            "SELECT size FROM entwine_witnessed WHERE origin = ?1 AND witness = ?2",
+            params![origin, witness],
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()?
+        .map_or(0, |s| s as u64))
+}
+
+/// Keeps a witness's cosignature lines for the checkpoint of `size`.
+pub fn add_cosignatures(
+    tx: &Transaction<'_>,
+    origin: &str,
+    size: u64,
+    witness: &str,
+    lines: &[&str],
+    now: i64,
+) -> anyhow::Result<()> {
+    for line in lines {
+        tx.execute(
+            "INSERT OR IGNORE INTO entwine_cosignatures (origin, size, witness, line, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![origin, size as i64, witness, line, now],
+        )?;
+    }
+    tx.execute(
+        "INSERT INTO entwine_witnessed (origin, witness, size) VALUES (?1, ?2, ?3)
+         ON CONFLICT (origin, witness) DO UPDATE SET size = excluded.size",
+        params![origin, witness, size as i64],
+    )?;
+    Ok(())
+}
+
+/// The cosignature lines kept for the checkpoint of `size`, each ending in a newline.
+pub fn cosignatures(conn: &Connection, origin: &str, size: u64) -> anyhow::Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT line FROM entwine_cosignatures WHERE origin = ?1 AND size = ?2
+         ORDER BY received_at, line",
+    )?;
+    let rows = stmt.query_map(params![origin, size as i64], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 pub struct Stream {
     pub origin: String,
     pub public: Vec<u8>,

@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     inputs::SCHEMA_1,
     aggregate::SCHEMA_2,
     collect::SCHEMA_2,
+    entwine::SCHEMA_2,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
