@@ -788,3 +788,33 @@ fn a_witness_over_http_cosigns_by_c2sp_and_verify_counts_its_cosignatures() {
         stderr_of(&out)
     );
 }
+
+/// An auditor verifies an export made before the stream's latest anchor with the newer ticks:
+/// nothing in it can be checked against that anchor, which is incomplete, not tampering. The
+/// same export with a record rewritten below an anchor it does reach is still caught.
+#[test]
+fn an_export_older_than_an_anchor_is_incomplete_not_tampered() {
+    let w = World::new();
+    let a = w.stream("a.example");
+    w.entwine("a.example", "{\"n\":1}\n{\"n\":2}\n");
+    w.accept(&w.request("a.example"));
+    w.tick_and_import(&["a.example"]);
+    w.entwine("a.example", "{\"n\":3}\n");
+    let old_export = w.export("a.example");
+    w.entwine("a.example", "{\"n\":4}\n{\"n\":5}\n");
+    w.accept(&w.request("a.example"));
+    w.tick_and_import(&["a.example"]);
+    let ticks = w.ok(&["anchor", "ticks"], "ticker", "");
+    let trust = w.trust_file(&[&a]);
+    let files = [("a.ndjson", old_export.as_str()), ("t.ndjson", ticks.as_str())];
+    let (code, f) = verify(&trust, &files, w.dir.path(), &[]);
+    assert_eq!(code, 0, "{f:?}");
+    assert!(f.contains(&"anchor beyond the export a.example 3".to_string()), "{f:?}");
+    let (code, _) = verify(&trust, &files, w.dir.path(), &["--strict"]);
+    assert_eq!(code, 3);
+    // Rewritten below the first anchor (size 2), which the old export does reach.
+    let rewritten = old_export.replacen("{\"n\":2}", "{\"n\":20}", 1);
+    assert_ne!(rewritten, old_export);
+    let files = [("a.ndjson", rewritten.as_str()), ("t.ndjson", ticks.as_str())];
+    assert_eq!(verify(&trust, &files, w.dir.path(), &[]).0, 1);
+}

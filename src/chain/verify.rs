@@ -580,11 +580,19 @@ impl Checker {
                 _ => {}
             }
         }
+        let mut beyond = Vec::new();
         for (index, (_, _, anchors)) in &self.ticks {
             for a in anchors {
                 let Some(st) = self.streams.get_mut(&a.origin) else {
                     continue;
                 };
+                if st.stated.is_some_and(|stated| stated < a.size) {
+                    // The export was made before the stream reached this anchor (its own
+                    // stream line says how far it went): nothing to check it against, and no
+                    // sign of rewriting.
+                    beyond.push((a.origin.clone(), a.size, *index, st.stated.unwrap_or(0)));
+                    continue;
+                }
                 if (st.leaves.len() as u64) < a.size {
                     findings.push((
                         a.origin.clone(),
@@ -612,6 +620,16 @@ impl Checker {
         }
         for (stream, seq, check, expected, found) in findings {
             self.find(Severity::Error, &stream, seq, check, expected, found);
+        }
+        for (stream, size, index, stated) in beyond {
+            self.find(
+                Severity::Warning,
+                &stream,
+                Some(stated),
+                "anchor beyond the export",
+                format!("an export of at least {size} records to check tick {index}'s anchor"),
+                format!("an export of {stated} records, made before it"),
+            );
         }
     }
 
