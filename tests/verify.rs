@@ -453,3 +453,40 @@ fn checkpoints_that_break_c2sp_rules_are_not_verified() {
         assert!(has(&f, check, "a.example", 4), "{text:?}: {f:?}");
     }
 }
+
+/// The auditor's view of one disclosed event: `entwine prove` output checks on its own, and
+/// a changed event, a changed proof or a checkpoint by another key does not.
+#[test]
+fn a_proof_of_one_event_verifies_alone() {
+    let a = Stream::new("a.example", 10, 10, None);
+    let t = trust(a.dir.path(), &[&a]);
+    let out = binge()
+        .args(["entwine", "prove", "--stream", "a.example", "--seq", "4", "--state"])
+        .arg(a.dir.path().join("s.db"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let proof = stdout_of(&out).trim().to_string();
+    let (code, f) = verify(a.dir.path(), &t, std::slice::from_ref(&proof), &[]);
+    assert_eq!((code, f.len()), (0, 0), "{f:?}");
+
+    let changed_event = proof.replace("\"story\":4", "\"story\":40");
+    assert_ne!(changed_event, proof);
+    let (code, f) = verify(a.dir.path(), &t, &[changed_event], &[]);
+    assert_eq!(code, 1);
+    assert!(has(&f, "inclusion", "a.example", 4), "{f:?}");
+
+    let v = parse_value(proof.as_bytes()).unwrap().into_owned();
+    let first = v.member("proof").unwrap().to_json();
+    let hashes = first.trim_matches(|c| c == '[' || c == ']');
+    let one = hashes.split(',').next().unwrap().trim_matches('"').to_string();
+    let flipped = format!("{}{}", if one.starts_with('0') { "1" } else { "0" }, &one[1..]);
+    let changed_proof = proof.replacen(&one, &flipped, 1);
+    let (code, f) = verify(a.dir.path(), &t, &[changed_proof], &[]);
+    assert_eq!(code, 1);
+    assert!(has(&f, "inclusion", "a.example", 4), "{f:?}");
+
+    let other = Stream::new("a.example", 10, 10, None);
+    let (code, _) = verify(a.dir.path(), &trust(a.dir.path(), &[&other]), &[proof], &[]);
+    assert_eq!(code, 1);
+}

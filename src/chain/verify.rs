@@ -106,6 +106,8 @@ pub struct Summary {
     pub anchored: u64,
     /// Per checkpoint size, how many trusted witnesses validly cosigned it.
     pub cosigned: BTreeMap<u64, usize>,
+    /// Records disclosed alone (`entwine prove`) whose inclusion proofs hold.
+    pub proved: u64,
 }
 
 struct Stream {
@@ -373,59 +375,94 @@ impl Checker {
             }
             "record" => self.record(&origin, v),
             "checkpoint" => self.checkpoint(&origin, v),
+            "inclusion" => self.inclusion(&origin, v),
             other => Err(Unusable(format!("unknown line type '{other}'"))),
         }
     }
 
-    fn record(&mut self, origin: &str, v: &Value<'_>) -> Result<(), Unusable> {
-        let bad = |what: &str| Unusable(format!("a record of {origin} without a valid {what}"));
-        let seq = note::uint_field(v, "seq").ok_or_else(|| bad("seq"))?;
-        let prev = note::hash_field(v, "prev").ok_or_else(|| bad("prev"))?;
-        let stated_leaf = note::hash_field(v, "leaf").ok_or_else(|| bad("leaf"))?;
-        let mut body_hash = note::hash_field(v, "body_hash").ok_or_else(|| bad("body_hash"))?;
-        let time_ms = match v.member("time_ms") {
-            Some(Value::Number(n)) => n.as_i64().ok_or_else(|| bad("time_ms"))?,
-            _ => return Err(bad("time_ms")),
+    /// An `entwine prove` line: one record, disclosed alone, with an RFC 6962 inclusion proof
+    /// against a checkpoint signed by its stream's key.
+    fn inclusion(&mut self, origin: &str, v: &Value<'_>) -> Result<(), Unusable> {
+        let bad = |what: &str| Unusable(format!("a proof of {origin} without a valid {what}"));
+        let record = v.member("record").ok_or_else(|| bad("record"))?;
+        let note_text = v
+            .member("checkpoint")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad("checkpoint"))?;
+        let proof: Vec<Hash> = match v.member("proof") {
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|h| note::unhex(h.as_str()?)?.try_into().ok())
+                .collect::<Option<_>>()
+                .ok_or_else(|| bad("proof"))?,
+            _ => return Err(bad("proof")),
         };
-        let tick = match v.member("tick") {
-            None | Some(Value::Null) => None,
-            Some(t) => Some(TickRef {
-                index: note::uint_field(t, "index").ok_or_else(|| bad("tick"))?,
-                hash: note::hash_field(t, "hash").ok_or_else(|| bad("tick"))?,
-            }),
-        };
-        let mut findings = Vec::new();
-        if let Some(event) = v.member("event") {
-            match json::canonical(event) {
-                Ok(c) => {
-                    let h = record::body_hash(&c);
-                    if h != body_hash {
-                        findings.push(("body", note::hex(&h), note::hex(&body_hash)));
-                        body_hash = h;
-                    }
+        let read = read_record(origin, record)?;
+        let seq = read.rec.seq;
+        let key = self.stream(origin)?.key.clone();
+        let mut findings = read.findings;
+        match key
+            .open_note(note_text)
+            .and_then(|text| note::parse_checkpoint(text))
+        {
+            Err(e) => findings.push((
+                "checkpoint signature",
+                format!("a checkpoint signed by {}", key.name),
+                format!("{e:#}"),
+            )),
+            Ok((o, size, root)) => {
+                let stated = (note::uint_field(v, "size"), note::hash_field(v, "root"));
+                if o != origin {
+                    findings.push(("checkpoint origin", origin.to_string(), o));
+                } else if stated != (Some(size), Some(root)) {
+                    findings.push((
+                        "checkpoint fields",
+                        format!("size {size} and root {} as signed", note::hex(&root)),
+                        format!("{:?} and {:?}", stated.0, stated.1.map(|r| note::hex(&r))),
+                    ));
+                } else if !super::merkle::verify_inclusion(seq, size, &read.leaf, &proof, &root) {
+                    findings.push((
+                        "inclusion",
+                        format!("record {seq} in the tree of size {size}"),
+                        "a proof that does not lead to its root".to_string(),
+                    ));
                 }
-                Err(e) => findings.push(("body", "canonical JSON".into(), e.0)),
             }
         }
+        let ok = findings.is_empty();
+        for (check, expected, found) in findings {
+            self.find(Severity::Error, origin, Some(seq), check, expected, found);
+        }
+        if let Some(sig) = record.member("sig").and_then(Value::as_str) {
+            self.sigs.push(PendingSig {
+                key,
+                origin: origin.to_string(),
+                seq,
+                bytes: read.bytes,
+                sig: sig.to_string(),
+            });
+        }
+        if ok {
+            self.stream(origin)?.summary.proved += 1;
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, origin: &str, v: &Value<'_>) -> Result<(), Unusable> {
+        let Read {
+            rec,
+            bytes,
+            leaf,
+            stated_leaf,
+            mut findings,
+        } = read_record(origin, v)?;
+        let (seq, prev, tick) = (rec.seq, rec.prev, rec.tick);
         if let Some(t) = tick {
             self.refs.push((origin.to_string(), seq, t));
         }
-        let rec = Record {
-            origin: origin.to_string(),
-            seq,
-            prev,
-            tick,
-            time_ms,
-            body_hash,
-        };
-        let bytes = rec.bytes();
-        let leaf = super::merkle::leaf_hash(&bytes);
         let sig = v.member("sig").and_then(Value::as_str).map(str::to_string);
         let st = self.stream(origin)?;
         let (expected_seq, expected_prev) = (st.next, st.prev);
-        if leaf != stated_leaf {
-            findings.push(("leaf", note::hex(&leaf), note::hex(&stated_leaf)));
-        }
         let pending_sig = sig.map(|sig| PendingSig {
             key: st.key.clone(),
             origin: origin.to_string(),
@@ -864,4 +901,66 @@ fn base64_sig(text: &str) -> Option<[u8; 64]> {
         .ok()?
         .try_into()
         .ok()
+}
+
+/// A record line read: the record its fields give (its body hash from the event when the
+/// line has one), its bytes and leaf, the leaf the line states, and what disagrees.
+struct Read {
+    rec: Record,
+    bytes: Vec<u8>,
+    leaf: Hash,
+    stated_leaf: Hash,
+    findings: Vec<(&'static str, String, String)>,
+}
+
+fn read_record(origin: &str, v: &Value<'_>) -> Result<Read, Unusable> {
+    let bad = |what: &str| Unusable(format!("a record of {origin} without a valid {what}"));
+    let seq = note::uint_field(v, "seq").ok_or_else(|| bad("seq"))?;
+    let prev = note::hash_field(v, "prev").ok_or_else(|| bad("prev"))?;
+    let stated_leaf = note::hash_field(v, "leaf").ok_or_else(|| bad("leaf"))?;
+    let mut body_hash = note::hash_field(v, "body_hash").ok_or_else(|| bad("body_hash"))?;
+    let time_ms = match v.member("time_ms") {
+        Some(Value::Number(n)) => n.as_i64().ok_or_else(|| bad("time_ms"))?,
+        _ => return Err(bad("time_ms")),
+    };
+    let tick = match v.member("tick") {
+        None | Some(Value::Null) => None,
+        Some(t) => Some(TickRef {
+            index: note::uint_field(t, "index").ok_or_else(|| bad("tick"))?,
+            hash: note::hash_field(t, "hash").ok_or_else(|| bad("tick"))?,
+        }),
+    };
+    let mut findings = Vec::new();
+    if let Some(event) = v.member("event") {
+        match json::canonical(event) {
+            Ok(c) => {
+                let h = record::body_hash(&c);
+                if h != body_hash {
+                    findings.push(("body", note::hex(&h), note::hex(&body_hash)));
+                    body_hash = h;
+                }
+            }
+            Err(e) => findings.push(("body", "canonical JSON".into(), e.0)),
+        }
+    }
+    let rec = Record {
+        origin: origin.to_string(),
+        seq,
+        prev,
+        tick,
+        time_ms,
+        body_hash,
+    };
+    let bytes = rec.bytes();
+    let leaf = super::merkle::leaf_hash(&bytes);
+    if leaf != stated_leaf {
+        findings.push(("leaf", note::hex(&leaf), note::hex(&stated_leaf)));
+    }
+    Ok(Read {
+        rec,
+        bytes,
+        leaf,
+        stated_leaf,
+        findings,
+    })
 }

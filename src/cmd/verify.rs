@@ -119,6 +119,9 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
                 ),
             ),
         ];
+        if s.proved > 0 {
+            members.insert(5, ("proved".into(), int(s.proved)));
+        }
         if has_witnesses {
             // How many trusted witnesses cosigned the newest checkpoint.
             members.insert(5, ("witnesses".into(), int(witnessed as u64)));
