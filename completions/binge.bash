@@ -2502,7 +2502,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__verify)
-            opts="-h -V --trust --strict --witnesses --json --before --order --help --version"
+            opts="-h -V --trust --strict --witnesses --since --json --before --order --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2513,6 +2513,10 @@ _binge() {
                     return 0
                     ;;
                 --witnesses)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -339,6 +339,7 @@ complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_sub
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c binge -n "__fish_binge_using_subcommand verify" -l trust -d 'The trusted public keys' -r -F
 complete -c binge -n "__fish_binge_using_subcommand verify" -l witnesses -d 'Require cosignatures by at least K of the trust file\'s witnesses (`witness KEY` lines) on each stream\'s newest checkpoint; fewer is incomplete (exit 3)' -r
+complete -c binge -n "__fish_binge_using_subcommand verify" -l since -d 'A checkpoint verified before (a file with its signed note, or an earlier export whose last checkpoint line of each stream is taken): an increment made with `entwine export --from SIZE` is then checked from there, without the records before it' -r -F
 complete -c binge -n "__fish_binge_using_subcommand verify" -l before -d 'Say whether event A happened before event B, after it, or concurrently, with the evidence (each as ORIGIN:SEQ)' -r
 complete -c binge -n "__fish_binge_using_subcommand verify" -l strict -d 'Exit 3 when anything is verified but not anchored'
 complete -c binge -n "__fish_binge_using_subcommand verify" -l json -d 'Write the findings and a summary per stream as NDJSON on stdout'

@@ -328,6 +328,13 @@ cosignature/v1 key (binge anchor witness-key prints a binge ticker's); # starts 
 Every cosignature by a trusted witness on a checkpoint is checked (one that does not verify is
 tampering); --witnesses K asks for K of them on each stream's newest checkpoint.
 
+An auditor can check less than a whole export: the output of entwine prove (one record with an
+inclusion proof against a signed checkpoint, nothing else disclosed), or an increment made with
+entwine export --from N, given --since with the checkpoint of size N verified before: the
+increment carries the tree at N (checked against that checkpoint) and a consistency proof from
+it to its newest checkpoint. An export made before an anchor its stream reached later cannot be
+checked against that anchor: a warning (incomplete), not tampering.
+
 Give the ticker's ticks (binge anchor ticks) among the exports to check anchors: the tick chain
 and its signatures, the ticks records reference, and each sealed head against the stream's own
 tree. Findings go to stderr (with --json: to stdout as {\"severity\", \"stream\", \"seq\",
@@ -1160,6 +1167,12 @@ pub struct VerifyArgs {
     /// on each stream's newest checkpoint; fewer is incomplete (exit 3)
     #[arg(long, value_name = "K")]
     pub witnesses: Option<usize>,
+
+    /// A checkpoint verified before (a file with its signed note, or an earlier export whose
+    /// last checkpoint line of each stream is taken): an increment made with
+    /// `entwine export --from SIZE` is then checked from there, without the records before it
+    #[arg(long, value_name = "FILE")]
+    pub since: Vec<std::path::PathBuf>,
 
     /// Write the findings and a summary per stream as NDJSON on stdout
     #[arg(long)]

@@ -806,15 +806,24 @@ fn an_export_older_than_an_anchor_is_incomplete_not_tampered() {
     w.tick_and_import(&["a.example"]);
     let ticks = w.ok(&["anchor", "ticks"], "ticker", "");
     let trust = w.trust_file(&[&a]);
-    let files = [("a.ndjson", old_export.as_str()), ("t.ndjson", ticks.as_str())];
+    let files = [
+        ("a.ndjson", old_export.as_str()),
+        ("t.ndjson", ticks.as_str()),
+    ];
     let (code, f) = verify(&trust, &files, w.dir.path(), &[]);
     assert_eq!(code, 0, "{f:?}");
-    assert!(f.contains(&"anchor beyond the export a.example 3".to_string()), "{f:?}");
+    assert!(
+        f.contains(&"anchor beyond the export a.example 3".to_string()),
+        "{f:?}"
+    );
     let (code, _) = verify(&trust, &files, w.dir.path(), &["--strict"]);
     assert_eq!(code, 3);
     // Rewritten below the first anchor (size 2), which the old export does reach.
     let rewritten = old_export.replacen("{\"n\":2}", "{\"n\":20}", 1);
     assert_ne!(rewritten, old_export);
-    let files = [("a.ndjson", rewritten.as_str()), ("t.ndjson", ticks.as_str())];
+    let files = [
+        ("a.ndjson", rewritten.as_str()),
+        ("t.ndjson", ticks.as_str()),
+    ];
     assert_eq!(verify(&trust, &files, w.dir.path(), &[]).0, 1);
 }

@@ -461,7 +461,15 @@ fn a_proof_of_one_event_verifies_alone() {
     let a = Stream::new("a.example", 10, 10, None);
     let t = trust(a.dir.path(), &[&a]);
     let out = binge()
-        .args(["entwine", "prove", "--stream", "a.example", "--seq", "4", "--state"])
+        .args([
+            "entwine",
+            "prove",
+            "--stream",
+            "a.example",
+            "--seq",
+            "4",
+            "--state",
+        ])
         .arg(a.dir.path().join("s.db"))
         .output()
         .unwrap();
@@ -479,8 +487,17 @@ fn a_proof_of_one_event_verifies_alone() {
     let v = parse_value(proof.as_bytes()).unwrap().into_owned();
     let first = v.member("proof").unwrap().to_json();
     let hashes = first.trim_matches(|c| c == '[' || c == ']');
-    let one = hashes.split(',').next().unwrap().trim_matches('"').to_string();
-    let flipped = format!("{}{}", if one.starts_with('0') { "1" } else { "0" }, &one[1..]);
+    let one = hashes
+        .split(',')
+        .next()
+        .unwrap()
+        .trim_matches('"')
+        .to_string();
+    let flipped = format!(
+        "{}{}",
+        if one.starts_with('0') { "1" } else { "0" },
+        &one[1..]
+    );
     let changed_proof = proof.replacen(&one, &flipped, 1);
     let (code, f) = verify(a.dir.path(), &t, &[changed_proof], &[]);
     assert_eq!(code, 1);
@@ -489,4 +506,88 @@ fn a_proof_of_one_event_verifies_alone() {
     let other = Stream::new("a.example", 10, 10, None);
     let (code, _) = verify(a.dir.path(), &trust(a.dir.path(), &[&other]), &[proof], &[]);
     assert_eq!(code, 1);
+}
+
+/// An auditor who verified a stream up to a checkpoint checks what came after it alone: the
+/// increment (`export --from N`) against the trusted checkpoint of size N (`--since`).
+#[test]
+fn an_increment_verifies_against_a_checkpoint_trusted_from_before() {
+    let a = Stream::new("a.example", 5, 5, None);
+    let t = trust(a.dir.path(), &[&a]);
+    let earlier = a.export(&[]);
+    assert_eq!(verify(a.dir.path(), &t, &earlier, &[]).0, 0);
+    let since = a.dir.path().join("earlier.ndjson");
+    std::fs::write(&since, earlier.join("\n") + "\n").unwrap();
+    let since = since.to_str().unwrap().to_string();
+    // The stream grows; the auditor gets only what is new.
+    binge()
+        .args(["entwine", "--sign-each", "--checkpoint-every", "5", "--key"])
+        .arg(a.dir.path().join("k.key"))
+        .arg("--state")
+        .arg(a.dir.path().join("s.db"))
+        .write_stdin(
+            (5..12)
+                .map(|i| format!("{{\"story\":{i}}}\n"))
+                .collect::<String>(),
+        )
+        .assert()
+        .success();
+    let inc = a.export(&["--from", "5"]);
+    assert!(!inc.iter().any(|l| l.contains("\"seq\":4,")), "{inc:?}");
+    let (code, f) = verify(a.dir.path(), &t, &inc, &["--since", &since]);
+    assert_eq!((code, f.len()), (0, 0), "{f:?}");
+    // Without the trusted checkpoint there is nothing to start from.
+    assert_eq!(verify(a.dir.path(), &t, &inc, &[]).0, 2);
+
+    // A record changed in the increment, a frontier that is not the trusted tree's, and a
+    // consistency proof that does not hold.
+    let changed = inc
+        .iter()
+        .map(|l| l.replace("{\"story\":7}", "{\"story\":70}"))
+        .collect::<Vec<_>>();
+    let (code, f) = verify(a.dir.path(), &t, &changed, &["--since", &since]);
+    assert_eq!(code, 1);
+    assert!(has(&f, "body", "a.example", 7), "{f:?}");
+    let frontier_line = inc
+        .iter()
+        .position(|l| l.contains("\"type\":\"increment\""))
+        .unwrap();
+    let mut other_base = inc.clone();
+    let v = parse_value(inc[frontier_line].as_bytes())
+        .unwrap()
+        .into_owned();
+    let first = v.member("frontier").unwrap().to_json();
+    let h = first
+        .trim_matches(|c| c == '[' || c == ']')
+        .split(',')
+        .next()
+        .unwrap()
+        .trim_matches('"')
+        .to_string();
+    let flipped = format!("{}{}", if h.starts_with('0') { "1" } else { "0" }, &h[1..]);
+    other_base[frontier_line] = inc[frontier_line].replacen(&h, &flipped, 1);
+    let (code, f) = verify(a.dir.path(), &t, &other_base, &["--since", &since]);
+    assert_eq!(code, 1);
+    assert!(has(&f, "increment base", "a.example", 4), "{f:?}");
+    let last = inc.len() - 1;
+    assert!(
+        inc[last].contains("\"type\":\"consistency\""),
+        "{}",
+        inc[last]
+    );
+    let v = parse_value(inc[last].as_bytes()).unwrap().into_owned();
+    let proof = v.member("proof").unwrap().to_json();
+    let h = proof
+        .trim_matches(|c| c == '[' || c == ']')
+        .split(',')
+        .next()
+        .unwrap()
+        .trim_matches('"')
+        .to_string();
+    let flipped = format!("{}{}", if h.starts_with('0') { "1" } else { "0" }, &h[1..]);
+    let mut bad_proof = inc.clone();
+    bad_proof[last] = inc[last].replacen(&h, &flipped, 1);
+    let (code, f) = verify(a.dir.path(), &t, &bad_proof, &["--since", &since]);
+    assert_eq!(code, 1);
+    assert!(has(&f, "consistency", "a.example", 11), "{f:?}");
 }

@@ -193,6 +193,22 @@ impl Frontier {
         self.size += 1;
     }
 
+    /// The roots of the perfect subtrees, left to right: with the size, all a later writer or
+    /// verifier needs to go on appending.
+    pub fn hashes(&self) -> Vec<Hash> {
+        self.stack.iter().map(|(_, h)| *h).collect()
+    }
+
+    /// The frontier of a tree of `size` leaves from its subtree roots, left to right; `None`
+    /// when their number does not fit the size (one per set bit).
+    pub fn from_hashes(size: u64, hashes: &[Hash]) -> Option<Frontier> {
+        let heights: Vec<u32> = (0..64).rev().filter(|b| size >> b & 1 == 1).collect();
+        (heights.len() == hashes.len()).then(|| Frontier {
+            size,
+            stack: heights.into_iter().zip(hashes.iter().copied()).collect(),
+        })
+    }
+
     /// The tree head of everything pushed so far.
     pub fn root(&self) -> Hash {
         let mut it = self.stack.iter().rev();
@@ -225,6 +241,23 @@ mod tests {
             f.push(*l);
             assert_eq!(f.root(), root(&all[..=i]), "size {}", i + 1);
         }
+    }
+
+    #[test]
+    fn a_frontier_is_rebuilt_from_its_hashes() {
+        let all = leaves(77);
+        let mut f = Frontier::new();
+        for (i, l) in all.iter().enumerate() {
+            f.push(*l);
+            let again = Frontier::from_hashes(f.size(), &f.hashes()).unwrap();
+            assert_eq!(again.root(), root(&all[..=i]));
+            let mut grown = again.clone();
+            grown.push([1; 32]);
+            let mut want = all[..=i].to_vec();
+            want.push([1; 32]);
+            assert_eq!(grown.root(), root(&want));
+        }
+        assert!(Frontier::from_hashes(3, &[[0; 32]]).is_none());
     }
 
     #[test]

@@ -108,6 +108,15 @@ pub struct Summary {
     pub cosigned: BTreeMap<u64, usize>,
     /// Records disclosed alone (`entwine prove`) whose inclusion proofs hold.
     pub proved: u64,
+    /// The seq of the first record: 0, or where an increment starts.
+    pub first: u64,
+}
+
+impl Summary {
+    /// The stream's size as far as the export reaches.
+    pub fn end(&self) -> u64 {
+        self.first + self.records
+    }
 }
 
 struct Stream {
@@ -129,6 +138,13 @@ struct Stream {
     summary: Summary,
     /// The size the export's stream line states: the export must reach it.
     stated: Option<u64>,
+    /// The seq of the first record read: 0, or where an increment starts. `leaves` and
+    /// `frontier` hold the tree from there (the frontier including what came before).
+    base: u64,
+    /// The tree at `base`, before the increment's records.
+    base_frontier: Frontier,
+    /// Roots of the valid signed checkpoints read, by size.
+    checkpoint_roots: BTreeMap<u64, Hash>,
 }
 
 #[derive(Default)]
@@ -264,6 +280,8 @@ pub struct Checker {
     refs: Vec<(String, u64, TickRef)>,
     /// The stream the current export file is of (its "stream" line).
     current: Option<String>,
+    /// Checkpoints the verifier trusts from before (`--since`): origin to (size, root).
+    since: BTreeMap<String, (u64, Hash)>,
 }
 
 impl Checker {
@@ -276,7 +294,23 @@ impl Checker {
             ticks: BTreeMap::new(),
             refs: Vec::new(),
             current: None,
+            since: BTreeMap::new(),
         }
+    }
+
+    /// Takes a checkpoint verified earlier (`--since`): its signature must hold under the
+    /// trusted key of its origin. An increment of that stream is then checked from there.
+    pub fn trust_since(&mut self, signed_note: &str) -> anyhow::Result<String> {
+        let origin = super::witness::origin_of(signed_note).to_string();
+        let key = self
+            .trust
+            .streams
+            .get(&origin)
+            .with_context(|| format!("the trust file has no key for stream {origin}"))?;
+        let text = key.open_note(signed_note)?;
+        let (_, size, root) = note::parse_checkpoint(text)?;
+        self.since.insert(origin.clone(), (size, root));
+        Ok(origin)
     }
 
     /// Starts a new export file: its lines belong to the stream its first line names.
@@ -323,6 +357,9 @@ impl Checker {
                     anchors: Vec::new(),
                     summary: Summary::default(),
                     stated: None,
+                    base: 0,
+                    base_frontier: Frontier::new(),
+                    checkpoint_roots: BTreeMap::new(),
                 },
             );
         }
@@ -376,8 +413,110 @@ impl Checker {
             "record" => self.record(&origin, v),
             "checkpoint" => self.checkpoint(&origin, v),
             "inclusion" => self.inclusion(&origin, v),
+            "increment" => self.increment(&origin, v),
+            "consistency" => self.consistency(&origin, v),
             other => Err(Unusable(format!("unknown line type '{other}'"))),
         }
+    }
+
+    /// The start of an increment (`entwine export --from N`): the tree at N, which must be the
+    /// one a checkpoint trusted from before (`--since`) signed.
+    fn increment(&mut self, origin: &str, v: &Value<'_>) -> Result<(), Unusable> {
+        let bad = |what: &str| Unusable(format!("an increment of {origin} without a valid {what}"));
+        let from = note::uint_field(v, "from").ok_or_else(|| bad("from"))?;
+        let hashes = |k: &str| -> Result<Vec<Hash>, Unusable> {
+            match v.member(k) {
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .map(|h| note::unhex(h.as_str()?)?.try_into().ok())
+                    .collect::<Option<_>>()
+                    .ok_or_else(|| bad(k)),
+                _ => Err(bad(k)),
+            }
+        };
+        let (frontier, prev_proof) = (hashes("frontier")?, hashes("prev_proof")?);
+        let prev = note::hash_field(v, "prev").ok_or_else(|| bad("prev"))?;
+        let Some(&(size, root)) = self.since.get(origin) else {
+            return Err(Unusable(format!(
+                "an increment of {origin} from size {from}: give --since with a checkpoint of \
+                 size {from} you verified before"
+            )));
+        };
+        if size != from {
+            return Err(Unusable(format!(
+                "an increment of {origin} from size {from}, but --since gives the checkpoint of \
+                 size {size}"
+            )));
+        }
+        let tree = Frontier::from_hashes(from, &frontier);
+        let holds = tree.as_ref().is_some_and(|f| f.root() == root)
+            && super::merkle::verify_inclusion(from - 1, from, &prev, &prev_proof, &root);
+        let st = self.stream(origin)?;
+        if st.next != 0 || !st.leaves.is_empty() {
+            return Err(Unusable(format!(
+                "an increment line of {origin} after its records"
+            )));
+        }
+        if let Some(f) = tree.filter(|_| holds) {
+            st.next = from;
+            st.prev = prev;
+            st.base = from;
+            st.summary.first = from;
+            st.base_frontier = f.clone();
+            st.frontier = f;
+            // Ticks referenced by records before the increment are not known.
+            st.refs = vec![None; from as usize];
+            return Ok(());
+        }
+        self.find(
+            Severity::Error,
+            origin,
+            Some(from.saturating_sub(1)),
+            "increment base",
+            format!("the tree of the trusted checkpoint of size {from}"),
+            "a frontier or last leaf that does not lead to its root",
+        );
+        Ok(())
+    }
+
+    /// An increment's consistency proof from the trusted checkpoint to its newest one.
+    fn consistency(&mut self, origin: &str, v: &Value<'_>) -> Result<(), Unusable> {
+        let bad = |what: &str| {
+            Unusable(format!(
+                "a consistency line of {origin} without a valid {what}"
+            ))
+        };
+        let old = note::uint_field(v, "old_size").ok_or_else(|| bad("old_size"))?;
+        let size = note::uint_field(v, "size").ok_or_else(|| bad("size"))?;
+        let proof: Vec<Hash> = match v.member("proof") {
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|h| note::unhex(h.as_str()?)?.try_into().ok())
+                .collect::<Option<_>>()
+                .ok_or_else(|| bad("proof"))?,
+            _ => return Err(bad("proof")),
+        };
+        let Some(&(since_size, since_root)) = self.since.get(origin).filter(|s| s.0 == old) else {
+            return Err(Unusable(format!(
+                "a consistency proof of {origin} from size {old}: give --since with that checkpoint"
+            )));
+        };
+        let st = self.stream(origin)?;
+        let Some(&root) = st.checkpoint_roots.get(&size) else {
+            // The checkpoint it leads to was not valid: that is reported already.
+            return Ok(());
+        };
+        if !super::merkle::verify_consistency(since_size, size, &since_root, &root, &proof) {
+            self.find(
+                Severity::Error,
+                origin,
+                Some(size.saturating_sub(1)),
+                "consistency",
+                format!("the checkpoint of size {size} extending the trusted one of size {old}"),
+                "a proof that does not hold",
+            );
+        }
+        Ok(())
     }
 
     /// An `entwine prove` line: one record, disclosed alone, with an RFC 6962 inclusion proof
@@ -401,10 +540,7 @@ impl Checker {
         let seq = read.rec.seq;
         let key = self.stream(origin)?.key.clone();
         let mut findings = read.findings;
-        match key
-            .open_note(note_text)
-            .and_then(|text| note::parse_checkpoint(text))
-        {
+        match key.open_note(note_text).and_then(note::parse_checkpoint) {
             Err(e) => findings.push((
                 "checkpoint signature",
                 format!("a checkpoint signed by {}", key.name),
@@ -473,7 +609,10 @@ impl Checker {
         if seq < expected_seq {
             let earlier = match st.contiguous {
                 Some(n) if seq >= n => st.after_gap.get(&seq).copied(),
-                _ => st.leaves.get(seq as usize).copied(),
+                _ => seq
+                    .checked_sub(st.base)
+                    .and_then(|i| st.leaves.get(i as usize))
+                    .copied(),
             };
             let (check, exp) = match earlier {
                 Some(h) if h == leaf => ("replayed record", "each seq once".to_string()),
@@ -503,8 +642,8 @@ impl Checker {
             // over it disagrees.
             st.prev = stated_leaf;
             st.frontier.push(leaf);
-            if seq != st.leaves.len() as u64 && st.contiguous.is_none() {
-                st.contiguous = Some(st.leaves.len() as u64);
+            if seq != st.base + st.leaves.len() as u64 && st.contiguous.is_none() {
+                st.contiguous = Some(st.base + st.leaves.len() as u64);
             }
             if st.contiguous.is_some() {
                 st.after_gap.insert(seq, leaf);
@@ -630,17 +769,25 @@ impl Checker {
                     beyond.push((a.origin.clone(), a.size, *index, st.stated.unwrap_or(0)));
                     continue;
                 }
-                if (st.leaves.len() as u64) < a.size {
+                if a.size < st.base {
+                    // Before the increment: covered by the checkpoint trusted with --since.
+                    continue;
+                }
+                if st.base + (st.leaves.len() as u64) < a.size {
                     findings.push((
                         a.origin.clone(),
                         Some(a.size - 1),
                         "records missing below an anchor",
                         format!("{} records (anchored in tick {index})", a.size),
-                        format!("{}", st.leaves.len()),
+                        format!("{}", st.base + st.leaves.len() as u64),
                     ));
                     continue;
                 }
-                let root = super::merkle::root(&st.leaves[..a.size as usize]);
+                let mut tree = st.base_frontier.clone();
+                for l in &st.leaves[..(a.size - st.base) as usize] {
+                    tree.push(*l);
+                }
+                let root = tree.root();
                 if root != a.root {
                     findings.push((
                         a.origin.clone(),
@@ -821,6 +968,7 @@ impl Checker {
         st.summary.checkpoints += 1;
         st.summary.checkpointed = size;
         st.summary.cosigned.insert(size, cosigned);
+        st.checkpoint_roots.insert(size, root);
         Ok(())
     }
 
@@ -859,27 +1007,29 @@ impl Checker {
             );
         }
         for (origin, s) in &tails {
-            if s.checkpointed < s.records {
+            let from = s.checkpointed.max(s.first);
+            if from < s.end() {
                 self.find(
                     Severity::Warning,
                     origin,
-                    Some(s.checkpointed),
+                    Some(from),
                     "not under a valid checkpoint",
-                    format!("a valid signed checkpoint of size {}", s.records),
-                    format!("records {}..{} under none", s.checkpointed, s.records - 1),
+                    format!("a valid signed checkpoint of size {}", s.end()),
+                    format!("records {from}..{} under none", s.end() - 1),
                 );
             }
         }
         if !self.ticks.is_empty() {
             for (origin, s) in &tails {
-                if s.anchored < s.records {
+                if s.anchored < s.end() {
+                    let from = s.anchored.max(s.first);
                     self.find(
                         Severity::Warning,
                         origin,
-                        Some(s.anchored),
+                        Some(from),
                         "unanchored tail",
-                        format!("an anchor covering {} records", s.records),
-                        format!("records {}..{} in no tick", s.anchored, s.records - 1),
+                        format!("an anchor covering {} records", s.end()),
+                        format!("records {from}..{} in no tick", s.end() - 1),
                     );
                 }
             }

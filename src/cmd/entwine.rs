@@ -183,9 +183,38 @@ fn export(
     ]);
     json::write_value(&head, out);
     out.push(b'\n');
-    let cps = store::entwine::checkpoints(store.conn(), origin)?;
-    let mut cps = cps.into_iter().filter(|c| c.size > from).peekable();
-    store::entwine::each_record(store.conn(), origin, from, |s| {
+    let from = from.min(st.size);
+    let all_cps = store::entwine::checkpoints(store.conn(), origin)?;
+    if from > 0 {
+        // An increment: where the tree stood at `from` (its frontier, and the last leaf with
+        // its inclusion proof), so a verifier holding a trusted checkpoint of size `from` can
+        // go on from there without the records before it.
+        let leaves = store::entwine::leaves(store.conn(), origin, 0, from)?;
+        let mut f = merkle::Frontier::new();
+        for l in &leaves {
+            f.push(*l);
+        }
+        let hexes =
+            |hs: &[merkle::Hash]| Value::Array(hs.iter().map(|h| text(&note::hex(h))).collect());
+        let last = (from - 1) as usize;
+        let v = obj(vec![
+            ("type", text("increment")),
+            ("origin", text(origin)),
+            ("from", int(from as i64)),
+            ("frontier", hexes(&f.hashes())),
+            ("prev", text(&note::hex(&leaves[last]))),
+            ("prev_proof", hexes(&merkle::inclusion_proof(last, &leaves))),
+        ]);
+        json::write_value(&v, out);
+        out.push(b'\n');
+    }
+    let newest = all_cps
+        .iter()
+        .filter(|c| c.size > from)
+        .map(|c| c.size)
+        .max();
+    let mut cps = all_cps.into_iter().filter(|c| c.size > from).peekable();
+    let written = store::entwine::each_record(store.conn(), origin, from, |s| {
         json::write_value(&record_line(&s, redact)?, out);
         out.push(b'\n');
         while let Some(cp) = cps.next_if(|c| c.size <= s.record.seq + 1) {
@@ -205,7 +234,26 @@ fn export(
             out.push(b'\n');
         }
         Ok(())
-    })
+    });
+    written?;
+    if let Some(size) = newest.filter(|_| from > 0) {
+        // The newest checkpoint of the increment extends the tree at `from`.
+        let leaves = store::entwine::leaves(store.conn(), origin, 0, size)?;
+        let proof = merkle::consistency_proof(from as usize, &leaves);
+        let v = obj(vec![
+            ("type", text("consistency")),
+            ("origin", text(origin)),
+            ("old_size", int(from as i64)),
+            ("size", int(size as i64)),
+            (
+                "proof",
+                Value::Array(proof.iter().map(|h| text(&note::hex(h))).collect()),
+            ),
+        ]);
+        json::write_value(&v, out);
+        out.push(b'\n');
+    }
+    Ok(())
 }
 
 fn prove(store: &Store, origin: &str, seq: u64, out: &mut Vec<u8>) -> anyhow::Result<()> {

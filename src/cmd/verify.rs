@@ -10,6 +10,34 @@ use crate::exit::{Exit, UsageError};
 use crate::json::{self, Number, Value};
 use crate::stream;
 
+/// The signed checkpoints a `--since` file holds: the file itself when it is a signed note,
+/// else the last checkpoint line of each stream in it (an earlier export).
+fn since_notes(text: &str) -> Vec<String> {
+    if !text.trim_start().starts_with('{') {
+        return vec![text.to_string()];
+    }
+    let mut last: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        let Ok(v) = json::parse_value(line.as_bytes()) else {
+            continue;
+        };
+        if v.member("type").and_then(Value::as_str) != Some("checkpoint") {
+            continue;
+        }
+        let (Some(origin), Some(note)) = (
+            v.member("origin").and_then(Value::as_str),
+            v.member("note").and_then(Value::as_str),
+        ) else {
+            continue;
+        };
+        match last.iter_mut().find(|(o, _)| o == origin) {
+            Some(entry) => entry.1 = note.to_string(),
+            None => last.push((origin.to_string(), note.to_string())),
+        }
+    }
+    last.into_iter().map(|(_, n)| n).collect()
+}
+
 pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
     let trust_text = std::fs::read_to_string(&args.trust).map_err(|e| {
         UsageError(format!(
@@ -21,6 +49,16 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
         .map_err(|e| UsageError(format!("the trust file {}: {e:#}", args.trust.display())))?;
     let has_witnesses = !trust.witnesses.is_empty();
     let mut checker = Checker::new(trust);
+    for path in &args.since {
+        let shown = path.display();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| UsageError(format!("--since {shown}: {e}")))?;
+        for note in since_notes(&text) {
+            checker
+                .trust_since(&note)
+                .map_err(|e| UsageError(format!("--since {shown}: {e:#}")))?;
+        }
+    }
     // --order writes the records again, with their intervals, once everything is checked.
     let mut records: Vec<Value<'static>> = Vec::new();
     let inputs = if args.exports.is_empty() {
@@ -86,7 +124,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
     let mut incomplete = false;
     let mut unwitnessed = false;
     for (origin, s) in &report.streams {
-        incomplete |= s.anchored < s.records;
+        incomplete |= s.anchored < s.end();
         // The newest checkpoint, cosigned by how many trusted witnesses.
         let witnessed = s.cosigned.get(&s.checkpointed).copied().unwrap_or(0);
         if let Some(k) = args.witnesses
@@ -119,6 +157,9 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
                 ),
             ),
         ];
+        if s.first > 0 {
+            members.insert(2, ("from".into(), int(s.first)));
+        }
         if s.proved > 0 {
             members.insert(5, ("proved".into(), int(s.proved)));
         }
