@@ -547,3 +547,21 @@ fn two_writers_on_one_stream_keep_it_linear() {
     }
     assert_eq!(recheck(&s.export("o"), &s.vkey).0, 6000);
 }
+
+/// The formats the help states are the ones the code uses (recheck above recomputes them):
+/// the genesis hash takes the origin with its u16 length, as records do.
+#[test]
+fn the_help_states_the_formats_the_code_uses() {
+    let out = binge().args(["entwine", "--help"]).output().unwrap();
+    let help = stdout_of(&out)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        help.contains(
+            "SHA-256(\"binge/entwine/v1/genesis\\0\" || origin as u16 length + bytes || public key)"
+        ),
+        "{help}"
+    );
+    assert!(help.contains("origin (u16 length + bytes)"), "{help}");
+}
