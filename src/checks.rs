@@ -82,6 +82,12 @@ pub fn note(data: &[u8]) {
     if let Ok(v) = Verifier::parse(TRUST.trim()) {
         let _ = v.open_note(text);
     }
+    let _ = crate::chain::witness::Cosigner::parse(text);
+    if let Ok(req) = crate::chain::witness::parse_request(text) {
+        // What parses is written back the same way.
+        let again = crate::chain::witness::request_body(req.old_size, &req.proof, &req.note);
+        assert_eq!(again, text, "an add-checkpoint body round-trips");
+    }
 }
 
 /// The key of the seed notes and exports in fuzz/seeds (made with `binge entwine`).
