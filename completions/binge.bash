@@ -49,9 +49,6 @@ _binge() {
             binge__subcmd__anchor,accept)
                 cmd="binge__subcmd__anchor__subcmd__accept"
                 ;;
-            binge__subcmd__anchor,help)
-                cmd="binge__subcmd__anchor__subcmd__help"
-                ;;
             binge__subcmd__anchor,import)
                 cmd="binge__subcmd__anchor__subcmd__import"
                 ;;
@@ -76,41 +73,8 @@ _binge() {
             binge__subcmd__anchor,witness-key)
                 cmd="binge__subcmd__anchor__subcmd__witness__subcmd__key"
                 ;;
-            binge__subcmd__anchor__subcmd__help,accept)
-                cmd="binge__subcmd__anchor__subcmd__help__subcmd__accept"
-                ;;
-            binge__subcmd__anchor__subcmd__help,help)
-                cmd="binge__subcmd__anchor__subcmd__help__subcmd__help"
-                ;;
-            binge__subcmd__anchor__subcmd__help,import)
-                cmd="binge__subcmd__anchor__subcmd__help__subcmd__import"
-                ;;
-            binge__subcmd__anchor__subcmd__help,init)
-                cmd="binge__subcmd__anchor__subcmd__help__subcmd__init"
-                ;;
-            binge__subcmd__anchor__subcmd__help,request)
-                cmd="binge__subcmd__anchor__subcmd__help__subcmd__request"
-                ;;
-            binge__subcmd__anchor__subcmd__help,serve)
-                cmd="binge__subcmd__anchor__subcmd__help__subcmd__serve"
-                ;;
-            binge__subcmd__anchor__subcmd__help,tick)
-                cmd="binge__subcmd__anchor__subcmd__help__subcmd__tick"
-                ;;
-            binge__subcmd__anchor__subcmd__help,ticks)
-                cmd="binge__subcmd__anchor__subcmd__help__subcmd__ticks"
-                ;;
-            binge__subcmd__anchor__subcmd__help,trust)
-                cmd="binge__subcmd__anchor__subcmd__help__subcmd__trust"
-                ;;
-            binge__subcmd__anchor__subcmd__help,witness-key)
-                cmd="binge__subcmd__anchor__subcmd__help__subcmd__witness__subcmd__key"
-                ;;
             binge__subcmd__entwine,export)
                 cmd="binge__subcmd__entwine__subcmd__export"
-                ;;
-            binge__subcmd__entwine,help)
-                cmd="binge__subcmd__entwine__subcmd__help"
                 ;;
             binge__subcmd__entwine,keygen)
                 cmd="binge__subcmd__entwine__subcmd__keygen"
@@ -123,129 +87,6 @@ _binge() {
                 ;;
             binge__subcmd__entwine,status)
                 cmd="binge__subcmd__entwine__subcmd__status"
-                ;;
-            binge__subcmd__entwine__subcmd__help,export)
-                cmd="binge__subcmd__entwine__subcmd__help__subcmd__export"
-                ;;
-            binge__subcmd__entwine__subcmd__help,help)
-                cmd="binge__subcmd__entwine__subcmd__help__subcmd__help"
-                ;;
-            binge__subcmd__entwine__subcmd__help,keygen)
-                cmd="binge__subcmd__entwine__subcmd__help__subcmd__keygen"
-                ;;
-            binge__subcmd__entwine__subcmd__help,prove)
-                cmd="binge__subcmd__entwine__subcmd__help__subcmd__prove"
-                ;;
-            binge__subcmd__entwine__subcmd__help,pubkey)
-                cmd="binge__subcmd__entwine__subcmd__help__subcmd__pubkey"
-                ;;
-            binge__subcmd__entwine__subcmd__help,status)
-                cmd="binge__subcmd__entwine__subcmd__help__subcmd__status"
-                ;;
-            binge__subcmd__help,aggregate)
-                cmd="binge__subcmd__help__subcmd__aggregate"
-                ;;
-            binge__subcmd__help,anchor)
-                cmd="binge__subcmd__help__subcmd__anchor"
-                ;;
-            binge__subcmd__help,annotate)
-                cmd="binge__subcmd__help__subcmd__annotate"
-                ;;
-            binge__subcmd__help,entwine)
-                cmd="binge__subcmd__help__subcmd__entwine"
-                ;;
-            binge__subcmd__help,filter)
-                cmd="binge__subcmd__help__subcmd__filter"
-                ;;
-            binge__subcmd__help,help)
-                cmd="binge__subcmd__help__subcmd__help"
-                ;;
-            binge__subcmd__help,log)
-                cmd="binge__subcmd__help__subcmd__log"
-                ;;
-            binge__subcmd__help,state)
-                cmd="binge__subcmd__help__subcmd__state"
-                ;;
-            binge__subcmd__help,tee)
-                cmd="binge__subcmd__help__subcmd__tee"
-                ;;
-            binge__subcmd__help,verify)
-                cmd="binge__subcmd__help__subcmd__verify"
-                ;;
-            binge__subcmd__help__subcmd__anchor,accept)
-                cmd="binge__subcmd__help__subcmd__anchor__subcmd__accept"
-                ;;
-            binge__subcmd__help__subcmd__anchor,import)
-                cmd="binge__subcmd__help__subcmd__anchor__subcmd__import"
-                ;;
-            binge__subcmd__help__subcmd__anchor,init)
-                cmd="binge__subcmd__help__subcmd__anchor__subcmd__init"
-                ;;
-            binge__subcmd__help__subcmd__anchor,request)
-                cmd="binge__subcmd__help__subcmd__anchor__subcmd__request"
-                ;;
-            binge__subcmd__help__subcmd__anchor,serve)
-                cmd="binge__subcmd__help__subcmd__anchor__subcmd__serve"
-                ;;
-            binge__subcmd__help__subcmd__anchor,tick)
-                cmd="binge__subcmd__help__subcmd__anchor__subcmd__tick"
-                ;;
-            binge__subcmd__help__subcmd__anchor,ticks)
-                cmd="binge__subcmd__help__subcmd__anchor__subcmd__ticks"
-                ;;
-            binge__subcmd__help__subcmd__anchor,trust)
-                cmd="binge__subcmd__help__subcmd__anchor__subcmd__trust"
-                ;;
-            binge__subcmd__help__subcmd__anchor,witness-key)
-                cmd="binge__subcmd__help__subcmd__anchor__subcmd__witness__subcmd__key"
-                ;;
-            binge__subcmd__help__subcmd__entwine,export)
-                cmd="binge__subcmd__help__subcmd__entwine__subcmd__export"
-                ;;
-            binge__subcmd__help__subcmd__entwine,keygen)
-                cmd="binge__subcmd__help__subcmd__entwine__subcmd__keygen"
-                ;;
-            binge__subcmd__help__subcmd__entwine,prove)
-                cmd="binge__subcmd__help__subcmd__entwine__subcmd__prove"
-                ;;
-            binge__subcmd__help__subcmd__entwine,pubkey)
-                cmd="binge__subcmd__help__subcmd__entwine__subcmd__pubkey"
-                ;;
-            binge__subcmd__help__subcmd__entwine,status)
-                cmd="binge__subcmd__help__subcmd__entwine__subcmd__status"
-                ;;
-            binge__subcmd__help__subcmd__log,ack)
-                cmd="binge__subcmd__help__subcmd__log__subcmd__ack"
-                ;;
-            binge__subcmd__help__subcmd__log,append)
-                cmd="binge__subcmd__help__subcmd__log__subcmd__append"
-                ;;
-            binge__subcmd__help__subcmd__log,compact)
-                cmd="binge__subcmd__help__subcmd__log__subcmd__compact"
-                ;;
-            binge__subcmd__help__subcmd__log,dead)
-                cmd="binge__subcmd__help__subcmd__log__subcmd__dead"
-                ;;
-            binge__subcmd__help__subcmd__log,groups)
-                cmd="binge__subcmd__help__subcmd__log__subcmd__groups"
-                ;;
-            binge__subcmd__help__subcmd__log,query)
-                cmd="binge__subcmd__help__subcmd__log__subcmd__query"
-                ;;
-            binge__subcmd__help__subcmd__log,read)
-                cmd="binge__subcmd__help__subcmd__log__subcmd__read"
-                ;;
-            binge__subcmd__help__subcmd__log,seek)
-                cmd="binge__subcmd__help__subcmd__log__subcmd__seek"
-                ;;
-            binge__subcmd__help__subcmd__log,tail)
-                cmd="binge__subcmd__help__subcmd__log__subcmd__tail"
-                ;;
-            binge__subcmd__help__subcmd__log,topics)
-                cmd="binge__subcmd__help__subcmd__log__subcmd__topics"
-                ;;
-            binge__subcmd__help__subcmd__state,inputs)
-                cmd="binge__subcmd__help__subcmd__state__subcmd__inputs"
                 ;;
             binge__subcmd__log,ack)
                 cmd="binge__subcmd__log__subcmd__ack"
@@ -262,9 +103,6 @@ _binge() {
             binge__subcmd__log,groups)
                 cmd="binge__subcmd__log__subcmd__groups"
                 ;;
-            binge__subcmd__log,help)
-                cmd="binge__subcmd__log__subcmd__help"
-                ;;
             binge__subcmd__log,query)
                 cmd="binge__subcmd__log__subcmd__query"
                 ;;
@@ -280,50 +118,8 @@ _binge() {
             binge__subcmd__log,topics)
                 cmd="binge__subcmd__log__subcmd__topics"
                 ;;
-            binge__subcmd__log__subcmd__help,ack)
-                cmd="binge__subcmd__log__subcmd__help__subcmd__ack"
-                ;;
-            binge__subcmd__log__subcmd__help,append)
-                cmd="binge__subcmd__log__subcmd__help__subcmd__append"
-                ;;
-            binge__subcmd__log__subcmd__help,compact)
-                cmd="binge__subcmd__log__subcmd__help__subcmd__compact"
-                ;;
-            binge__subcmd__log__subcmd__help,dead)
-                cmd="binge__subcmd__log__subcmd__help__subcmd__dead"
-                ;;
-            binge__subcmd__log__subcmd__help,groups)
-                cmd="binge__subcmd__log__subcmd__help__subcmd__groups"
-                ;;
-            binge__subcmd__log__subcmd__help,help)
-                cmd="binge__subcmd__log__subcmd__help__subcmd__help"
-                ;;
-            binge__subcmd__log__subcmd__help,query)
-                cmd="binge__subcmd__log__subcmd__help__subcmd__query"
-                ;;
-            binge__subcmd__log__subcmd__help,read)
-                cmd="binge__subcmd__log__subcmd__help__subcmd__read"
-                ;;
-            binge__subcmd__log__subcmd__help,seek)
-                cmd="binge__subcmd__log__subcmd__help__subcmd__seek"
-                ;;
-            binge__subcmd__log__subcmd__help,tail)
-                cmd="binge__subcmd__log__subcmd__help__subcmd__tail"
-                ;;
-            binge__subcmd__log__subcmd__help,topics)
-                cmd="binge__subcmd__log__subcmd__help__subcmd__topics"
-                ;;
-            binge__subcmd__state,help)
-                cmd="binge__subcmd__state__subcmd__help"
-                ;;
             binge__subcmd__state,inputs)
                 cmd="binge__subcmd__state__subcmd__inputs"
-                ;;
-            binge__subcmd__state__subcmd__help,help)
-                cmd="binge__subcmd__state__subcmd__help__subcmd__help"
-                ;;
-            binge__subcmd__state__subcmd__help,inputs)
-                cmd="binge__subcmd__state__subcmd__help__subcmd__inputs"
                 ;;
             *)
                 ;;
@@ -332,12 +128,16 @@ _binge() {
 
     case "${cmd}" in
         binge)
-            opts="-h -V --help --version filter annotate aggregate log tee entwine verify anchor state help"
+            opts="-h -V --tz --help --version filter annotate aggregate log tee entwine verify anchor state help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -346,7 +146,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__aggregate)
-            opts="-q -h -V --by --count --sum --min --max --avg --distinct --hist --emit --window --time --lateness --late --time-unit --keep --idle --collect --key --collection --complete-when --every-version --source-id --timeout --name --show --reset --list --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --resume --help --version"
+            opts="-q -h -V --by --count --sum --min --max --avg --distinct --hist --emit --window --time --lateness --late --time-unit --keep --idle --collect --key --collection --complete-when --every-version --source-id --timeout --name --show --reset --list --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --resume --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -460,6 +260,10 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -468,7 +272,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor)
-            opts="-h -V --state --durability --help --version init trust accept tick ticks request serve witness-key import help"
+            opts="-h -V --state --durability --tz --help --version init trust accept tick ticks request serve witness-key import"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -482,6 +286,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -490,7 +298,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor__subcmd__accept)
-            opts="-h -V --state --durability --help --version"
+            opts="-h -V --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -504,160 +312,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__anchor__subcmd__help)
-            opts="init trust accept tick ticks request serve witness-key import help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__anchor__subcmd__help__subcmd__accept)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__anchor__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__anchor__subcmd__help__subcmd__import)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__anchor__subcmd__help__subcmd__init)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__anchor__subcmd__help__subcmd__request)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__anchor__subcmd__help__subcmd__serve)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__anchor__subcmd__help__subcmd__tick)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__anchor__subcmd__help__subcmd__ticks)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__anchor__subcmd__help__subcmd__trust)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__anchor__subcmd__help__subcmd__witness__subcmd__key)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -666,7 +324,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor__subcmd__import)
-            opts="-h -V --ticker --state --durability --help --version"
+            opts="-h -V --ticker --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -684,6 +342,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -692,7 +354,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor__subcmd__init)
-            opts="-h -V --origin --key --state --durability --help --version"
+            opts="-h -V --origin --key --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -714,6 +376,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -722,7 +388,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor__subcmd__request)
-            opts="-h -V --stream --to --state --durability --help --version"
+            opts="-h -V --stream --to --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -744,6 +410,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -752,7 +422,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor__subcmd__serve)
-            opts="-h -V --listen --max-body --state --durability --help --version"
+            opts="-h -V --listen --max-body --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -774,6 +444,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -782,7 +456,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor__subcmd__tick)
-            opts="-h -V --state --durability --help --version"
+            opts="-h -V --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -796,6 +470,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -804,7 +482,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor__subcmd__ticks)
-            opts="-h -V --since --state --durability --help --version"
+            opts="-h -V --since --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -822,6 +500,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -830,7 +512,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor__subcmd__trust)
-            opts="-h -V --state --durability --help --version"
+            opts="-h -V --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -842,6 +524,10 @@ _binge() {
                     ;;
                 --durability)
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -852,7 +538,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor__subcmd__witness__subcmd__key)
-            opts="-h -V --state --durability --help --version"
+            opts="-h -V --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -866,6 +552,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -874,7 +564,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__annotate)
-            opts="-q -h -V --set --rename --copy --delete --keep --extract --parse-json --parse-logfmt --parse-time --when --keep-existing --unmatched --time-unit --year --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --resume --help --version"
+            opts="-q -h -V --set --rename --copy --delete --keep --extract --parse-json --parse-logfmt --parse-time --when --keep-existing --unmatched --time-unit --year --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --resume --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -956,6 +646,10 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -964,7 +658,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__entwine)
-            opts="-q -h -V --key --checkpoint-every --sign-each --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --resume --help --version keygen pubkey export prove status help"
+            opts="-q -h -V --key --checkpoint-every --sign-each --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --resume --tz --help --version keygen pubkey export prove status"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1002,6 +696,10 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1010,7 +708,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__entwine__subcmd__export)
-            opts="-h -V --stream --from --redact --state --durability --help --version"
+            opts="-h -V --stream --from --redact --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1032,104 +730,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__entwine__subcmd__help)
-            opts="keygen pubkey export prove status help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__entwine__subcmd__help__subcmd__export)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__entwine__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__entwine__subcmd__help__subcmd__keygen)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__entwine__subcmd__help__subcmd__prove)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__entwine__subcmd__help__subcmd__pubkey)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__entwine__subcmd__help__subcmd__status)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -1138,7 +742,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__entwine__subcmd__keygen)
-            opts="-h -V --origin --out --state --durability --help --version"
+            opts="-h -V --origin --out --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1160,6 +764,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1168,7 +776,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__entwine__subcmd__prove)
-            opts="-h -V --stream --seq --state --durability --help --version"
+            opts="-h -V --stream --seq --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1190,6 +798,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1198,7 +810,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__entwine__subcmd__pubkey)
-            opts="-h -V --state --durability --help --version"
+            opts="-h -V --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1210,6 +822,10 @@ _binge() {
                     ;;
                 --durability)
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1220,7 +836,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__entwine__subcmd__status)
-            opts="-h -V --state --durability --help --version"
+            opts="-h -V --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1234,6 +850,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1242,7 +862,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__filter)
-            opts="-v -q -h -V --invert --limit --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --resume --help --version"
+            opts="-v -q -h -V --invert --limit --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --resume --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1276,6 +896,10 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1284,502 +908,16 @@ _binge() {
             return 0
             ;;
         binge__subcmd__help)
-            opts="filter annotate aggregate log tee entwine verify anchor state help"
+            opts="-h -V --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                *)
-                    COMPREPLY=()
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__aggregate)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__anchor)
-            opts="init trust accept tick ticks request serve witness-key import"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__anchor__subcmd__accept)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__anchor__subcmd__import)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__anchor__subcmd__init)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__anchor__subcmd__request)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__anchor__subcmd__serve)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__anchor__subcmd__tick)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__anchor__subcmd__ticks)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__anchor__subcmd__trust)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__anchor__subcmd__witness__subcmd__key)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__annotate)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__entwine)
-            opts="keygen pubkey export prove status"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__entwine__subcmd__export)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__entwine__subcmd__keygen)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__entwine__subcmd__prove)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__entwine__subcmd__pubkey)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__entwine__subcmd__status)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__filter)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__log)
-            opts="append read ack seek groups topics tail compact query dead"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__log__subcmd__ack)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__log__subcmd__append)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__log__subcmd__compact)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__log__subcmd__dead)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__log__subcmd__groups)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__log__subcmd__query)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__log__subcmd__read)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__log__subcmd__seek)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__log__subcmd__tail)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__log__subcmd__topics)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__state)
-            opts="inputs"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__state__subcmd__inputs)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__tee)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__help__subcmd__verify)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -1788,7 +926,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log)
-            opts="-h -V --state --durability --help --version append read ack seek groups topics tail compact query dead help"
+            opts="-h -V --state --durability --tz --help --version append read ack seek groups topics tail compact query dead"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1802,6 +940,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1810,7 +952,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__ack)
-            opts="-h -V --group --upto --state --durability --help --version"
+            opts="-h -V --group --upto --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1832,6 +974,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1840,7 +986,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__append)
-            opts="-q -h -V --time --key --id --batch --linger --time-unit --text --on-error --dead-letter --max-line-bytes --quiet --resume --state --durability --help --version"
+            opts="-q -h -V --time --key --id --batch --linger --time-unit --text --on-error --dead-letter --max-line-bytes --quiet --resume --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1894,6 +1040,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1902,7 +1052,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__compact)
-            opts="-h -V --retain --max-events --by-key --force --state --durability --help --version"
+            opts="-h -V --retain --max-events --by-key --force --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1924,6 +1074,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1932,7 +1086,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__dead)
-            opts="-h -V --group --redrive --purge --state --durability --help --version"
+            opts="-h -V --group --redrive --purge --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1950,6 +1104,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1958,7 +1116,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__groups)
-            opts="-h -V --state --durability --help --version"
+            opts="-h -V --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1972,174 +1130,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__log__subcmd__help)
-            opts="append read ack seek groups topics tail compact query dead help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__log__subcmd__help__subcmd__ack)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__log__subcmd__help__subcmd__append)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__log__subcmd__help__subcmd__compact)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__log__subcmd__help__subcmd__dead)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__log__subcmd__help__subcmd__groups)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__log__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__log__subcmd__help__subcmd__query)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__log__subcmd__help__subcmd__read)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__log__subcmd__help__subcmd__seek)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__log__subcmd__help__subcmd__tail)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__log__subcmd__help__subcmd__topics)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -2148,7 +1142,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__query)
-            opts="-h -V --since --until --where --sample-by --agg --fill --meta --state --durability --help --version"
+            opts="-h -V --since --until --where --sample-by --agg --fill --meta --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2186,6 +1180,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2194,7 +1192,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__read)
-            opts="-n -f -h -V --group --from --follow --meta --commit --exec --backoff --retry-for --max-deliver --batch --lease --on-out-of-range --state --durability --help --version"
+            opts="-n -f -h -V --group --from --follow --meta --commit --exec --backoff --retry-for --max-deliver --batch --lease --on-out-of-range --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2252,6 +1250,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2260,7 +1262,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__seek)
-            opts="-h -V --group --to --state --durability --help --version"
+            opts="-h -V --group --to --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2282,6 +1284,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2290,7 +1296,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__tail)
-            opts="-n -f -h -V --follow --meta --state --durability --help --version"
+            opts="-n -f -h -V --follow --meta --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2308,6 +1314,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2316,7 +1326,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__topics)
-            opts="-h -V --state --durability --help --version"
+            opts="-h -V --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2330,6 +1340,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2338,7 +1352,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__state)
-            opts="-h -V --state --durability --help --version inputs help"
+            opts="-h -V --state --durability --tz --help --version inputs"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2352,48 +1366,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__state__subcmd__help)
-            opts="inputs help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__state__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__state__subcmd__help__subcmd__inputs)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -2402,7 +1378,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__state__subcmd__inputs)
-            opts="-h -V --scope --forget --state --durability --help --version"
+            opts="-h -V --scope --forget --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2420,6 +1396,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2428,7 +1408,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__tee)
-            opts="-i -q -h -V --when --input --batch --flush-interval --header --timeout --retries --max-retry-wait --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --resume --help --version"
+            opts="-i -q -h -V --when --input --batch --flush-interval --header --timeout --retries --max-retry-wait --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --resume --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2494,6 +1474,10 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2502,7 +1486,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__verify)
-            opts="-h -V --trust --strict --witnesses --since --json --before --order --help --version"
+            opts="-h -V --trust --strict --witnesses --since --json --before --order --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2521,6 +1505,10 @@ _binge() {
                     return 0
                     ;;
                 --before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_binge_global_optspecs
-    string join \n h/help V/version
+    string join \n tz= h/help V/version
 end
 
 function __fish_binge_needs_command
@@ -24,6 +24,7 @@ function __fish_binge_using_subcommand
     contains -- $cmd[1] $argv
 end
 
+complete -c binge -n "__fish_binge_needs_command" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_needs_command" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_needs_command" -f -a "filter" -d 'Keep or drop events by an expression'
@@ -35,7 +36,7 @@ complete -c binge -n "__fish_binge_needs_command" -f -a "entwine" -d 'Append eve
 complete -c binge -n "__fish_binge_needs_command" -f -a "verify" -d 'Check exported entwined history offline, with the trusted public keys only'
 complete -c binge -n "__fish_binge_needs_command" -f -a "anchor" -d 'Anchor streams to a shared ticker chain: the ticker\'s side and the streams\' side'
 complete -c binge -n "__fish_binge_needs_command" -f -a "state" -d 'What the state file keeps for inputs read with --resume'
-complete -c binge -n "__fish_binge_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c binge -n "__fish_binge_needs_command" -f -a "help" -d 'Help on a subcommand (binge help filter), or a topic: binge help functions'
 complete -c binge -n "__fish_binge_using_subcommand filter" -l limit -d 'Stop after writing N events (and stop reading)' -r
 complete -c binge -n "__fish_binge_using_subcommand filter" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand filter" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
@@ -45,6 +46,7 @@ fail\t'Stop at the first bad line, with exit status 65'"
 complete -c binge -n "__fish_binge_using_subcommand filter" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand filter" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
 complete -c binge -n "__fish_binge_using_subcommand filter" -l resume -d 'Keep in the state file how far each input file was read, and start there next time. A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that keep state commit the place with their state (each line counts exactly once); others save it after their output is flushed (at least once). NAME is whose place it is; it defaults to the state\'s name where there is one (see `binge state inputs`)' -r
+complete -c binge -n "__fish_binge_using_subcommand filter" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand filter" -s v -l invert -d 'Keep the events for which EXPR is not true instead'
 complete -c binge -n "__fish_binge_using_subcommand filter" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand filter" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
@@ -76,6 +78,7 @@ fail\t'Stop at the first bad line, with exit status 65'"
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l resume -d 'Keep in the state file how far each input file was read, and start there next time. A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that keep state commit the place with their state (each line counts exactly once); others save it after their output is flushed (at least once). NAME is whose place it is; it defaults to the state\'s name where there is one (see `binge state inputs`)' -r
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l keep-existing -d 'Leave fields that already exist alone (--set, --copy, --rename, --extract)'
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand annotate" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
@@ -115,6 +118,7 @@ fail\t'Stop at the first bad line, with exit status 65'"
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l resume -d 'Keep in the state file how far each input file was read, and start there next time. A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that keep state commit the place with their state (each line counts exactly once); others save it after their output is flushed (at least once). NAME is whose place it is; it defaults to the state\'s name where there is one (see `binge state inputs`)' -r
+complete -c binge -n "__fish_binge_using_subcommand aggregate" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l count -d 'Count the events of each group'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l collect -d 'Collect sources under aggregate keys instead of computing statistics'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l every-version -d 'After completion, also write every later version'
@@ -125,22 +129,22 @@ complete -c binge -n "__fish_binge_using_subcommand aggregate" -l text -d 'Read 
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -f -a "append" -d 'Append NDJSON events to a topic, one transaction per batch'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -f -a "read" -d 'Read a topic in seq order from a consumer group\'s position'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -f -a "ack" -d 'Move a group\'s position forward to SEQ (for --commit manual)'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -f -a "seek" -d 'Move a group\'s position, backwards too'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -f -a "groups" -d 'The position and lag of every group (of TOPIC)'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -f -a "topics" -d 'Every topic: events, first and last seq and time, bytes'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -f -a "tail" -d 'The last N events of a topic, then new ones with --follow (no group)'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -f -a "compact" -d 'Delete old events, never what a group has not read (unless --force)'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -f -a "query" -d 'Events of a time range, or a summary per time bucket'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -f -a "dead" -d 'The deliveries parked after --max-deliver failed attempts'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -f -a "append" -d 'Append NDJSON events to a topic, one transaction per batch'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -f -a "read" -d 'Read a topic in seq order from a consumer group\'s position'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -f -a "ack" -d 'Move a group\'s position forward to SEQ (for --commit manual)'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -f -a "seek" -d 'Move a group\'s position, backwards too'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -f -a "groups" -d 'The position and lag of every group (of TOPIC)'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -f -a "topics" -d 'Every topic: events, first and last seq and time, bytes'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -f -a "tail" -d 'The last N events of a topic, then new ones with --follow (no group)'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -f -a "compact" -d 'Delete old events, never what a group has not read (unless --force)'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -f -a "query" -d 'Events of a time range, or a summary per time bucket'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -f -a "dead" -d 'The deliveries parked after --max-deliver failed attempts'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l time -d 'The event time (RFC 3339 or epoch number); default: the ingest time' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l key -d 'The event\'s key (for --by-key compaction)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l id -d 'The event\'s id; an id already in the topic is not appended again (default: a UUIDv7)' -r
@@ -158,6 +162,7 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -179,6 +184,7 @@ latest\t''"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -s f -l follow -d 'Wait for new events (another process\'s appends show within 100 ms)'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l meta -d 'Add "_log": {"topic", "seq", "time"} to each event'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -188,6 +194,7 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -l group -r
@@ -195,22 +202,26 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -s n -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -s f -l follow
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -l meta -d 'Add "_log": {"topic", "seq", "time"} to each event'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -220,6 +231,7 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l by-key -d 'Keep only the newest event of each key (events without a key stay)'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l force -d 'Also delete events a group has not read yet'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -236,6 +248,7 @@ prev\t'Written with the values of the bucket before'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l meta -d 'Add "_log": {"topic", "seq", "time"} to each event'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -s V -l version -d 'Print version'
@@ -243,21 +256,11 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l redrive -d 'Put the parked events back: the group\'s next read delivers them again, under their own seqs, before anything new'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l purge -d 'Delete the parked events'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "append" -d 'Append NDJSON events to a topic, one transaction per batch'
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "read" -d 'Read a topic in seq order from a consumer group\'s position'
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "ack" -d 'Move a group\'s position forward to SEQ (for --commit manual)'
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "seek" -d 'Move a group\'s position, backwards too'
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "groups" -d 'The position and lag of every group (of TOPIC)'
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "topics" -d 'Every topic: events, first and last seq and time, bytes'
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "tail" -d 'The last N events of a topic, then new ones with --follow (no group)'
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "compact" -d 'Delete old events, never what a group has not read (unless --force)'
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "query" -d 'Events of a time range, or a summary per time bucket'
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "dead" -d 'The deliveries parked after --max-deliver failed attempts'
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c binge -n "__fish_binge_using_subcommand tee" -l when -d 'Copy only the events for which EXPR is true (all pass on to stdout regardless)' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -s i -l input -d 'Read events from FILE instead of standard input (repeatable; - is standard input)' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l batch -d 'Events per HTTP request' -r
@@ -274,41 +277,44 @@ fail\t'Stop at the first bad line, with exit status 65'"
 complete -c binge -n "__fish_binge_using_subcommand tee" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand tee" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l resume -d 'Keep in the state file how far each input file was read, and start there next time. A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that keep state commit the place with their state (each line counts exactly once); others save it after their output is flushed (at least once). NAME is whose place it is; it defaults to the state\'s name where there is one (see `binge state inputs`)' -r
+complete -c binge -n "__fish_binge_using_subcommand tee" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand tee" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
 complete -c binge -n "__fish_binge_using_subcommand tee" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand tee" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l key -d 'The stream\'s private key file (from binge entwine keygen)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l checkpoint-every -d 'Sign a checkpoint every N records (and at the end of every run)' -r
-complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l key -d 'The stream\'s private key file (from binge entwine keygen)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l checkpoint-every -d 'Sign a checkpoint every N records (and at the end of every run)' -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
-complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
 fail\t'Stop at the first bad line, with exit status 65'"
-complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
-complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l resume -d 'Keep in the state file how far each input file was read, and start there next time. A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that keep state commit the place with their state (each line counts exactly once); others save it after their output is flushed (at least once). NAME is whose place it is; it defaults to the state\'s name where there is one (see `binge state inputs`)' -r
-complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l sign-each -d 'Also sign every record'
-complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
-complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
-complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -a "keygen" -d 'Make a stream key: the private key goes to KEYFILE (mode 0600), the public key to stdout'
-complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -a "pubkey" -d 'Print the public key of a private key file'
-complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -a "export" -d 'Write a stream\'s history as typed NDJSON, the input of verify'
-complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -a "prove" -d 'An RFC 6962 inclusion proof of one record against the latest checkpoint'
-complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -a "status" -d 'Each stream\'s size, head, last checkpoint and last anchor'
-complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l resume -d 'Keep in the state file how far each input file was read, and start there next time. A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that keep state commit the place with their state (each line counts exactly once); others save it after their output is flushed (at least once). NAME is whose place it is; it defaults to the state\'s name where there is one (see `binge state inputs`)' -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l sign-each -d 'Also sign every record'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -a "keygen" -d 'Make a stream key: the private key goes to KEYFILE (mode 0600), the public key to stdout'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -a "pubkey" -d 'Print the public key of a private key file'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -a "export" -d 'Write a stream\'s history as typed NDJSON, the input of verify'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -a "prove" -d 'An RFC 6962 inclusion proof of one record against the latest checkpoint'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -a "status" -d 'Each stream\'s size, head, last checkpoint and last anchor'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -l origin -d 'The stream\'s name, such as example.org/payments' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -l out -d 'Where to write the private key (never overwritten)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l stream -r
@@ -316,6 +322,7 @@ complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_sub
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l redact -d 'Leave the events out: records carry their body hash only'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
@@ -324,69 +331,71 @@ complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_sub
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from help" -f -a "keygen" -d 'Make a stream key: the private key goes to KEYFILE (mode 0600), the public key to stdout'
-complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from help" -f -a "pubkey" -d 'Print the public key of a private key file'
-complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write a stream\'s history as typed NDJSON, the input of verify'
-complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from help" -f -a "prove" -d 'An RFC 6962 inclusion proof of one record against the latest checkpoint'
-complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from help" -f -a "status" -d 'Each stream\'s size, head, last checkpoint and last anchor'
-complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c binge -n "__fish_binge_using_subcommand verify" -l trust -d 'The trusted public keys' -r -F
 complete -c binge -n "__fish_binge_using_subcommand verify" -l witnesses -d 'Require cosignatures by at least K of the trust file\'s witnesses (`witness KEY` lines) on each stream\'s newest checkpoint; fewer is incomplete (exit 3)' -r
 complete -c binge -n "__fish_binge_using_subcommand verify" -l since -d 'A checkpoint verified before (a file with its signed note, or an earlier export whose last checkpoint line of each stream is taken): an increment made with `entwine export --from SIZE` is then checked from there, without the records before it' -r -F
 complete -c binge -n "__fish_binge_using_subcommand verify" -l before -d 'Say whether event A happened before event B, after it, or concurrently, with the evidence (each as ORIGIN:SEQ)' -r
+complete -c binge -n "__fish_binge_using_subcommand verify" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand verify" -l strict -d 'Exit 3 when anything is verified but not anchored'
 complete -c binge -n "__fish_binge_using_subcommand verify" -l json -d 'Write the findings and a summary per stream as NDJSON on stdout'
 complete -c binge -n "__fish_binge_using_subcommand verify" -l order -d 'Write every event with its interval: {"origin", "seq", "ref", "anc", "event"}'
 complete -c binge -n "__fish_binge_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand verify" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import help" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import help" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
-complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import help" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import help" -f -a "init" -d 'Make this state file a ticker, signing with KEYFILE (from binge entwine keygen)'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import help" -f -a "trust" -d 'Trust a stream\'s public key (origin+keyid+key)'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import help" -f -a "accept" -d 'Answer anchor requests from stdin: accepted, or rejected with the reason (kept as evidence)'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import help" -f -a "tick" -d 'Seal the anchors accepted since the last tick into a new signed tick, and print it'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import help" -f -a "ticks" -d 'Print the ticks from index N on, with their anchors and inclusion proofs'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import help" -f -a "request" -d 'Print an anchor request for a stream: its latest signed checkpoint and a consistency proof from its last anchored size'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import help" -f -a "serve" -d 'Serve C2SP tlog-witness add-checkpoint over HTTP: POST /add-checkpoint with the spec\'s request body; accepted checkpoints are cosigned (cosignature/v1) with the ticker\'s key and sealed by the next tick, as anchor accept does'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import help" -f -a "witness-key" -d 'Print the ticker\'s witness key: its cosignature/v1 verifier key (signature type 0x04), for the trust files of verifiers (as `witness KEY`)'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import help" -f -a "import" -d 'Import ticks from stdin, checked against the ticker\'s key; later records reference them'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -f -a "init" -d 'Make this state file a ticker, signing with KEYFILE (from binge entwine keygen)'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -f -a "trust" -d 'Trust a stream\'s public key (origin+keyid+key)'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -f -a "accept" -d 'Answer anchor requests from stdin: accepted, or rejected with the reason (kept as evidence)'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -f -a "tick" -d 'Seal the anchors accepted since the last tick into a new signed tick, and print it'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -f -a "ticks" -d 'Print the ticks from index N on, with their anchors and inclusion proofs'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -f -a "request" -d 'Print an anchor request for a stream: its latest signed checkpoint and a consistency proof from its last anchored size'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -f -a "serve" -d 'Serve C2SP tlog-witness add-checkpoint over HTTP: POST /add-checkpoint with the spec\'s request body; accepted checkpoints are cosigned (cosignature/v1) with the ticker\'s key and sealed by the next tick, as anchor accept does'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -f -a "witness-key" -d 'Print the ticker\'s witness key: its cosignature/v1 verifier key (signature type 0x04), for the trust files of verifiers (as `witness KEY`)'
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -f -a "import" -d 'Import ticks from stdin, checked against the ticker\'s key; later records reference them'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -l origin -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -l key -r -F
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -l since -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -l stream -r
@@ -394,6 +403,7 @@ complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subc
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -l listen -d 'Where to listen (loopback unless you say otherwise; port 0 picks a free one, and the address is printed on stderr)' -r
@@ -401,77 +411,37 @@ complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subc
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from witness-key" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from witness-key" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from witness-key" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from witness-key" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from witness-key" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -l ticker -d 'The ticker\'s public key (origin+keyid+key)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from help" -f -a "init" -d 'Make this state file a ticker, signing with KEYFILE (from binge entwine keygen)'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from help" -f -a "trust" -d 'Trust a stream\'s public key (origin+keyid+key)'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from help" -f -a "accept" -d 'Answer anchor requests from stdin: accepted, or rejected with the reason (kept as evidence)'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from help" -f -a "tick" -d 'Seal the anchors accepted since the last tick into a new signed tick, and print it'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from help" -f -a "ticks" -d 'Print the ticks from index N on, with their anchors and inclusion proofs'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from help" -f -a "request" -d 'Print an anchor request for a stream: its latest signed checkpoint and a consistency proof from its last anchored size'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve C2SP tlog-witness add-checkpoint over HTTP: POST /add-checkpoint with the spec\'s request body; accepted checkpoints are cosigned (cosignature/v1) with the ticker\'s key and sealed by the next tick, as anchor accept does'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from help" -f -a "witness-key" -d 'Print the ticker\'s witness key: its cosignature/v1 verifier key (signature type 0x04), for the trust files of verifiers (as `witness KEY`)'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from help" -f -a "import" -d 'Import ticks from stdin, checked against the ticker\'s key; later records reference them'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs help" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs help" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
-complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs help" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs help" -f -a "inputs" -d 'List the input files read with --resume and how far each was read'
-complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -f -a "inputs" -d 'List the input files read with --resume and how far each was read'
 complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -l scope -d 'Only this scope (aggregate:NAME, log:TOPIC, entwine:ORIGIN, or a --resume=NAME)' -r
 complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -l forget -d 'Forget the listed positions instead: the next --resume run reads from the start'
 complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from help" -f -a "inputs" -d 'List the input files read with --resume and how far each was read'
-complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor state help" -f -a "filter" -d 'Keep or drop events by an expression'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor state help" -f -a "annotate" -d 'Add, compute, rename, copy and remove fields; parse text into fields'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor state help" -f -a "aggregate" -d 'Group-by statistics, windows, and versioned collect-until-complete aggregates'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor state help" -f -a "log" -d 'A durable append-only log with consumer groups, in the state file'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor state help" -f -a "tee" -d 'Copy events to side outputs (files, SQLite, the log, HTTP, a command) while passing them on'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor state help" -f -a "entwine" -d 'Append events to a signed, hash-chained stream; keys, export, proofs, status'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor state help" -f -a "verify" -d 'Check exported entwined history offline, with the trusted public keys only'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor state help" -f -a "anchor" -d 'Anchor streams to a shared ticker chain: the ticker\'s side and the streams\' side'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor state help" -f -a "state" -d 'What the state file keeps for inputs read with --resume'
-complete -c binge -n "__fish_binge_using_subcommand help; and not __fish_seen_subcommand_from filter annotate aggregate log tee entwine verify anchor state help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "append" -d 'Append NDJSON events to a topic, one transaction per batch'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "read" -d 'Read a topic in seq order from a consumer group\'s position'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "ack" -d 'Move a group\'s position forward to SEQ (for --commit manual)'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "seek" -d 'Move a group\'s position, backwards too'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "groups" -d 'The position and lag of every group (of TOPIC)'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "topics" -d 'Every topic: events, first and last seq and time, bytes'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "tail" -d 'The last N events of a topic, then new ones with --follow (no group)'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "compact" -d 'Delete old events, never what a group has not read (unless --force)'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "query" -d 'Events of a time range, or a summary per time bucket'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "dead" -d 'The deliveries parked after --max-deliver failed attempts'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from entwine" -f -a "keygen" -d 'Make a stream key: the private key goes to KEYFILE (mode 0600), the public key to stdout'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from entwine" -f -a "pubkey" -d 'Print the public key of a private key file'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from entwine" -f -a "export" -d 'Write a stream\'s history as typed NDJSON, the input of verify'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from entwine" -f -a "prove" -d 'An RFC 6962 inclusion proof of one record against the latest checkpoint'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from entwine" -f -a "status" -d 'Each stream\'s size, head, last checkpoint and last anchor'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from anchor" -f -a "init" -d 'Make this state file a ticker, signing with KEYFILE (from binge entwine keygen)'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from anchor" -f -a "trust" -d 'Trust a stream\'s public key (origin+keyid+key)'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from anchor" -f -a "accept" -d 'Answer anchor requests from stdin: accepted, or rejected with the reason (kept as evidence)'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from anchor" -f -a "tick" -d 'Seal the anchors accepted since the last tick into a new signed tick, and print it'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from anchor" -f -a "ticks" -d 'Print the ticks from index N on, with their anchors and inclusion proofs'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from anchor" -f -a "request" -d 'Print an anchor request for a stream: its latest signed checkpoint and a consistency proof from its last anchored size'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from anchor" -f -a "serve" -d 'Serve C2SP tlog-witness add-checkpoint over HTTP: POST /add-checkpoint with the spec\'s request body; accepted checkpoints are cosigned (cosignature/v1) with the ticker\'s key and sealed by the next tick, as anchor accept does'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from anchor" -f -a "witness-key" -d 'Print the ticker\'s witness key: its cosignature/v1 verifier key (signature type 0x04), for the trust files of verifiers (as `witness KEY`)'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from anchor" -f -a "import" -d 'Import ticks from stdin, checked against the ticker\'s key; later records reference them'
-complete -c binge -n "__fish_binge_using_subcommand help; and __fish_seen_subcommand_from state" -f -a "inputs" -d 'List the input files read with --resume and how far each was read'
+complete -c binge -n "__fish_binge_using_subcommand help" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand help" -s V -l version -d 'Print version'

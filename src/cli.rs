@@ -36,14 +36,19 @@ lines are reported on stderr and skipped (see --on-error and --dead-letter).";
     version,
     about = ABOUT,
     long_about = LONG_ABOUT,
-    after_long_help = format!("{AFTER_HELP}\n\n{EXIT_STATUS_HELP}"),
+    after_long_help = format!("{AFTER_HELP}\n\n{EXIT_STATUS_HELP}\n\n{}", crate::expr::functions_reference()),
     propagate_version = true,
-    disable_help_subcommand = false,
+    disable_help_subcommand = true,
     arg_required_else_help = true
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an
+    /// IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system's zone)
+    #[arg(long, value_name = "ZONE", global = true)]
+    pub tz: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,6 +153,20 @@ pub enum Command {
         after_long_help = STATE_EXAMPLES
     )]
     State(StateCmdArgs),
+
+    /// Help on a subcommand (binge help filter), or a topic: binge help functions
+    #[command(
+        long_about = "Prints the help of a subcommand (binge help log read), or of a topic: \
+                      functions (every function of the expression language)."
+    )]
+    Help(HelpArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HelpArgs {
+    /// A subcommand (and its subcommands), or: functions
+    #[arg(value_name = "TOPIC")]
+    pub topic: Vec<String>,
 }
 
 impl Command {
@@ -163,6 +182,7 @@ impl Command {
             Command::Verify(_) => "verify",
             Command::Anchor(_) => "anchor",
             Command::State(_) => "state",
+            Command::Help(_) => "help",
         }
     }
 }

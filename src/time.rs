@@ -132,16 +132,19 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     Some(secs * 1000 + ms)
 }
 
-/// RFC 3339 text, where a missing offset means UTC.
-pub fn parse_rfc3339_or_utc(s: &str) -> Option<i64> {
-    parse_rfc3339(s).or_else(|| parse_rfc3339(&format!("{}Z", s.trim())))
+/// RFC 3339 text, where a missing offset means the `--tz` zone.
+pub fn parse_rfc3339_in_zone(s: &str) -> Option<i64> {
+    parse_rfc3339(s).or_else(|| {
+        let civil = parse_rfc3339(&format!("{}Z", s.trim()))?;
+        civil_to_ms(civil, zone())
+    })
 }
 
-/// An event time held in a value: RFC 3339 text (no offset: UTC) or an epoch number in `unit`
-/// (guessed from its size when `None`).
+/// An event time held in a value: RFC 3339 text (no offset: the `--tz` zone) or an epoch
+/// number in `unit` (guessed from its size when `None`).
 pub fn from_value(v: &crate::json::Value<'_>, unit: Option<Unit>) -> Option<i64> {
     match v {
-        crate::json::Value::String(s) => parse_rfc3339_or_utc(s),
+        crate::json::Value::String(s) => parse_rfc3339_in_zone(s),
         crate::json::Value::Number(n) => epoch_to_ms(n, unit),
         _ => None,
     }
@@ -170,7 +173,8 @@ pub fn format_rfc3339(ms: i64) -> String {
 /// not used), `%j` day of the year, `%z` offset (`Z`, `+hhmm`, `+hh:mm`), `%Z` zone name (UTC,
 /// GMT or Z only), `%s` epoch seconds, `%T` = `%H:%M:%S`, `%F` = `%Y-%m-%d`, `%D` =
 /// `%m/%d/%y`, `%%` a percent sign. A space matches any run of blanks, so `%b %e` reads both
-/// `Jul 13` and `Jul  3`. Without `%z` the time is UTC; without a year, `default_year`.
+/// `Jul 13` and `Jul  3`. Without `%z` the time is in the `--tz` zone; without a year,
+/// `default_year`.
 pub fn parse_with_format(text: &str, format: &str, default_year: i64) -> Option<i64> {
     let mut p = FormatParser {
         s: text.trim().as_bytes(),
@@ -250,9 +254,10 @@ pub fn parse_with_format(text: &str, format: &str, default_year: i64) -> Option<
                 ])?;
             }
             b'j' => t.yday = Some(p.int(1, 3)?),
-            b'z' => t.offset_min = p.offset()?,
+            b'z' => t.offset_min = Some(p.offset()?),
             b'Z' => {
                 p.word(&["utc", "gmt", "z"])?;
+                t.offset_min = Some(0);
             }
             b's' => {
                 let start = p.i;
@@ -286,7 +291,8 @@ struct Fields {
     min: i64,
     sec: i64,
     ms: i64,
-    offset_min: i64,
+    /// `None` when the text gave no offset: the time is then read in the `--tz` zone.
+    offset_min: Option<i64>,
     yday: Option<i64>,
     twelve: bool,
     pm: Option<bool>,
@@ -326,8 +332,12 @@ impl Fields {
         if hour > 23 || self.min > 59 || self.sec > 60 {
             return None;
         }
-        let secs = days * 86_400 + hour * 3600 + self.min * 60 + self.sec - self.offset_min * 60;
-        Some(secs * 1000 + self.ms)
+        let secs = days * 86_400 + hour * 3600 + self.min * 60 + self.sec;
+        let civil = secs * 1000 + self.ms;
+        match self.offset_min {
+            Some(off) => Some(civil - off * 60_000),
+            None => civil_to_ms(civil, zone()),
+        }
     }
 }
 
@@ -468,6 +478,81 @@ pub fn format_duration(ms: i64) -> String {
         }
     }
     out
+}
+
+/// The zone times without an offset are read in (`--tz`): set once at start-up.
+static ZONE: std::sync::OnceLock<jiff::tz::TimeZone> = std::sync::OnceLock::new();
+
+/// Sets the zone for times read without an offset: `--tz NAME`, else `$TZ`, else the system's.
+pub fn set_zone(name: Option<&str>) -> Result<(), String> {
+    let zone = match name {
+        Some(n) => zone_named(n)?,
+        None => jiff::tz::TimeZone::try_system().unwrap_or(jiff::tz::TimeZone::UTC),
+    };
+    let _ = ZONE.set(zone);
+    Ok(())
+}
+
+/// The zone times without an offset are read in.
+pub fn zone() -> &'static jiff::tz::TimeZone {
+    ZONE.get_or_init(|| jiff::tz::TimeZone::try_system().unwrap_or(jiff::tz::TimeZone::UTC))
+}
+
+/// An IANA time zone by name (`Europe/Berlin`, `UTC`), or why there is none.
+pub fn zone_named(name: &str) -> Result<jiff::tz::TimeZone, String> {
+    jiff::tz::TimeZone::get(name).map_err(|_| {
+        format!("unknown time zone {name:?} (an IANA name such as Europe/Berlin, or UTC)")
+    })
+}
+
+/// Epoch milliseconds of a wall-clock time in `zone`; a time that a change of clocks skips is
+/// read as after the change, one it repeats as the earlier of the two (RFC 5545's rule, as
+/// jiff's "compatible" disambiguation does).
+pub fn civil_to_ms(civil_ms: i64, zone: &jiff::tz::TimeZone) -> Option<i64> {
+    if *zone == jiff::tz::TimeZone::UTC {
+        return Some(civil_ms);
+    }
+    let ts = jiff::Timestamp::from_millisecond(civil_ms).ok()?;
+    let dt = ts.to_zoned_datetime(jiff::tz::TimeZone::UTC).datetime();
+    let zoned = zone.to_ambiguous_zoned_datetime(dt).compatible().ok()?;
+    Some(zoned.timestamp().as_millisecond())
+}
+
+/// `strftime(t, format[, zone])`: epoch milliseconds written with a strftime format in
+/// `zone` (UTC by default).
+pub fn strftime(ms: i64, format: &str, zone: Option<&str>) -> Result<String, String> {
+    let tz = match zone {
+        Some(z) => zone_named(z)?,
+        None => jiff::tz::TimeZone::UTC,
+    };
+    let ts =
+        jiff::Timestamp::from_millisecond(ms).map_err(|e| format!("{ms} is out of range: {e}"))?;
+    let zoned = ts.to_zoned_datetime(tz);
+    jiff::fmt::strtime::format(format, &zoned)
+        .map_err(|e| format!("strftime format {format:?}: {e}"))
+}
+
+/// `strptime(s, format[, zone])`: text read with a strftime format, in epoch milliseconds;
+/// without an offset in the text, in `zone` (else `--tz`). `None` when the text does not fit.
+pub fn strptime(text: &str, format: &str, in_zone: Option<&str>) -> Result<Option<i64>, String> {
+    let tz = match in_zone {
+        Some(z) => zone_named(z)?,
+        None => zone().clone(),
+    };
+    let Ok(parsed) = jiff::fmt::strtime::parse(format, text) else {
+        return Ok(None);
+    };
+    if let Ok(ts) = parsed.to_timestamp() {
+        return Ok(Some(ts.as_millisecond()));
+    }
+    let Ok(dt) = parsed.to_datetime() else {
+        return Ok(None);
+    };
+    Ok(tz
+        .to_ambiguous_zoned_datetime(dt)
+        .compatible()
+        .ok()
+        .map(|z| z.timestamp().as_millisecond()))
 }
 
 pub fn parse_duration(text: &str) -> Option<i64> {

@@ -22,6 +22,8 @@ use crate::stream::resume::Resume;
 /// for subcommands whose options act in the order they were given.
 pub fn run(command: Command, matches: &ArgMatches) -> anyhow::Result<Exit> {
     let sub = matches.subcommand().map(|(_, m)| m).unwrap_or(matches);
+    crate::time::set_zone(sub.get_one::<String>("tz").map(String::as_str))
+        .map_err(|e| UsageError(format!("--tz: {e}")))?;
     match command {
         Command::Filter(args) => filter::run(&args),
         Command::Annotate(args) => annotate::run(&args, sub),
@@ -32,7 +34,35 @@ pub fn run(command: Command, matches: &ArgMatches) -> anyhow::Result<Exit> {
         Command::Verify(args) => verify::run(&args),
         Command::Anchor(args) => anchor::run(&args),
         Command::State(args) => state::run(&args),
+        Command::Help(args) => help(&args.topic),
     }
+}
+
+/// `binge help [TOPIC...]`: a subcommand's long help, or the functions reference.
+fn help(topic: &[String]) -> anyhow::Result<Exit> {
+    use clap::CommandFactory;
+    use std::io::Write;
+    if topic.len() == 1 && topic[0] == "functions" {
+        let text = crate::expr::functions_reference();
+        return match crate::stream::stdout()?.write_all(text.as_bytes()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Success),
+            other => other.map(|_| Exit::Success).map_err(Into::into),
+        };
+    }
+    let mut cmd = crate::cli::Cli::command();
+    cmd.build();
+    let mut at = &mut cmd;
+    for word in topic {
+        let Some(next) = at.find_subcommand_mut(word) else {
+            return Err(UsageError(format!(
+                "no help on '{word}': give a subcommand (binge --help lists them) or functions"
+            ))
+            .into());
+        };
+        at = next;
+    }
+    at.print_long_help()?;
+    Ok(Exit::Success)
 }
 
 /// Engine options from the shared stream flags.

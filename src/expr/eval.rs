@@ -67,7 +67,20 @@ pub fn eval<'a>(e: &'a Expr, input: &dyn Input<'a>) -> Value<'a> {
         Expr::Call(Func::Line, _) => input
             .line()
             .map_or(Value::Null, |n| Value::Number(Number::Int(n as i64))),
-        Expr::Call(f, args) => f.apply(args.iter().map(|a| eval(a, input)).collect()),
+        Expr::Call(f, args) => match f.apply(args.iter().map(|a| eval(a, input)).collect()) {
+            Ok(v) => v,
+            Err(why) => {
+                FAULT.with(|f| *f.borrow_mut() = Some(why));
+                Value::Null
+            }
+        },
+        Expr::If(cond, then, otherwise) => {
+            if truth(cond, input) {
+                eval(then, input)
+            } else {
+                otherwise.as_ref().map_or(Value::Null, |e| eval(e, input))
+            }
+        }
     }
 }
 
@@ -109,6 +122,11 @@ thread_local! {
 const PATTERNS_KEPT: usize = 256;
 
 fn dynamic_match(pattern: &str, subject: &str) -> Result<bool, String> {
+    with_regex(pattern, |re| re.is_match(subject))
+}
+
+/// Runs `f` with `pattern` compiled (once per thread), or says why it is no regex.
+pub fn with_regex<T>(pattern: &str, f: impl FnOnce(&Regex) -> T) -> Result<T, String> {
     PATTERNS.with(|cache| {
         let mut cache = cache.borrow_mut();
         if !cache.contains_key(pattern) {
@@ -120,7 +138,7 @@ fn dynamic_match(pattern: &str, subject: &str) -> Result<bool, String> {
             cache.insert(pattern.to_string(), compiled);
         }
         match &cache[pattern] {
-            Ok(re) => Ok(re.is_match(subject)),
+            Ok(re) => Ok(f(re)),
             Err(why) => Err(why.clone()),
         }
     })

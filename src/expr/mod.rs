@@ -7,6 +7,8 @@
 
 mod eval;
 mod func;
+
+pub use func::reference as functions_reference;
 mod lexer;
 mod parser;
 

@@ -27,6 +27,8 @@ pub enum Expr {
         negate: bool,
     },
     Call(Func, Vec<Expr>),
+    /// `if C then A else B end`; without `else`, null.
+    If(Box<Expr>, Box<Expr>, Option<Box<Expr>>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -62,6 +64,13 @@ impl Expr {
             Expr::Lit(_) | Expr::Path(_) => {}
             Expr::Array(items) | Expr::Call(_, items) => items.iter().for_each(|e| e.walk(f)),
             Expr::Not(e) | Expr::Neg(e) => e.walk(f),
+            Expr::If(c, a, b) => {
+                c.walk(f);
+                a.walk(f);
+                if let Some(b) = b {
+                    b.walk(f);
+                }
+            }
             Expr::And(a, b)
             | Expr::Or(a, b)
             | Expr::Cmp(_, a, b)
@@ -85,13 +94,14 @@ impl Expr {
     pub fn has_dynamic_pattern(&self) -> bool {
         let mut found = false;
         self.walk(&mut |e| {
-            found |= matches!(
-                e,
+            found |= match e {
                 Expr::Match {
                     pattern: Pattern::Dynamic(_),
                     ..
-                }
-            );
+                } => true,
+                Expr::Call(func, args) => func.can_fail(args),
+                _ => false,
+            };
         });
         found
     }
@@ -137,6 +147,9 @@ impl Expr {
             },
             Expr::Array(items) | Expr::Call(_, items) => items.iter().all(|e| e.roots(out)),
             Expr::Not(e) | Expr::Neg(e) => e.roots(out),
+            Expr::If(c, a, b) => {
+                c.roots(out) & a.roots(out) & b.as_ref().is_none_or(|b| b.roots(out))
+            }
             Expr::And(a, b)
             | Expr::Or(a, b)
             | Expr::Cmp(_, a, b)
@@ -439,15 +452,28 @@ impl Parser<'_> {
                 "true" => Expr::Lit(Value::Bool(true)),
                 "false" => Expr::Lit(Value::Bool(false)),
                 "null" => Expr::Lit(Value::Null),
-                "and" | "or" | "not" | "in" => {
+                "and" | "or" | "not" | "in" | "then" | "else" | "end" => {
                     self.i -= 1;
                     return Err(self.unexpected("a value"));
+                }
+                "if" => {
+                    let cond = self.nested(Self::or)?;
+                    self.keyword("then")?;
+                    let then = self.nested(Self::or)?;
+                    let otherwise = if self.peek() == Some(&Tok::Ident("else".into())) {
+                        self.i += 1;
+                        Some(Box::new(self.nested(Self::or)?))
+                    } else {
+                        None
+                    };
+                    self.keyword("end")?;
+                    Expr::If(Box::new(cond), Box::new(then), otherwise)
                 }
                 name => {
                     let called = self.peek() == Some(&Tok::LParen);
                     let func = Func::by_name(name).ok_or_else(|| {
                         if called {
-                            return ParseError::new(col, format!("unknown function '{name}'"));
+                            return ParseError::new(col, super::func::unknown(name));
                         }
                         // A bare name is most often the rest of a key with a '-' in it.
                         let tok = |back: usize| {
@@ -483,6 +509,16 @@ impl Parser<'_> {
                 ));
             }
         })
+    }
+
+    /// The keyword `word`, or an error saying it was expected.
+    fn keyword(&mut self, word: &str) -> Result<(), ParseError> {
+        if self.peek() == Some(&Tok::Ident(word.into())) {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(self.unexpected(&format!("'{word}'")))
+        }
     }
 
     /// Comma-separated expressions up to `close`, which is consumed.

@@ -344,3 +344,202 @@ fn assignments_split_outside_quotes() {
     );
     assert_eq!(split_assignment(".a"), None);
 }
+
+/// Every function of the library: what it gives, and null for missing values and wrong types.
+#[test]
+fn the_function_library() {
+    let cases: &[(&str, &str)] = &[
+        // Values
+        ("type(.n)", r#""number""#),
+        ("type(.nope)", r#""null""#),
+        ("type(.arr)", r#""array""#),
+        ("type(.obj)", r#""object""#),
+        ("type(.t)", r#""boolean""#),
+        ("type(.s)", r#""string""#),
+        ("is_null(.nope)", "true"),
+        ("is_bool(.t)", "true"),
+        ("is_number(.s)", "false"),
+        ("is_string(.s)", "true"),
+        ("is_array(.arr)", "true"),
+        ("is_object(.obj)", "true"),
+        (r#"parse_json("{\"a\":[1,2.50]}")"#, r#"{"a":[1,2.50]}"#),
+        (r#"parse_json("not json")"#, "null"),
+        ("to_json(.arr)", r#""[1,\"two\",{\"x\":3}]""#),
+        ("to_json(.id)", r#""505874924095815681""#),
+        // Strings
+        (r#"split(.s, " ")"#, r#"["Hello","World"]"#),
+        (r#"split(.nope, " ")"#, "null"),
+        (r#"join(["a", 1, null, "b"], "-")"#, r#""a-1--b""#),
+        (r#"join(.s, "-")"#, "null"),
+        (
+            r#"replace(.Content, "(\\d+)\\.(\\d+)", "$2.$1")"#,
+            r#""Invalid user admin from 2.1.3.4""#,
+        ),
+        (
+            r##"replace_all(.Content, "\\d", "#")"##,
+            r##""Invalid user admin from #.#.#.#""##,
+        ),
+        (r#"replace(.nope, "a", "b")"#, "null"),
+        ("substr(.s, 6)", r#""World""#),
+        ("substr(.s, 0, 5)", r#""Hello""#),
+        ("substr(.s, -5, 3)", r#""Wor""#),
+        ("substr(.k, 1, 1)", r#""t""#),
+        ("substr(.s, 99)", r#""""#),
+        ("substr(.n, 1)", "null"),
+        (r#"trim("  a b  ")"#, r#""a b""#),
+        (r#"ltrim("  a ")"#, r#""a ""#),
+        (r#"rtrim("  a ")"#, r#""  a""#),
+        (r#"pad("7", 3, "0")"#, r#""007""#),
+        (r#"pad("ab", -4)"#, r#""ab  ""#),
+        ("pad(.n, 3)", r#""  3""#),
+        (r#"pad("abcd", 2)"#, r#""abcd""#),
+        (
+            r#"format("{} of {}: {1}/{0} {{x}}", .n, .s)"#,
+            r#""3 of Hello World: Hello World/3 {x}""#,
+        ),
+        (r#"format("{}", .nope)"#, r#""""#),
+        (
+            r#"url("https://a.example:8443/p/q?x=1&y=two#frag", "host")"#,
+            r#""a.example""#,
+        ),
+        (
+            r#"url("https://a.example:8443/p/q?x=1&y=two#frag", "port")"#,
+            "8443",
+        ),
+        (
+            r#"url("https://a.example:8443/p/q?x=1&y=two#frag", "path")"#,
+            r#""/p/q""#,
+        ),
+        (
+            r#"url("https://a.example:8443/p/q?x=1&y=two#frag", "query")"#,
+            r#""x=1&y=two""#,
+        ),
+        (
+            r#"url("https://a.example:8443/p/q?x=1&y=two#frag", "?y")"#,
+            r#""two""#,
+        ),
+        (
+            r#"url("https://a.example:8443/p/q?x=1&y=two#frag", "fragment")"#,
+            r#""frag""#,
+        ),
+        (r#"url("https://a.example/", "scheme")"#, r#""https""#),
+        (r#"url("not a url", "host")"#, "null"),
+        // Numbers
+        ("round(.f)", "3"),
+        ("round(-2.5)", "-3"),
+        ("round(1.005, 2)", "1.01"),
+        ("round(.v, 1)", "1.1"),
+        ("round(123.456, -1)", "120"),
+        ("round(.n, 2)", "3"),
+        ("round(.s)", "null"),
+        ("floor(-2.5)", "-3"),
+        ("floor(.f)", "2"),
+        ("ceil(.f)", "3"),
+        ("ceil(-0.5)", "0"),
+        ("abs(.neg)", "4"),
+        ("abs(-1.50)", "1.50"),
+        ("min(3, 1.10, 2)", "1.10"),
+        ("max(.arr)", "1"),
+        ("max(.id, 1)", "505874924095815681"),
+        ("min(.nope)", "null"),
+        ("pow(2, 10)", "1024"),
+        ("pow(2, 0.5) > 1.41", "true"),
+        ("pow(.s, 2)", "null"),
+        ("log(1)", "0"),
+        ("log(8, 2)", "3"),
+        ("log(0)", "null"),
+        // Collections
+        ("keys(.obj)", r#"["a","key with spaces"]"#),
+        ("values(.obj.a)", r#"["deep"]"#),
+        ("keys(.arr)", "null"),
+        ("first(.arr)", "1"),
+        ("last(.arr)", r#"{"x":3}"#),
+        ("first(.s)", r#""H""#),
+        ("first([])", "null"),
+        (
+            r#"sort([3, "b", 1.5, null, "a", true])"#,
+            r#"[null,true,1.5,3,"a","b"]"#,
+        ),
+        ("unique([1, 1.0, 2, 1])", "[1,2]"),
+        ("len(unique(.arr))", "3"),
+        // Time
+        (
+            r#"strftime("2024-05-01T10:30:00Z", "%Y/%m/%d %H:%M")"#,
+            r#""2024/05/01 10:30""#,
+        ),
+        (
+            r#"strftime(.ts, "%H:%M %Z", "Europe/Berlin")"#,
+            r#""12:30 CEST""#,
+        ),
+        (
+            r#"strptime("2024-05-01 12:30:00", "%Y-%m-%d %H:%M:%S", "Europe/Berlin")"#,
+            "1714559400000",
+        ),
+        (
+            r#"strptime("2024-05-01 10:30:00 +0000", "%Y-%m-%d %H:%M:%S %z")"#,
+            "1714559400000",
+        ),
+        (r#"strptime("nonsense", "%Y")"#, "null"),
+        ("strftime(.nope, \"%Y\")", "null"),
+        // Networks
+        (r#"cidr_match("10.0.0.0/8", "10.1.2.3")"#, "true"),
+        (r#"cidr_match("10.0.0.0/8", "11.1.2.3")"#, "false"),
+        (r#"cidr_match("2001:db8::/32", "2001:db8::1")"#, "true"),
+        (r#"cidr_match("10.0.0.0/8", "2001:db8::1")"#, "false"),
+        (r#"cidr_match("10.0.0.0/8", "nope")"#, "null"),
+        // The conditional
+        (r#"if .n > 2 then "big" else "small" end"#, r#""big""#),
+        (r#"if .nope then 1 end"#, "null"),
+        (
+            r#"if .n == 1 then "a" else if .n == 3 then "c" else "z" end end"#,
+            r#""c""#,
+        ),
+    ];
+    for (src, want) in cases {
+        assert_eq!(&ev(src), want, "{src}");
+    }
+}
+
+#[test]
+fn function_mistakes_are_said_at_parse_time_or_per_event() {
+    let e = err("repalce(.s, \"a\", \"b\")");
+    assert!(e.message.contains("did you mean replace?"), "{}", e.message);
+    assert!(e.message.contains("binge help functions"), "{}", e.message);
+    assert!(
+        err("replace(.s, \"(\", \"b\")")
+            .message
+            .contains("not a regular expression")
+    );
+    assert!(
+        err("strftime(.ts, \"%Y\", \"Mars/Base\")")
+            .message
+            .contains("unknown time zone")
+    );
+    assert!(
+        err("url(.s, \"user\")")
+            .message
+            .contains("no part of a URL")
+    );
+    assert!(err("if .n then 1").message.contains("'end'"));
+    assert!(err("pad(.s)").message.contains("2 to 3 arguments"));
+    // A pattern made from the event fails for that event only.
+    let prog = Program::compile("replace(.s, .p, \"x\")").unwrap();
+    let bad = parse_value(br#"{"s":"a","p":"("}"#).unwrap();
+    assert!(prog.eval(&bad).is_err());
+    let good = parse_value(br#"{"s":"abc","p":"b"}"#).unwrap();
+    assert_eq!(prog.eval(&good).unwrap().to_json(), r#""axc""#);
+}
+
+#[test]
+fn the_reference_lists_every_function() {
+    let text = functions_reference();
+    for name in [
+        "split(",
+        "replace_all(",
+        "strftime(",
+        "cidr_match(",
+        "if C then A else B end",
+    ] {
+        assert!(text.contains(name), "{name}");
+    }
+}

@@ -73,7 +73,7 @@ pub fn parse_time_arg(text: &str) -> Option<i64> {
     if let Some(ago) = t.strip_prefix('-').and_then(time::parse_duration) {
         return Some(time::now_ms() - ago);
     }
-    time::parse_rfc3339_or_utc(t)
+    time::parse_rfc3339_in_zone(t)
         .or_else(|| crate::json::Number::parse(t).and_then(|n| time::epoch_to_ms(&n, None)))
 }
 

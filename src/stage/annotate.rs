@@ -310,7 +310,7 @@ fn extract(layouts: &[Regex], text: &str) -> Option<Vec<(String, String)>> {
 /// RFC 3339 (a missing offset is UTC) or an epoch number written as text.
 fn parse_time_auto(s: &str, unit: Option<Unit>) -> Option<i64> {
     let t = s.trim();
-    time::parse_rfc3339_or_utc(t)
+    time::parse_rfc3339_in_zone(t)
         .or_else(|| Number::parse(t).and_then(|n| time::epoch_to_ms(&n, unit)))
 }
 
