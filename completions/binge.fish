@@ -236,7 +236,7 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l force -d 'Also delete events a group has not read yet'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l since -d 'From this event time on (RFC 3339, epoch, or -DURATION for that long ago)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l since -d 'From this event time on (RFC 3339, a date alone for its midnight in --tz, epoch, now, or -DURATION for that long ago: --since -1h)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l until -d 'Up to (not including) this event time' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l where -d 'Only events for which EXPR is true' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l sample-by -d 'Summarise per time bucket of this length instead of writing the events' -r

@@ -993,12 +993,13 @@ pub struct LogCompactArgs {
 pub struct LogQueryArgs {
     pub topic: String,
 
-    /// From this event time on (RFC 3339, epoch, or -DURATION for that long ago)
-    #[arg(long, value_name = "TIME")]
+    /// From this event time on (RFC 3339, a date alone for its midnight in --tz, epoch, now, or
+    /// -DURATION for that long ago: --since -1h)
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub since: Option<String>,
 
     /// Up to (not including) this event time
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub until: Option<String>,
 
     /// Only events for which EXPR is true

@@ -717,6 +717,14 @@ fn queries_select_by_time_and_where() {
         got.iter().map(|v| field(v, "i")).collect::<Vec<_>>(),
         ["2", "4"]
     );
+    // As the README writes it: a negative duration after a space, and a date alone.
+    let recent = ndjson(&log.run(&["query", "t", "--since", "-1h"], ""));
+    assert!(recent.is_empty(), "{recent:?}");
+    let all = ndjson(&log.run(
+        &["query", "t", "--since", "2024-01-01", "--until", "-1h"],
+        "",
+    ));
+    assert_eq!(all.len(), 10);
 }
 
 #[test]

@@ -24,6 +24,8 @@ fn every_sample_produces_its_expected_output() {
             .current_dir(dir)
             .env_clear()
             .env("PATH", format!("{}:/usr/bin:/bin", bin_dir.display()))
+            // The samples' logs carry no zone: they are read as UTC on every machine.
+            .env("TZ", "UTC")
             .output()
             .unwrap();
         let expected_err = std::fs::read(dir.join("expected-stderr")).unwrap_or_default();

@@ -18,3 +18,4 @@ mod samples;
 mod stream;
 mod tee;
 mod verify;
+mod zones;

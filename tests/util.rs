@@ -5,17 +5,18 @@ use std::process::Command as StdCommand;
 
 use assert_cmd::Command;
 
-/// `binge` with no inherited environment, run in `dir` when given.
+/// `binge` with no inherited environment but `TZ=UTC`, so times without an offset read the
+/// same on every machine whatever its zone.
 pub fn binge() -> Command {
     let mut cmd = Command::cargo_bin("binge").expect("the binge binary is built");
-    cmd.env_clear();
+    cmd.env_clear().env("TZ", "UTC");
     cmd
 }
 
 /// The same binary as a plain std command, for tests that need pipes they control.
 pub fn binge_std() -> StdCommand {
     let mut cmd = StdCommand::new(bin_path());
-    cmd.env_clear();
+    cmd.env_clear().env("TZ", "UTC");
     cmd
 }
 

@@ -63,12 +63,15 @@ impl Position {
     }
 }
 
-/// A time given on the command line: RFC 3339 (UTC when no offset), an epoch number, `now`, or
-/// `-DURATION` for that long ago.
+/// A time given on the command line: RFC 3339 (in `--tz` when it has no offset), a date alone
+/// (its midnight in `--tz`), an epoch number, `now`, or `-DURATION` for that long ago.
 pub fn parse_time_arg(text: &str) -> Option<i64> {
     let t = text.trim();
     if t == "now" {
         return Some(time::now_ms());
+    }
+    if t.len() == 10 && t.as_bytes()[4] == b'-' && t.as_bytes()[7] == b'-' {
+        return time::parse_rfc3339_in_zone(&format!("{t}T00:00:00"));
     }
     if let Some(ago) = t.strip_prefix('-').and_then(time::parse_duration) {
         return Some(time::now_ms() - ago);
@@ -315,5 +318,8 @@ mod tests {
         let ago = parse_time_arg("-1h").unwrap();
         assert!((time::now_ms() - ago - 3_600_000).abs() < 5_000);
         assert_eq!(parse_time_arg("yesterday"), None);
+        // A date alone is its midnight (in the --tz zone: UTC in unit tests).
+        assert_eq!(parse_time_arg("2024-05-01"), Some(1_714_521_600_000));
+        assert_eq!(parse_time_arg("2024-13-01"), None);
     }
 }
