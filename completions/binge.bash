@@ -146,7 +146,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__aggregate)
-            opts="-q -h -V --by --count --sum --min --max --avg --distinct --hist --emit --window --time --lateness --late --time-unit --keep --idle --collect --key --collection --complete-when --every-version --source-id --timeout --name --show --reset --list --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --resume --tz --help --version"
+            opts="-q -h -V --by --count --sum --min --max --avg --distinct --hist --emit --window --time --lateness --late --time-unit --keep --idle --collect --key --collection --complete-when --every-version --source-id --timeout --name --show --reset --list --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -242,6 +242,10 @@ _binge() {
                     ;;
                 --durability)
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
+                --multiline)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --on-error)
@@ -564,7 +568,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__annotate)
-            opts="-q -h -V --set --rename --copy --delete --keep --extract --parse-json --parse-logfmt --parse-time --when --keep-existing --unmatched --time-unit --year --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --resume --tz --help --version"
+            opts="-q -h -V --set --rename --copy --delete --keep --extract --parse-json --parse-logfmt --parse-time --when --keep-existing --unmatched --time-unit --year --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -630,6 +634,10 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
+                --multiline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --on-error)
                     COMPREPLY=($(compgen -W "skip fail" -- "${cur}"))
                     return 0
@@ -658,7 +666,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__entwine)
-            opts="-q -h -V --key --checkpoint-every --sign-each --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --resume --tz --help --version keygen pubkey export prove status"
+            opts="-q -h -V --key --checkpoint-every --sign-each --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --tz --help --version keygen pubkey export prove status"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -678,6 +686,10 @@ _binge() {
                     ;;
                 --durability)
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
+                --multiline)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --on-error)
@@ -862,7 +874,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__filter)
-            opts="-v -q -h -V --invert --limit --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --resume --tz --help --version"
+            opts="-v -q -h -V --invert --limit --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -878,6 +890,10 @@ _binge() {
                     ;;
                 --durability)
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
+                --multiline)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --on-error)
@@ -986,7 +1002,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__append)
-            opts="-q -h -V --time --key --id --batch --linger --time-unit --text --on-error --dead-letter --max-line-bytes --quiet --resume --state --durability --tz --help --version"
+            opts="-q -h -V --time --key --id --batch --linger --time-unit --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --state --durability --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1014,6 +1030,10 @@ _binge() {
                     ;;
                 --time-unit)
                     COMPREPLY=($(compgen -W "s ms us ns" -- "${cur}"))
+                    return 0
+                    ;;
+                --multiline)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --on-error)
@@ -1408,7 +1428,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__tee)
-            opts="-i -q -h -V --when --input --batch --flush-interval --header --timeout --retries --max-retry-wait --state --durability --text --on-error --dead-letter --max-line-bytes --quiet --resume --tz --help --version"
+            opts="-i -q -h -V --when --input --batch --flush-interval --header --timeout --retries --max-retry-wait --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --tz --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1456,6 +1476,10 @@ _binge() {
                     ;;
                 --durability)
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
+                --multiline)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --on-error)

@@ -41,6 +41,7 @@ complete -c binge -n "__fish_binge_using_subcommand filter" -l limit -d 'Stop af
 complete -c binge -n "__fish_binge_using_subcommand filter" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand filter" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand filter" -l multiline -d 'With --text: lines matching REGEX begin an event, the others (a stack trace) are joined to it with newlines; @java for log4j-style records (a line starting with a date or [). Behind a pipe, the last event comes out after half a second without input' -r
 complete -c binge -n "__fish_binge_using_subcommand filter" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
 fail\t'Stop at the first bad line, with exit status 65'"
 complete -c binge -n "__fish_binge_using_subcommand filter" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
@@ -73,6 +74,7 @@ complete -c binge -n "__fish_binge_using_subcommand annotate" -l year -d 'The ye
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l multiline -d 'With --text: lines matching REGEX begin an event, the others (a stack trace) are joined to it with newlines; @java for log4j-style records (a line starting with a date or [). Behind a pipe, the last event comes out after half a second without input' -r
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
 fail\t'Stop at the first bad line, with exit status 65'"
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
@@ -113,6 +115,7 @@ complete -c binge -n "__fish_binge_using_subcommand aggregate" -l name -d 'Keep 
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand aggregate" -l multiline -d 'With --text: lines matching REGEX begin an event, the others (a stack trace) are joined to it with newlines; @java for log4j-style records (a line starting with a date or [). Behind a pipe, the last event comes out after half a second without input' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
 fail\t'Stop at the first bad line, with exit status 65'"
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
@@ -154,6 +157,7 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 ms\t''
 us\t''
 ns\t''"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l multiline -d 'With --text: lines matching REGEX begin an event, the others (a stack trace) are joined to it with newlines; @java for log4j-style records (a line starting with a date or [). Behind a pipe, the last event comes out after half a second without input' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
 fail\t'Stop at the first bad line, with exit status 65'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
@@ -272,6 +276,7 @@ complete -c binge -n "__fish_binge_using_subcommand tee" -l max-retry-wait -d 'T
 complete -c binge -n "__fish_binge_using_subcommand tee" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand tee" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand tee" -l multiline -d 'With --text: lines matching REGEX begin an event, the others (a stack trace) are joined to it with newlines; @java for log4j-style records (a line starting with a date or [). Behind a pipe, the last event comes out after half a second without input' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
 fail\t'Stop at the first bad line, with exit status 65'"
 complete -c binge -n "__fish_binge_using_subcommand tee" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
@@ -287,6 +292,7 @@ complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l multiline -d 'With --text: lines matching REGEX begin an event, the others (a stack trace) are joined to it with newlines; @java for log4j-style records (a line starting with a date or [). Behind a pipe, the last event comes out after half a second without input' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l on-error -d 'What to do with a line that is not a JSON object: report it and go on, or stop with exit status 65' -r -f -a "skip\t'Report the line and go on'
 fail\t'Stop at the first bad line, with exit status 65'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F

@@ -444,6 +444,12 @@ pub struct StreamArgs {
     #[arg(long)]
     pub text: bool,
 
+    /// With --text: lines matching REGEX begin an event, the others (a stack trace) are joined
+    /// to it with newlines; @java for log4j-style records (a line starting with a date or [).
+    /// Behind a pipe, the last event comes out after half a second without input
+    #[arg(long, value_name = "REGEX", requires = "text", value_parser = parse_multiline)]
+    pub multiline: Option<crate::stream::Multiline>,
+
     /// What to do with a line that is not a JSON object: report it and go on, or stop with
     /// exit status 65
     #[arg(long, value_enum, value_name = "POLICY", default_value_t = OnError::Skip)]
@@ -1365,6 +1371,10 @@ fn parse_size(s: &str) -> Result<usize, String> {
 
 /// The arguments as if binge had been called by its own name: a link named `binge-<sub>`
 /// runs `binge <sub>`.
+fn parse_multiline(text: &str) -> Result<crate::stream::Multiline, String> {
+    crate::stream::Multiline::parse(text)
+}
+
 pub fn normalize_args(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
     let mut args: Vec<OsString> = args.into_iter().collect();
     let sub = args

@@ -593,3 +593,88 @@ fn expressions_agree_with_jq_on_the_loghub_excerpt() {
     }
     assert!(checked >= 20);
 }
+
+/// ZooKeeper's log (Loghub) with two Java stack traces: one event per log record, the trace in
+/// its message, every record read by @log4j.
+#[test]
+fn multiline_joins_stack_traces_to_their_record() {
+    let log = data("multiline/zookeeper-with-traces.log");
+    let records = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("2015-"))
+        .count();
+    for rule in ["@java", r"^\d{4}-\d{2}-\d{2} "] {
+        let out = binge()
+            .args([
+                "annotate",
+                "--text",
+                "--multiline",
+                rule,
+                "--extract",
+                "message=@log4j",
+            ])
+            .arg(&log)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        assert_eq!(stderr_of(&out), "", "{rule}: every record matched");
+        let events = ndjson(&stdout_of(&out));
+        assert_eq!(events.len(), records, "{rule}");
+        let error = events
+            .iter()
+            .find(|v| field(v, "level") == "\"ERROR\"")
+            .unwrap();
+        let message = error.member("message").unwrap().as_str().unwrap();
+        assert!(message.starts_with("Unexpected Exception: \njava.lang.RuntimeException"));
+        assert!(
+            message.contains("\nCaused by: java.net.ConnectException: Connection refused\n\tat ")
+        );
+        assert_eq!(message.lines().count(), 14, "{message}");
+    }
+    // Without --multiline each trace line is an event of its own, and matches nothing.
+    let out = binge()
+        .args(["annotate", "--text", "--extract", "message=@log4j"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert_eq!(ndjson(&stdout_of(&out)).len(), 33);
+    assert!(
+        stderr_of(&out).contains("17 events did not match"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+/// Behind `tail -F`: the last record comes out soon after its trace, while the input stays
+/// open.
+#[test]
+fn multiline_hands_on_the_last_event_when_the_input_goes_quiet() {
+    use std::io::{BufRead, BufReader, Write};
+    let mut child = binge_std()
+        .args(["filter", "--text", "--multiline", "@java", "true"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let _ = tx.send(line.unwrap());
+        }
+    });
+    stdin
+        .write_all(b"2024-01-01 10:00:00,000 ERROR [main] app: failed\njava.lang.Exception: x\n\tat a.b(C.java:1)\n")
+        .unwrap();
+    stdin.flush().unwrap();
+    let event = rx.recv_timeout(Duration::from_secs(20)).unwrap();
+    assert_eq!(
+        event,
+        r#"{"message":"2024-01-01 10:00:00,000 ERROR [main] app: failed\njava.lang.Exception: x\n\tat a.b(C.java:1)"}"#
+    );
+    assert!(child.try_wait().unwrap().is_none(), "binge ended");
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}

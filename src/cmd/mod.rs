@@ -76,6 +76,7 @@ fn stream_options(command: &'static str, s: &StreamArgs) -> Options {
         progress: !s.quiet,
         limit: None,
         resume: None,
+        multiline: s.multiline.clone(),
     }
 }
 

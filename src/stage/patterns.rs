@@ -19,7 +19,7 @@ pub const BUILTINS: &[Builtin] = &[
         fields: "priority (when the line starts with <N>), timestamp (\"Dec 10 06:55:46\", no year), \
                  host, program (the tag), pid (when given as program[pid]), message",
         layouts: &[
-            r"^(?:<(?P<priority>\d{1,3})>)?(?P<timestamp>[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}) (?P<host>\S+) +(?P<program>[^\s\[:]+)(?:\[(?P<pid>\d+)\])?:? ?(?P<message>.*)$",
+            r"^(?:<(?P<priority>\d{1,3})>)?(?P<timestamp>[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}) (?P<host>\S+) +(?P<program>[^\s\[:]+)(?:\[(?P<pid>\d+)\])?:? ?(?P<message>(?s:.*))$",
         ],
     },
     Builtin {
@@ -28,7 +28,7 @@ pub const BUILTINS: &[Builtin] = &[
         fields: "timestamp (\"Sun Dec 04 04:47:44 2005\"), module (2.4), level, pid and tid (2.4), \
                  client (when given), message",
         layouts: &[
-            r"^\[(?P<timestamp>[^\]]+)\] \[(?:(?P<module>[a-z_0-9]+):)?(?P<level>[a-z]+\d?)\](?: \[pid (?P<pid>\d+)(?::tid (?P<tid>\d+))?\])?(?: \[client (?P<client>[^\]]+)\])? ?(?P<message>.*)$",
+            r"^\[(?P<timestamp>[^\]]+)\] \[(?:(?P<module>[a-z_0-9]+):)?(?P<level>[a-z]+\d?)\](?: \[pid (?P<pid>\d+)(?::tid (?P<tid>\d+))?\])?(?: \[client (?P<client>[^\]]+)\])? ?(?P<message>(?s:.*))$",
         ],
     },
     Builtin {
@@ -48,13 +48,13 @@ pub const BUILTINS: &[Builtin] = &[
                  [thread:Logger@line]), pid (HDFS), thread (log4j [thread])",
         layouts: &[
             // ZooKeeper: 2015-07-29 17:41:44,747 - INFO  [thread:Logger@774] - message
-            r"^(?P<timestamp>\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[,.]\d+)?) - (?P<level>[A-Z]+) +\[(?P<thread>.*):(?P<logger>[^:\]]+)@(?P<line>\d+)\] - (?P<message>.*)$",
+            r"^(?P<timestamp>\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[,.]\d+)?) - (?P<level>[A-Z]+) +\[(?P<thread>.*):(?P<logger>[^:\]]+)@(?P<line>\d+)\] - (?P<message>(?s:.*))$",
             // HDFS: 081109 203615 148 INFO dfs.DataNode$PacketResponder: message
-            r"^(?P<timestamp>\d{6} \d{6}) (?P<pid>\d+) (?P<level>[A-Z]+) (?P<logger>[^\s:]+): (?P<message>.*)$",
+            r"^(?P<timestamp>\d{6} \d{6}) (?P<pid>\d+) (?P<level>[A-Z]+) (?P<logger>[^\s:]+): (?P<message>(?s:.*))$",
             // Spark: 17/06/09 20:10:40 INFO executor.CoarseGrainedExecutorBackend: message
-            r"^(?P<timestamp>\d{2}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}) (?P<level>[A-Z]+) (?P<logger>[^\s:]+): (?P<message>.*)$",
+            r"^(?P<timestamp>\d{2}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}) (?P<level>[A-Z]+) (?P<logger>[^\s:]+): (?P<message>(?s:.*))$",
             // log4j's usual %d %-5p [%t] %c: %m
-            r"^(?P<timestamp>\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[,.]\d+)?) +(?P<level>TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|SEVERE) +(?:\[(?P<thread>[^\]]*)\] +)?(?P<logger>[^\s:]+):? (?P<message>.*)$",
+            r"^(?P<timestamp>\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[,.]\d+)?) +(?P<level>TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|SEVERE) +(?:\[(?P<thread>[^\]]*)\] +)?(?P<logger>[^\s:]+):? (?P<message>(?s:.*))$",
         ],
     },
 ];

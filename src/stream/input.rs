@@ -59,12 +59,24 @@ pub fn sleep_unless_stopped(d: std::time::Duration) -> bool {
     }
 }
 
-/// Waits until `fd` has input (or its end), looking at the stop flag every 100 ms; false when
-/// a stop signal came first.
-fn wait_readable(fd: std::os::fd::RawFd) -> bool {
+/// What waiting for input ended with.
+#[derive(PartialEq)]
+enum Waited {
+    Ready,
+    Stopped,
+    Quiet,
+}
+
+/// Waits until `fd` has input (or its end), looking at the stop flag every 100 ms; `Quiet`
+/// when `quiet` passed first.
+fn wait_readable(fd: std::os::fd::RawFd, quiet: Option<std::time::Duration>) -> Waited {
+    let since = std::time::Instant::now();
     loop {
         if stopped() {
-            return false;
+            return Waited::Stopped;
+        }
+        if quiet.is_some_and(|q| since.elapsed() >= q) {
+            return Waited::Quiet;
         }
         let mut p = libc::pollfd {
             fd,
@@ -75,7 +87,11 @@ fn wait_readable(fd: std::os::fd::RawFd) -> bool {
         let n = unsafe { libc::poll(&mut p, 1, 100) };
         if n != 0 {
             // Ready, at its end, or an error the read itself will report.
-            return !stopped() || n > 0;
+            return if !stopped() || n > 0 {
+                Waited::Ready
+            } else {
+                Waited::Stopped
+            };
         }
     }
 }
@@ -119,7 +135,56 @@ pub struct Framing {
     /// Wrap each line as `{"message": line}` instead of parsing it.
     pub text: bool,
     pub max_line_bytes: usize,
+    /// With `text`: which lines begin an event; the others continue the one before.
+    pub multiline: Option<Multiline>,
 }
+
+/// How `--multiline` tells the first line of an event from its continuation lines.
+#[derive(Debug, Clone)]
+pub enum Multiline {
+    /// Lines matching the expression begin an event.
+    Start(regex::Regex),
+    /// `@java`: a line beginning with a date or time (`2015-07-29`, `17/06/09`, `Jun 14`,
+    /// `15:16:01`) or `[` begins a record; stack frames, `Caused by:` and exception lines
+    /// continue it.
+    Java,
+}
+
+impl Multiline {
+    /// Reads `--multiline`'s value: `@java`, or a regular expression.
+    pub fn parse(text: &str) -> Result<Multiline, String> {
+        match text {
+            "@java" => Ok(Multiline::Java),
+            t if t.starts_with('@') => Err(format!("unknown preset {t} (there is @java)")),
+            t => regex::Regex::new(t)
+                .map(Multiline::Start)
+                .map_err(|e| format!("{t:?} is not a regular expression: {e}")),
+        }
+    }
+
+    fn starts(&self, line: &str) -> bool {
+        match self {
+            Multiline::Start(re) => re.is_match(line),
+            Multiline::Java => {
+                let b = line.as_bytes();
+                let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+                let iso = digit(0) && digit(1) && digit(2) && digit(3) && b.get(4) == Some(&b'-');
+                let short = digit(0) && digit(1) && matches!(b.get(2), Some(b'/' | b':' | b'-'));
+                let month = b.len() > 4
+                    && b[0].is_ascii_uppercase()
+                    && b[1].is_ascii_lowercase()
+                    && b[2].is_ascii_lowercase()
+                    && b[3] == b' '
+                    && (digit(4) || b[4] == b' ');
+                iso || short || month || b.first() == Some(&b'[')
+            }
+        }
+    }
+}
+
+/// How long a pipe may stay quiet before the event being gathered by `--multiline` is
+/// handed on: behind `tail -F`, the last event of a burst comes out this long after it.
+pub const MULTILINE_FLUSH: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// One piece of input to read, in order: a whole source, or a file from an offset.
 pub struct Segment {
@@ -249,11 +314,23 @@ fn read_source(
     let mut f = Framer::new(source, framing, start);
     loop {
         let len = f.buf.len();
-        if let Some(fd) = wait
-            && !wait_readable(fd)
-        {
-            f.finish_lines();
-            return Ok(f.send(tx));
+        if let Some(fd) = wait {
+            let quiet = f.pending.is_some().then_some(MULTILINE_FLUSH);
+            match wait_readable(fd, quiet) {
+                Waited::Ready => {}
+                Waited::Stopped => {
+                    f.finish_lines();
+                    return Ok(f.send(tx));
+                }
+                Waited::Quiet => {
+                    // Nothing more for a while: the event gathered so far is complete.
+                    f.flush_pending();
+                    if !f.send(tx) {
+                        return Ok(false);
+                    }
+                    continue;
+                }
+            }
         }
         f.buf.resize(len + BLOCK, 0);
         let n = match r.read(&mut f.buf[len..]) {
@@ -313,6 +390,27 @@ struct Framer<'f> {
     /// in `buf` are `base + index`.
     base: u64,
     hold_partial: bool,
+    /// With `--multiline`: the event being gathered, not handed on until the next one starts.
+    pending: Option<Gathered>,
+}
+
+/// Shortens `s` to at most `max` bytes, on a character boundary.
+fn cut(s: &mut String, max: usize) {
+    if s.len() > max {
+        let mut at = max;
+        while !s.is_char_boundary(at) {
+            at -= 1;
+        }
+        s.truncate(at);
+    }
+}
+
+/// An event `--multiline` is gathering: its lines so far, joined with newlines.
+struct Gathered {
+    text: String,
+    no: u64,
+    after: u64,
+    too_long: bool,
 }
 
 impl<'f> Framer<'f> {
@@ -320,6 +418,7 @@ impl<'f> Framer<'f> {
         Framer {
             base: start.offset,
             hold_partial: start.hold_partial,
+            pending: None,
             source,
             framing,
             buf: Vec::with_capacity(BLOCK * 2),
@@ -377,6 +476,33 @@ impl<'f> Framer<'f> {
             self.line_start = end;
         }
         self.discarding = false;
+        // A file read under --resume may still get continuation lines: the gathered event
+        // waits for the next run then.
+        if !self.hold_partial {
+            self.flush_pending();
+        }
+    }
+
+    /// Hands on the event `--multiline` gathered, if any.
+    fn flush_pending(&mut self) {
+        let Some(g) = self.pending.take() else {
+            return;
+        };
+        let at = self.wrapped.len();
+        if g.too_long {
+            self.wrapped.extend_from_slice(g.text.as_bytes());
+        } else {
+            self.wrapped.extend_from_slice(b"{\"message\":");
+            crate::json::write_str(&g.text, &mut self.wrapped);
+            self.wrapped.push(b'}');
+        }
+        self.lines.push(Line {
+            start: at as u32,
+            end: self.wrapped.len() as u32,
+            no: g.no,
+            too_long: g.too_long,
+            after: g.after,
+        });
     }
 
     /// The line `buf[start..end]`, whose line ending stops before `next`.
@@ -393,7 +519,43 @@ impl<'f> Framer<'f> {
             end -= 1;
         }
         let raw = &self.buf[start..end];
-        if raw.iter().all(|c| matches!(c, b' ' | b'\t' | b'\r')) {
+        let blank = raw.iter().all(|c| matches!(c, b' ' | b'\t' | b'\r'));
+        if let Some(rule) = &self.framing.multiline {
+            let line = String::from_utf8_lossy(raw).into_owned();
+            let continues = self.pending.is_some() && (blank || !rule.starts(&line));
+            if continues {
+                let max = self.framing.max_line_bytes;
+                if let Some(g) = &mut self.pending {
+                    g.after = after;
+                    if !g.too_long {
+                        if g.text.len() + 1 + line.len() > max {
+                            // Kept as a bad line with its start; the rest of it is dropped.
+                            g.too_long = true;
+                            cut(&mut g.text, max);
+                        } else {
+                            g.text.push('\n');
+                            g.text.push_str(&line);
+                        }
+                    }
+                }
+                return;
+            }
+            if blank {
+                return;
+            }
+            self.flush_pending();
+            let mut text = line;
+            let too_long = text.len() > self.framing.max_line_bytes;
+            cut(&mut text, self.framing.max_line_bytes);
+            self.pending = Some(Gathered {
+                too_long,
+                text,
+                no,
+                after,
+            });
+            return;
+        }
+        if blank {
             return;
         }
         if raw.len() > self.framing.max_line_bytes {
@@ -501,6 +663,7 @@ mod tests {
         let framing = Framing {
             text,
             max_line_bytes: max,
+            multiline: None,
         };
         read_source(
             &mut Trickle(input, step),

@@ -22,7 +22,7 @@ use rayon::prelude::*;
 
 pub use bad::{OnError, display_source};
 pub use event::Event;
-pub use input::{catch_stop_signals, sleep_unless_stopped, stopped};
+pub use input::{Multiline, catch_stop_signals, sleep_unless_stopped, stopped};
 pub use output::{Output, StdoutClosed, stdout};
 
 use crate::exit::Exit;
@@ -55,6 +55,8 @@ pub struct Options {
     pub limit: Option<u64>,
     /// Keep how far each input file was read (`--resume`).
     pub resume: Option<Resume>,
+    /// With `text`: join continuation lines into the event before (`--multiline`).
+    pub multiline: Option<Multiline>,
 }
 
 /// Why the run stopped before the end of its input.
@@ -112,6 +114,7 @@ pub fn run(
     let framing = Framing {
         text: opts.text,
         max_line_bytes: opts.max_line_bytes,
+        multiline: opts.multiline.clone(),
     };
     let wanted = stage.fields().unwrap_or_default();
     let (tx, rx) = bounded::<Msg>(4);
