@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_binge_global_optspecs
-    string join \n tz= h/help V/version
+    string join \n tz= o/output= columns= h/help V/version
 end
 
 function __fish_binge_needs_command
@@ -25,6 +25,12 @@ function __fish_binge_using_subcommand
 end
 
 complete -c binge -n "__fish_binge_needs_command" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_needs_command" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_needs_command" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_needs_command" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_needs_command" -f -a "filter" -d 'Keep or drop events by an expression'
@@ -48,6 +54,12 @@ complete -c binge -n "__fish_binge_using_subcommand filter" -l dead-letter -d 'A
 complete -c binge -n "__fish_binge_using_subcommand filter" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
 complete -c binge -n "__fish_binge_using_subcommand filter" -l resume -d 'Keep in the state file how far each input file was read, and start there next time. A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that keep state commit the place with their state (each line counts exactly once); others save it after their output is flushed (at least once). NAME is whose place it is; it defaults to the state\'s name where there is one (see `binge state inputs`)' -r
 complete -c binge -n "__fish_binge_using_subcommand filter" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand filter" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand filter" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand filter" -s v -l invert -d 'Keep the events for which EXPR is not true instead'
 complete -c binge -n "__fish_binge_using_subcommand filter" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand filter" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
@@ -81,6 +93,12 @@ complete -c binge -n "__fish_binge_using_subcommand annotate" -l dead-letter -d 
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l resume -d 'Keep in the state file how far each input file was read, and start there next time. A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that keep state commit the place with their state (each line counts exactly once); others save it after their output is flushed (at least once). NAME is whose place it is; it defaults to the state\'s name where there is one (see `binge state inputs`)' -r
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand annotate" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l keep-existing -d 'Leave fields that already exist alone (--set, --copy, --rename, --extract)'
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand annotate" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
@@ -122,6 +140,12 @@ complete -c binge -n "__fish_binge_using_subcommand aggregate" -l dead-letter -d
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l resume -d 'Keep in the state file how far each input file was read, and start there next time. A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that keep state commit the place with their state (each line counts exactly once); others save it after their output is flushed (at least once). NAME is whose place it is; it defaults to the state\'s name where there is one (see `binge state inputs`)' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand aggregate" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand aggregate" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l count -d 'Count the events of each group'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l collect -d 'Collect sources under aggregate keys instead of computing statistics'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l every-version -d 'After completion, also write every later version'
@@ -136,6 +160,12 @@ complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_sub
 complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -f -a "append" -d 'Append NDJSON events to a topic, one transaction per batch'
@@ -167,6 +197,12 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -189,6 +225,12 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -s f -l follow -d 'Wait for new events (another process\'s appends show within 100 ms)'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l meta -d 'Add "_log": {"topic", "seq", "time"} to each event'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -199,6 +241,12 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -l group -r
@@ -207,18 +255,36 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -s n -r
@@ -226,6 +292,12 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -s f -l follow
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -l meta -d 'Add "_log": {"topic", "seq", "time"} to each event'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -236,6 +308,12 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l by-key -d 'Keep only the newest event of each key (events without a key stay)'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l force -d 'Also delete events a group has not read yet'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -253,6 +331,12 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l meta -d 'Add "_log": {"topic", "seq", "time"} to each event'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -s V -l version -d 'Print version'
@@ -261,6 +345,12 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l redrive -d 'Put the parked events back: the group\'s next read delivers them again, under their own seqs, before anything new'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l purge -d 'Delete the parked events'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -283,6 +373,12 @@ complete -c binge -n "__fish_binge_using_subcommand tee" -l dead-letter -d 'Also
 complete -c binge -n "__fish_binge_using_subcommand tee" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l resume -d 'Keep in the state file how far each input file was read, and start there next time. A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that keep state commit the place with their state (each line counts exactly once); others save it after their output is flushed (at least once). NAME is whose place it is; it defaults to the state\'s name where there is one (see `binge state inputs`)' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand tee" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand tee" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand tee" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
 complete -c binge -n "__fish_binge_using_subcommand tee" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -299,6 +395,12 @@ complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l resume -d 'Keep in the state file how far each input file was read, and start there next time. A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that keep state commit the place with their state (each line counts exactly once); others save it after their output is flushed (at least once). NAME is whose place it is; it defaults to the state\'s name where there is one (see `binge state inputs`)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l sign-each -d 'Also sign every record'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
@@ -315,12 +417,24 @@ complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_sub
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l stream -r
@@ -329,6 +443,12 @@ complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_sub
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l redact -d 'Leave the events out: records carry their body hash only'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
@@ -338,12 +458,24 @@ complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_sub
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand verify" -l trust -d 'The trusted public keys' -r -F
@@ -351,6 +483,12 @@ complete -c binge -n "__fish_binge_using_subcommand verify" -l witnesses -d 'Req
 complete -c binge -n "__fish_binge_using_subcommand verify" -l since -d 'A checkpoint verified before (a file with its signed note, or an earlier export whose last checkpoint line of each stream is taken): an increment made with `entwine export --from SIZE` is then checked from there, without the records before it' -r -F
 complete -c binge -n "__fish_binge_using_subcommand verify" -l before -d 'Say whether event A happened before event B, after it, or concurrently, with the evidence (each as ORIGIN:SEQ)' -r
 complete -c binge -n "__fish_binge_using_subcommand verify" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand verify" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand verify" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand verify" -l strict -d 'Exit 3 when anything is verified but not anchored'
 complete -c binge -n "__fish_binge_using_subcommand verify" -l json -d 'Write the findings and a summary per stream as NDJSON on stdout'
 complete -c binge -n "__fish_binge_using_subcommand verify" -l order -d 'Write every event with its interval: {"origin", "seq", "ref", "anc", "event"}'
@@ -360,6 +498,12 @@ complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_
 complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -f -a "init" -d 'Make this state file a ticker, signing with KEYFILE (from binge entwine keygen)'
@@ -377,24 +521,48 @@ complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subc
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -l since -r
@@ -402,6 +570,12 @@ complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subc
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -l stream -r
@@ -410,6 +584,12 @@ complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subc
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -l listen -d 'Where to listen (loopback unless you say otherwise; port 0 picks a free one, and the address is printed on stderr)' -r
@@ -418,12 +598,24 @@ complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subc
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from witness-key" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from witness-key" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from witness-key" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from witness-key" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from witness-key" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from witness-key" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from witness-key" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -l ticker -d 'The ticker\'s public key (origin+keyid+key)' -r
@@ -431,12 +623,24 @@ complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subc
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -f -a "inputs" -d 'List the input files read with --resume and how far each was read'
@@ -445,9 +649,21 @@ complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subco
 complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -l forget -d 'Forget the listed positions instead: the next --resume run reads from the start'
 complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand help" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand help" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand help" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand help" -s V -l version -d 'Print version'

@@ -49,6 +49,16 @@ pub struct Cli {
     /// IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system's zone)
     #[arg(long, value_name = "ZONE", global = true)]
     pub tz: Option<String>,
+
+    /// How events are written: ndjson, json (one array), csv or tsv (with a header), table
+    /// (aligned, for a terminal)
+    #[arg(short = 'o', long, value_enum, value_name = "FORMAT", global = true, default_value_t = crate::stream::Format::Ndjson)]
+    pub output: crate::stream::Format,
+
+    /// With -o csv, tsv or table: these comma-separated members as columns (default: the
+    /// first event's)
+    #[arg(long, value_name = "NAMES", global = true, value_delimiter = ',')]
+    pub columns: Option<Vec<String>>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,6 +9,7 @@ mod cli;
 mod entwine;
 mod faults;
 mod filter;
+mod formats;
 mod fuzzed;
 mod generated;
 mod jcs;

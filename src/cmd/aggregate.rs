@@ -133,8 +133,11 @@ fn missing(args: &AggregateArgs) -> anyhow::Error {
 
 fn write_shown(out: &Output) -> anyhow::Result<Exit> {
     use std::io::Write;
-    let mut stdout = stream::stdout()?;
-    match stdout.write_all(out.as_bytes()) {
+    let mut stdout = stream::event_writer()?;
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Success),
         other => other
             .map(|_| Exit::Success)
@@ -186,7 +189,7 @@ fn run_stats(args: &AggregateArgs, m: &ArgMatches) -> anyhow::Result<Exit> {
     let own = args.name.as_ref().map(|n| format!("aggregate:{n}"));
     let opts = super::stream_options("aggregate", &args.stream);
     let opts = super::with_resume(opts, &args.stream, &args.state, &args.files, own)?;
-    stream::run(&opts, &args.files, &mut stage, stream::stdout()?)
+    stream::run(&opts, &args.files, &mut stage, stream::event_writer()?)
 }
 
 fn run_collect(args: &AggregateArgs) -> anyhow::Result<Exit> {
@@ -249,7 +252,7 @@ fn run_collect(args: &AggregateArgs) -> anyhow::Result<Exit> {
     }
     let opts = super::stream_options("aggregate", &args.stream);
     let opts = super::with_resume(opts, &args.stream, &args.state, &args.files, own)?;
-    stream::run(&opts, &args.files, &mut stage, stream::stdout()?)
+    stream::run(&opts, &args.files, &mut stage, stream::event_writer()?)
 }
 
 fn column(flag: &str, name: &str, source: &str) -> Result<Column, UsageError> {

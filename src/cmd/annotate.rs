@@ -26,7 +26,7 @@ pub fn run(args: &AnnotateArgs, matches: &ArgMatches) -> anyhow::Result<Exit> {
     let mut stage = Annotate::new(steps, settings);
     let opts = super::stream_options("annotate", &args.stream);
     let opts = super::with_resume(opts, &args.stream, &args.state, &args.files, None)?;
-    stream::run(&opts, &args.files, &mut stage, stream::stdout()?)
+    stream::run(&opts, &args.files, &mut stage, stream::event_writer()?)
 }
 
 /// Every step option with its position on the command line, sorted into that order.

@@ -35,7 +35,7 @@ pub fn run(args: &EntwineArgs) -> anyhow::Result<Exit> {
             let opts = super::stream_options("entwine", &args.stream);
             let opts = super::with_resume(opts, &args.stream, &args.state, &args.files, Some(own))?;
             let mut stage = Entwine::new(open()?, signer, args.checkpoint_every, args.sign_each)?;
-            return stream::run(&opts, &args.files, &mut stage, stream::stdout()?);
+            return stream::run(&opts, &args.files, &mut stage, stream::event_writer()?);
         }
         Some(EntwineCommand::Keygen { origin, out: path }) => {
             let signer =

@@ -12,5 +12,5 @@ pub fn run(args: &FilterArgs) -> anyhow::Result<Exit> {
     let mut opts = super::stream_options("filter", &args.stream);
     opts.limit = args.limit;
     let opts = super::with_resume(opts, &args.stream, &args.state, &args.files, None)?;
-    stream::run(&opts, &args.files, &mut stage, stream::stdout()?)
+    stream::run(&opts, &args.files, &mut stage, stream::event_writer()?)
 }

@@ -53,7 +53,7 @@ pub fn run(args: &LogArgs) -> anyhow::Result<Exit> {
             let opts = super::stream_options("log append", &a.stream);
             let opts = super::with_resume(opts, &a.stream, &args.state, &a.files, Some(own))?;
             let mut stage = Appender::new(open()?, options);
-            stream::run(&opts, &a.files, &mut stage, stream::stdout()?)
+            stream::run(&opts, &a.files, &mut stage, stream::event_writer()?)
         }
         LogCommand::Read(r) => {
             let from = Position::parse(r.from.as_deref().unwrap_or("earliest"))
@@ -372,7 +372,8 @@ pub(super) fn write_values(values: impl Iterator<Item = Value<'static>>) -> anyh
         crate::json::write_value(&v, &mut buf);
         buf.push(b'\n');
     }
-    match stream::stdout()?.write_all(&buf) {
+    let mut out = stream::event_writer()?;
+    match out.write_all(&buf).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Success),
         other => other
             .map(|_| Exit::Success)

@@ -22,8 +22,18 @@ use crate::stream::resume::Resume;
 /// for subcommands whose options act in the order they were given.
 pub fn run(command: Command, matches: &ArgMatches) -> anyhow::Result<Exit> {
     let sub = matches.subcommand().map(|(_, m)| m).unwrap_or(matches);
-    crate::time::set_zone(sub.get_one::<String>("tz").map(String::as_str))
+    // Global options: clap hands their values to every level of the command line.
+    crate::time::set_zone(matches.get_one::<String>("tz").map(String::as_str))
         .map_err(|e| UsageError(format!("--tz: {e}")))?;
+    crate::stream::format::choose(
+        matches
+            .get_one::<crate::stream::Format>("output")
+            .copied()
+            .unwrap_or_default(),
+        matches
+            .get_many::<String>("columns")
+            .map(|c| c.cloned().collect()),
+    );
     match command {
         Command::Filter(args) => filter::run(&args),
         Command::Annotate(args) => annotate::run(&args, sub),

@@ -73,5 +73,5 @@ pub fn run(args: &TeeArgs) -> anyhow::Result<Exit> {
     let opts = super::stream_options("tee", &args.stream);
     let opts = super::with_resume(opts, &args.stream, &args.state, &args.inputs, own)?;
     let mut stage = Tee::new(targets, settings)?;
-    stream::run(&opts, &args.inputs, &mut stage, stream::stdout()?)
+    stream::run(&opts, &args.inputs, &mut stage, stream::event_writer()?)
 }

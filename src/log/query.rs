@@ -110,7 +110,7 @@ pub fn query(
 ) -> anyhow::Result<Exit> {
     let since = since.unwrap_or(i64::MIN);
     let until = until.unwrap_or(i64::MAX);
-    let mut out = std::io::BufWriter::new(crate::stream::stdout()?);
+    let mut out = std::io::BufWriter::new(crate::stream::event_writer()?);
     let mut stmt = store.conn().prepare(store::log::RANGE_SQL)?;
     let mut rows = stmt.query(params![topic, since, until])?;
     let mut buckets: Vec<(i64, Vec<Acc>)> = Vec::new();

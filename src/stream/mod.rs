@@ -8,6 +8,7 @@
 
 mod bad;
 mod event;
+pub mod format;
 mod input;
 mod output;
 mod progress;
@@ -22,6 +23,7 @@ use rayon::prelude::*;
 
 pub use bad::{OnError, display_source};
 pub use event::Event;
+pub use format::{Format, event_writer};
 pub use input::{Multiline, catch_stop_signals, sleep_unless_stopped, stopped};
 pub use output::{Output, StdoutClosed, stdout};
 
