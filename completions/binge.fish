@@ -111,6 +111,10 @@ complete -c binge -n "__fish_binge_using_subcommand aggregate" -l max -d 'Greate
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l avg -d 'Mean of EXPR' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l distinct -d 'Exact count of distinct values of EXPR' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l hist -d 'Histogram of EXPR: each value and its count' -r
+complete -c binge -n "__fish_binge_using_subcommand aggregate" -l p50 -d 'The median (50th percentile) of EXPR\'s numbers (nearest rank; exact while a group has at most 10,000 numbers, else within 1% relative error)' -r
+complete -c binge -n "__fish_binge_using_subcommand aggregate" -l p95 -d 'The 95th percentile of EXPR\'s numbers (as --p50)' -r
+complete -c binge -n "__fish_binge_using_subcommand aggregate" -l p99 -d 'The 99th percentile of EXPR\'s numbers (as --p50)' -r
+complete -c binge -n "__fish_binge_using_subcommand aggregate" -l percentile -d 'The Q-th percentile (0 to 100, two decimals at most) of EXPR\'s numbers: 99.9:.ms (as --p50; named EXPR\'s path with _p99_9)' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l emit -d 'When to write a group: at the end (per window: when it closes), or after every event' -r -f -a "final\t''
 each\t''"
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l window -d 'Group into tumbling windows of this length of event time (such as 30s, 5m, 1h)' -r

@@ -658,6 +658,24 @@ pub struct AggregateArgs {
     #[arg(long, value_name = "[NAME=]EXPR", help_heading = "Statistics")]
     pub hist: Vec<String>,
 
+    /// The median (50th percentile) of EXPR's numbers (nearest rank; exact while a group has
+    /// at most 10,000 numbers, else within 1% relative error)
+    #[arg(long, value_name = "[NAME=]EXPR", help_heading = "Statistics")]
+    pub p50: Vec<String>,
+
+    /// The 95th percentile of EXPR's numbers (as --p50)
+    #[arg(long, value_name = "[NAME=]EXPR", help_heading = "Statistics")]
+    pub p95: Vec<String>,
+
+    /// The 99th percentile of EXPR's numbers (as --p50)
+    #[arg(long, value_name = "[NAME=]EXPR", help_heading = "Statistics")]
+    pub p99: Vec<String>,
+
+    /// The Q-th percentile (0 to 100, two decimals at most) of EXPR's numbers: 99.9:.ms (as
+    /// --p50; named EXPR's path with _p99_9)
+    #[arg(long, value_name = "Q:EXPR", help_heading = "Statistics")]
+    pub percentile: Vec<String>,
+
     /// When to write a group: at the end (per window: when it closes), or after every event
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = EmitArg::Final, help_heading = "Statistics")]
     pub emit: EmitArg,

@@ -894,3 +894,112 @@ fn a_source_id_makes_a_changed_resend_a_new_version_of_the_same_source() {
         "[{\"version\":1,\"collection\":\"A\",\"source\":{\"date\":\"d\",\"pipeline\":\"A\",\"rows\":120,\"run\":\"morning\"},\"replaced_by\":2}]"
     );
 }
+
+/// Percentiles against an exact computation here: exact per system (2,000 numbers each at
+/// most), and within the documented 1% for the whole corpus (30,000 numbers, a sketch).
+#[test]
+fn percentiles_match_an_exact_computation_within_the_bound() {
+    let corpus = corpus();
+    let events = ndjson(&std::fs::read_to_string(&corpus).unwrap());
+    // Nearest rank, in integers (q in hundredths of a percent): 99.9% of 30,000 is 29,970,
+    // which floating point makes 29,970.000000000004.
+    let nearest = |values: &mut Vec<f64>, q: f64| {
+        values.sort_by(|a, b| a.total_cmp(b));
+        let hundredths = (q * 100.0).round() as usize;
+        let rank = (hundredths * values.len())
+            .div_ceil(10_000)
+            .clamp(1, values.len());
+        values[rank - 1]
+    };
+    let lines: Vec<f64> = events
+        .iter()
+        .map(|v| field(v, "LineId").parse().unwrap())
+        .collect();
+    let out = aggregate(
+        &[
+            "--p50",
+            ".LineId",
+            "--p95",
+            ".LineId",
+            "--percentile",
+            "99.9:.LineId",
+        ],
+        &std::fs::read_to_string(&corpus).unwrap(),
+    );
+    let got = &ndjson(&out)[0];
+    for (name, q) in [
+        ("LineId_p50", 50.0),
+        ("LineId_p95", 95.0),
+        ("LineId_p99_9", 99.9),
+    ] {
+        let want = nearest(&mut lines.clone(), q);
+        let g: f64 = field(got, name).parse().unwrap();
+        if lines.len() <= 10_000 {
+            assert_eq!(g, want, "{name}");
+        } else {
+            assert!((g - want).abs() <= 0.01 * want, "{name}: {g} vs {want}");
+        }
+    }
+    // Per system: few enough numbers to be exact, in the order the systems first came.
+    let out = aggregate(
+        &["--by", ".system", "--p95", ".LineId"],
+        &std::fs::read_to_string(&corpus).unwrap(),
+    );
+    for row in ndjson(&out) {
+        let system = field(&row, "system");
+        let mut of: Vec<f64> = events
+            .iter()
+            .filter(|v| field(v, "system") == system)
+            .map(|v| field(v, "LineId").parse().unwrap())
+            .collect();
+        let want = nearest(&mut of, 95.0);
+        assert_eq!(
+            field(&row, "LineId_p95").parse::<f64>().unwrap(),
+            want,
+            "{system}"
+        );
+    }
+}
+
+#[test]
+fn percentiles_persist_in_named_aggregates_and_in_log_queries() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |input: String| {
+        let mut args = vec!["--name", "lat", "--p50", ".ms"];
+        let state = state_args(dir.path());
+        args.extend(state.iter().map(String::as_str));
+        aggregate(&args, &input)
+    };
+    run((1..=50).map(|i| format!("{{\"ms\":{i}}}\n")).collect());
+    let out = run((51..=100).map(|i| format!("{{\"ms\":{i}}}\n")).collect());
+    assert_eq!(out, "{\"ms_p50\":50}\n");
+    let out = binge()
+        .args(["log", "--state"])
+        .arg(dir.path().join("l.db"))
+        .args(["append", "t"])
+        .write_stdin(
+            (1..=100)
+                .map(|i| format!("{{\"ms\":{i}}}\n"))
+                .collect::<String>(),
+        )
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let out = binge()
+        .args(["log", "--state"])
+        .arg(dir.path().join("l.db"))
+        .args([
+            "query",
+            "t",
+            "--sample-by",
+            "1d",
+            "--agg",
+            "count,p95(.ms),p99.9(.ms)",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let rows = ndjson(&stdout_of(&out));
+    assert_eq!(field(&rows[0], "ms_p95"), "95");
+    assert_eq!(field(&rows[0], "ms_p99_9"), "100");
+}

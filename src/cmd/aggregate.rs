@@ -338,7 +338,7 @@ fn spec_from_args(args: &AggregateArgs, m: &ArgMatches) -> Result<Spec, String> 
     for (id, kind, values) in kinds {
         let at: Vec<usize> = m.indices_of(id).map(Iterator::collect).unwrap_or_default();
         for (k, text) in values.iter().enumerate() {
-            let col = named(&format!("--{id}"), text, Some(kind.flag()))?;
+            let col = named(&format!("--{id}"), text, Some(&kind.suffix()))?;
             stats.push((
                 at.get(k).copied().unwrap_or(usize::MAX),
                 Stat {
@@ -348,6 +348,48 @@ fn spec_from_args(args: &AggregateArgs, m: &ArgMatches) -> Result<Spec, String> 
                 },
             ));
         }
+    }
+    for (id, q) in [("p50", 5000), ("p95", 9500), ("p99", 9900)] {
+        let values: &Vec<String> = match id {
+            "p50" => &args.p50,
+            "p95" => &args.p95,
+            _ => &args.p99,
+        };
+        let at: Vec<usize> = m.indices_of(id).map(Iterator::collect).unwrap_or_default();
+        for (k, text) in values.iter().enumerate() {
+            let kind = Kind::Percentile(q);
+            let col = named(&format!("--{id}"), text, Some(&kind.suffix()))?;
+            stats.push((
+                at.get(k).copied().unwrap_or(usize::MAX),
+                Stat {
+                    kind,
+                    name: col.name.clone(),
+                    input: Some(col),
+                },
+            ));
+        }
+    }
+    let at: Vec<usize> = m
+        .indices_of("percentile")
+        .map(Iterator::collect)
+        .unwrap_or_default();
+    for (k, text) in args.percentile.iter().enumerate() {
+        let (q, expr) = text
+            .split_once(':')
+            .and_then(|(q, e)| Some((crate::stage::stats::parse_percent(q)?, e)))
+            .ok_or_else(|| {
+                format!("--percentile {text}: expected Q:EXPR, Q from 0 to 100 (99.9:.ms)")
+            })?;
+        let kind = Kind::Percentile(q);
+        let col = named("--percentile", expr, Some(&kind.suffix()))?;
+        stats.push((
+            at.get(k).copied().unwrap_or(usize::MAX),
+            Stat {
+                kind,
+                name: col.name.clone(),
+                input: Some(col),
+            },
+        ));
     }
     stats.sort_by_key(|(at, _)| *at);
     let stats: Vec<Stat> = stats.into_iter().map(|(_, s)| s).collect();
@@ -436,10 +478,8 @@ fn spec_from_description(text: &str, emit: Emit) -> anyhow::Result<Spec> {
             bail!("unreadable statistic")
         };
         let flag = parts.first().and_then(Value::as_str).unwrap_or_default();
-        let kind = Kind::ALL
-            .into_iter()
-            .find(|k| k.flag() == flag)
-            .ok_or_else(|| anyhow::anyhow!("unknown statistic {flag}"))?;
+        let kind =
+            Kind::from_flag(flag).ok_or_else(|| anyhow::anyhow!("unknown statistic {flag}"))?;
         let name = parts
             .get(1)
             .and_then(Value::as_str)

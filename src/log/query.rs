@@ -80,18 +80,20 @@ impl Agg {
                 let inner = rest
                     .strip_suffix(')')
                     .ok_or_else(|| format!("'{item}': missing ')'"))?;
-                let kind = [Kind::Sum, Kind::Min, Kind::Max, Kind::Avg, Kind::Distinct]
-                    .into_iter()
-                    .find(|k| k.flag() == fname.trim())
+                let kind = Kind::from_flag(fname.trim())
+                    .filter(|k| !matches!(k, Kind::Count | Kind::Hist))
                     .ok_or_else(|| {
-                        format!("'{item}': the functions are count, sum, min, max, avg, distinct")
+                        format!(
+                            "'{item}': the functions are count, sum, min, max, avg, distinct, \
+                             and percentiles p50, p95, p99.9 (any pQ)"
+                        )
                     })?;
                 let expr = Program::compile(inner)
                     .map_err(|e| format!("'{item}': {}", e.render(inner)))?;
                 let base = expr.path_name().unwrap_or_else(|| "value".into());
                 Ok(Agg {
                     kind,
-                    name: format!("{base}_{}", kind.flag()),
+                    name: format!("{base}_{}", kind.suffix()),
                     expr: Some(expr),
                 })
             })

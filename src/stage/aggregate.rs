@@ -117,7 +117,7 @@ impl Spec {
                 Some(c) => words.push(format!(
                     "--{} {}",
                     st.kind.flag(),
-                    c.flag_value(Some(st.kind.flag()))
+                    c.flag_value(Some(&st.kind.suffix()))
                 )),
             }
         }
@@ -144,7 +144,7 @@ impl Spec {
                         .iter()
                         .map(|s| {
                             Value::Array(vec![
-                                text(s.kind.flag()),
+                                text(&s.kind.flag()),
                                 text(&s.name),
                                 s.input.as_ref().map_or(Value::Null, |c| text(&c.source)),
                             ])
