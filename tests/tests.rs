@@ -14,6 +14,7 @@ mod fuzzed;
 mod generated;
 mod jcs;
 mod log;
+mod readme;
 mod resume;
 mod samples;
 mod stream;
