@@ -158,7 +158,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__aggregate)
-            opts="-q -o -h -V --by --count --sum --min --max --avg --distinct --hist --p50 --p95 --p99 --percentile --emit --window --time --lateness --late --time-unit --keep --idle --collect --key --collection --complete-when --every-version --source-id --timeout --name --show --reset --list --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --tz --output --columns --help --version"
+            opts="-q -o -h -V --by --count --sum --min --max --avg --distinct --hist --p50 --p95 --p99 --percentile --top --sort --emit --window --time --lateness --late --time-unit --keep --idle --collect --key --collection --complete-when --every-version --source-id --timeout --name --show --reset --list --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --tz --output --columns --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -205,6 +205,14 @@ _binge() {
                     return 0
                     ;;
                 --percentile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --top)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sort)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1502,7 +1510,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__query)
-            opts="-o -h -V --since --until --where --sample-by --agg --fill --meta --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --since --until --where --sample-by --agg --fill --by --meta --state --durability --tz --output --columns --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1530,6 +1538,10 @@ _binge() {
                     ;;
                 --fill)
                     COMPREPLY=($(compgen -W "none null prev 0" -- "${cur}"))
+                    return 0
+                    ;;
+                --by)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --state)

@@ -115,6 +115,8 @@ complete -c binge -n "__fish_binge_using_subcommand aggregate" -l p50 -d 'The me
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l p95 -d 'The 95th percentile of EXPR\'s numbers (as --p50)' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l p99 -d 'The 99th percentile of EXPR\'s numbers (as --p50)' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l percentile -d 'The Q-th percentile (0 to 100, two decimals at most) of EXPR\'s numbers: 99.9:.ms (as --p50; named EXPR\'s path with _p99_9)' -r
+complete -c binge -n "__fish_binge_using_subcommand aggregate" -l top -d 'Write only the N groups with the largest --sort value (per window)' -r
+complete -c binge -n "__fish_binge_using_subcommand aggregate" -l sort -d 'Rank the groups written at once by EXPR over each output row, largest first (default: the first statistic): --sort .count, --sort \'-.ms_avg\' for the smallest first' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l emit -d 'When to write a group: at the end (per window: when it closes), or after every event' -r -f -a "final\t''
 each\t''"
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l window -d 'Group into tumbling windows of this length of event time (such as 30s, 5m, 1h)' -r
@@ -326,11 +328,12 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l until -d 'Up to (not including) this event time' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l where -d 'Only events for which EXPR is true' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l sample-by -d 'Summarise per time bucket of this length instead of writing the events' -r
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l agg -d 'What each bucket holds: count, sum(EXPR), min(EXPR), max(EXPR), avg(EXPR), distinct(EXPR), comma-separated; written as count, <name>_<function>' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l agg -d 'What each bucket holds: count, sum(EXPR), min(EXPR), max(EXPR), avg(EXPR), distinct(EXPR), pQ(EXPR) (a percentile: p95, p99.9), comma-separated; written as count, <name>_<function>' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l fill -d 'What an empty bucket becomes' -r -f -a "none\t'Left out'
 null\t'Written with every value null'
 prev\t'Written with the values of the bucket before'
 0\t'Written with every value 0'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l by -d 'With --sample-by: a row per bucket and value of EXPR ([NAME=]EXPR; named after its path); --fill then fills each group\'s missing buckets' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"

@@ -676,6 +676,20 @@ pub struct AggregateArgs {
     #[arg(long, value_name = "Q:EXPR", help_heading = "Statistics")]
     pub percentile: Vec<String>,
 
+    /// Write only the N groups with the largest --sort value (per window)
+    #[arg(long, value_name = "N", help_heading = "Statistics")]
+    pub top: Option<usize>,
+
+    /// Rank the groups written at once by EXPR over each output row, largest first (default:
+    /// the first statistic): --sort .count, --sort '-.ms_avg' for the smallest first
+    #[arg(
+        long,
+        value_name = "EXPR",
+        allow_hyphen_values = true,
+        help_heading = "Statistics"
+    )]
+    pub sort: Option<String>,
+
     /// When to write a group: at the end (per window: when it closes), or after every event
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = EmitArg::Final, help_heading = "Statistics")]
     pub emit: EmitArg,
@@ -1045,13 +1059,19 @@ pub struct LogQueryArgs {
     pub sample_by: Option<String>,
 
     /// What each bucket holds: count, sum(EXPR), min(EXPR), max(EXPR), avg(EXPR),
-    /// distinct(EXPR), comma-separated; written as count, <name>_<function>
+    /// distinct(EXPR), pQ(EXPR) (a percentile: p95, p99.9), comma-separated; written as count,
+    /// <name>_<function>
     #[arg(long, value_name = "LIST", requires = "sample_by")]
     pub agg: Option<String>,
 
     /// What an empty bucket becomes
     #[arg(long, value_enum, value_name = "HOW", default_value_t = Fill::None, requires = "sample_by")]
     pub fill: Fill,
+
+    /// With --sample-by: a row per bucket and value of EXPR ([NAME=]EXPR; named after its
+    /// path); --fill then fills each group's missing buckets
+    #[arg(long, value_name = "[NAME=]EXPR", requires = "sample_by")]
+    pub by: Option<String>,
 
     /// Add "_log": {"topic", "seq", "time"} to each event
     #[arg(long)]

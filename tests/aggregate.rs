@@ -1003,3 +1003,52 @@ fn percentiles_persist_in_named_aggregates_and_in_log_queries() {
     assert_eq!(field(&rows[0], "ms_p95"), "95");
     assert_eq!(field(&rows[0], "ms_p99_9"), "100");
 }
+
+#[test]
+fn top_n_ranks_groups_by_sort_largest_first() {
+    let input: String = [("a", 3), ("b", 9), ("c", 1), ("b", 2), ("d", 9)]
+        .iter()
+        .map(|(k, n)| format!("{{\"k\":\"{k}\",\"n\":{n}}}\n"))
+        .collect();
+    let keys = |out: String| {
+        ndjson(&out)
+            .iter()
+            .map(|v| field(v, "k"))
+            .collect::<Vec<_>>()
+    };
+    // By the first statistic unless --sort says otherwise; ties keep the order of arrival.
+    assert_eq!(
+        keys(aggregate(
+            &["--by", ".k", "--sum", ".n", "--top", "2"],
+            &input
+        )),
+        ["\"b\"", "\"d\""]
+    );
+    assert_eq!(
+        keys(aggregate(
+            &["--by", ".k", "--count", "--sort", "-.count"],
+            &input
+        )),
+        ["\"a\"", "\"c\"", "\"d\"", "\"b\""]
+    );
+    // Per window.
+    let timed = "{\"t\":1,\"k\":\"a\"}\n{\"t\":2,\"k\":\"b\"}\n{\"t\":3,\"k\":\"b\"}\n\
+                 {\"t\":61,\"k\":\"a\"}\n{\"t\":62,\"k\":\"a\"}\n{\"t\":63,\"k\":\"b\"}\n";
+    let out = aggregate(
+        &[
+            "--window",
+            "1m",
+            "--time",
+            ".t",
+            "--time-unit",
+            "s",
+            "--by",
+            ".k",
+            "--count",
+            "--top",
+            "1",
+        ],
+        timed,
+    );
+    assert_eq!(keys(out), ["\"b\"", "\"a\""]);
+}

@@ -1199,3 +1199,55 @@ fn a_batch_whose_lease_runs_out_goes_to_another_reader() {
     unsafe { libc::kill(a.id() as i32, libc::SIGKILL) };
     kill(a);
 }
+
+#[test]
+fn sample_by_with_by_gives_a_row_per_bucket_and_group() {
+    let log = Log::new();
+    // Minute 0: a twice, b once; minute 1: nothing; minute 2: b once.
+    let input = "{\"t\":1704067200,\"h\":\"a\",\"ms\":1}\n{\"t\":1704067210,\"h\":\"b\",\"ms\":5}\n\
+                 {\"t\":1704067220,\"h\":\"a\",\"ms\":3}\n{\"t\":1704067330,\"h\":\"b\",\"ms\":7}\n";
+    log.append("t", input, &["--time", ".t"]);
+    let rows = |fill: &str| {
+        ndjson(&log.run(
+            &[
+                "query",
+                "t",
+                "--sample-by",
+                "1m",
+                "--by",
+                ".h",
+                "--agg",
+                "count,max(.ms)",
+                "--fill",
+                fill,
+            ],
+            "",
+        ))
+        .iter()
+        .map(|v| {
+            format!(
+                "{} {} {} {}",
+                &field(v, "time")[12..17],
+                field(v, "h"),
+                field(v, "count"),
+                field(v, "ms_max")
+            )
+        })
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        rows("none"),
+        ["00:00 \"a\" 2 3", "00:00 \"b\" 1 5", "00:02 \"b\" 1 7"]
+    );
+    assert_eq!(
+        rows("0"),
+        [
+            "00:00 \"a\" 2 3",
+            "00:00 \"b\" 1 5",
+            "00:01 \"a\" 0 0",
+            "00:01 \"b\" 0 0",
+            "00:02 \"a\" 0 0",
+            "00:02 \"b\" 1 7"
+        ]
+    );
+}

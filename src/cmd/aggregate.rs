@@ -181,6 +181,20 @@ fn run_stats(args: &AggregateArgs, m: &ArgMatches) -> anyhow::Result<Exit> {
         .into());
     }
     let mut stage = Aggregate::new(spec, persist)?;
+    if args.top.is_some() || args.sort.is_some() {
+        let sort = args
+            .sort
+            .as_deref()
+            .map(|src| {
+                Program::compile(src)
+                    .map_err(|e| UsageError(format!("--sort {src}: {}", e.render(src))))
+            })
+            .transpose()?;
+        stage.rank(aggregate::Ranking {
+            top: args.top,
+            sort,
+        });
+    }
     if args.show {
         let mut out = Output::new();
         aggregate::show(&stage, &mut out)?;

@@ -41,7 +41,12 @@ pub struct Sample {
     pub width_ms: i64,
     pub aggs: Vec<Agg>,
     pub fill: Fill,
+    /// `--by`: a row per bucket and value of this expression (named after its path).
+    pub by: Option<(String, Program)>,
 }
+
+/// The groups of one time bucket, in the order they first came: (group key, accumulators).
+type Bucket = (i64, Vec<(String, Vec<Acc>)>);
 
 impl Agg {
     /// Parses `count,avg(.ms),max(.ms)`.
@@ -115,7 +120,9 @@ pub fn query(
     let mut out = std::io::BufWriter::new(crate::stream::event_writer()?);
     let mut stmt = store.conn().prepare(store::log::RANGE_SQL)?;
     let mut rows = stmt.query(params![topic, since, until])?;
-    let mut buckets: Vec<(i64, Vec<Acc>)> = Vec::new();
+    let mut buckets: Vec<Bucket> = Vec::new();
+    // Every group seen, in the order it first came: (key, the --by value).
+    let mut groups: Vec<(String, Value<'static>)> = Vec::new();
     let mut line = Vec::new();
     while let Some(r) = rows.next()? {
         let (seq, time_ms, body): (i64, i64, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
@@ -136,9 +143,30 @@ pub fn query(
             (Some(s), Some(v)) => {
                 let start = time_ms.div_euclid(s.width_ms) * s.width_ms;
                 if buckets.last().is_none_or(|(b, _)| *b != start) {
-                    buckets.push((start, s.aggs.iter().map(|a| Acc::new(a.kind)).collect()));
+                    buckets.push((start, Vec::new()));
                 }
-                if let Some((_, accs)) = buckets.last_mut() {
+                let key = match &s.by {
+                    Some((_, e)) => {
+                        let by = e
+                            .eval(v)
+                            .with_context(|| format!("--by, on the event at seq {seq}"))?;
+                        let key = json::key_text(&by);
+                        if !groups.iter().any(|(k, _)| *k == key) {
+                            groups.push((key.clone(), by.into_owned()));
+                        }
+                        key
+                    }
+                    None => String::new(),
+                };
+                let in_bucket = &mut buckets.last_mut().expect("just pushed").1;
+                let at = match in_bucket.iter().position(|(k, _)| *k == key) {
+                    Some(at) => at,
+                    None => {
+                        in_bucket.push((key, s.aggs.iter().map(|a| Acc::new(a.kind)).collect()));
+                        in_bucket.len() - 1
+                    }
+                };
+                if let Some((_, accs)) = in_bucket.get_mut(at) {
                     for (a, acc) in s.aggs.iter().zip(accs.iter_mut()) {
                         match &a.expr {
                             Some(e) => acc
@@ -175,7 +203,10 @@ pub fn query(
         } else {
             buckets.last().map(|b| b.0)
         };
-        for v in fill(s, &buckets, first, last) {
+        if s.by.is_none() {
+            groups.push((String::new(), Value::Null));
+        }
+        for v in fill(s, &buckets, &groups, first, last) {
             line.clear();
             json::write_value(&v, &mut line);
             line.push(b'\n');
@@ -198,49 +229,62 @@ fn closed_or(e: std::io::Error) -> anyhow::Result<Exit> {
     }
 }
 
-/// The buckets from `first` to `last`, empty ones filled as asked.
+/// The buckets from `first` to `last`, a row per group (one group without --by), the
+/// buckets a group is missing from filled as asked.
 fn fill(
     s: &Sample,
-    buckets: &[(i64, Vec<Acc>)],
+    buckets: &[Bucket],
+    groups: &[(String, Value<'static>)],
     first: Option<i64>,
     last: Option<i64>,
 ) -> Vec<Value<'static>> {
     let (Some(first), Some(last)) = (first, last) else {
         return Vec::new();
     };
-    let row = |start: i64, values: Vec<Value<'static>>| {
+    let row = |start: i64, by: &Value<'static>, values: Vec<Value<'static>>| {
         let mut members = vec![(
             Cow::Borrowed("time"),
             Value::String(time::format_rfc3339(start).into()),
         )];
+        if let Some((name, _)) = &s.by {
+            members.push((Cow::Owned(name.clone()), by.clone()));
+        }
         for (a, v) in s.aggs.iter().zip(values) {
             members.push((Cow::Owned(a.name.clone()), v));
         }
         Value::Object(members)
     };
     let mut out = Vec::new();
-    let mut prev: Option<Vec<Value<'static>>> = None;
+    let mut prev: Vec<Option<Vec<Value<'static>>>> = vec![None; groups.len()];
     let mut i = 0;
     let mut start = first;
     // Guard against a range of more buckets than anyone wants written.
-    let max_buckets = 10_000_000;
-    while start <= last && out.len() < max_buckets {
+    let max_rows = 10_000_000;
+    while start <= last && out.len() < max_rows {
         while i < buckets.len() && buckets[i].0 < start {
             i += 1;
         }
-        if i < buckets.len() && buckets[i].0 == start {
-            let values: Vec<Value<'static>> = buckets[i].1.iter().map(Acc::result).collect();
-            prev = Some(values.clone());
-            out.push(row(start, values));
-        } else {
-            let filler = match s.fill {
-                Fill::None => None,
-                Fill::Null => Some(vec![Value::Null; s.aggs.len()]),
-                Fill::Zero => Some(vec![Value::Number(Number::Int(0)); s.aggs.len()]),
-                Fill::Prev => prev.clone(),
-            };
-            if let Some(values) = filler {
-                out.push(row(start, values));
+        let here = (i < buckets.len() && buckets[i].0 == start).then(|| &buckets[i].1);
+        // Groups in the order they first came overall; with data first when it is there.
+        for (g, (key, by)) in groups.iter().enumerate() {
+            let found = here.and_then(|b| b.iter().find(|(k, _)| k == key));
+            match found {
+                Some((_, accs)) => {
+                    let values: Vec<Value<'static>> = accs.iter().map(Acc::result).collect();
+                    prev[g] = Some(values.clone());
+                    out.push(row(start, by, values));
+                }
+                None => {
+                    let filler = match s.fill {
+                        Fill::None => None,
+                        Fill::Null => Some(vec![Value::Null; s.aggs.len()]),
+                        Fill::Zero => Some(vec![Value::Number(Number::Int(0)); s.aggs.len()]),
+                        Fill::Prev => prev[g].clone(),
+                    };
+                    if let Some(values) = filler {
+                        out.push(row(start, by, values));
+                    }
+                }
             }
         }
         start += s.width_ms;

@@ -205,6 +205,15 @@ pub struct Aggregate {
     key_buf: Vec<u8>,
     /// Under `--resume`, the input positions to commit with the totals.
     cursor: Option<Cursor>,
+    /// `--top N` / `--sort EXPR`: which rows are written, in what order.
+    ranking: Option<Ranking>,
+}
+
+/// `--sort EXPR` (default: the first statistic) ranks the rows written at once, largest
+/// first; `--top N` keeps the first N (per window).
+pub struct Ranking {
+    pub top: Option<usize>,
+    pub sort: Option<Program>,
 }
 
 impl Aggregate {
@@ -226,6 +235,7 @@ impl Aggregate {
             last_save: Instant::now(),
             key_buf: Vec::new(),
             cursor: None,
+            ranking: None,
         };
         if let Some(p) = &mut agg.persist {
             let (name, spec_text) = (p.name.clone(), agg.spec_text.clone());
@@ -243,6 +253,53 @@ impl Aggregate {
             }
         }
         Ok(agg)
+    }
+
+    /// Writes only the top rows, ranked (`--top`, `--sort`).
+    pub fn rank(&mut self, ranking: Ranking) {
+        self.ranking = Some(ranking);
+    }
+
+    /// The rows to write of `rows`: all as they are, or ranked per window and cut to the top.
+    fn ranked(&self, rows: Vec<Value<'static>>) -> anyhow::Result<Vec<Value<'static>>> {
+        let Some(r) = &self.ranking else {
+            return Ok(rows);
+        };
+        let first_stat = self.spec.stats.first().map(|s| s.name.clone());
+        let mut keyed = Vec::with_capacity(rows.len());
+        for (i, v) in rows.into_iter().enumerate() {
+            let k = match (&r.sort, &first_stat) {
+                (Some(p), _) => p
+                    .eval(&v)
+                    .map_err(|e| anyhow::anyhow!("--sort {}: {e}", p.source()))?
+                    .into_owned(),
+                (None, Some(name)) => v.member(name).cloned().unwrap_or(Value::Null).into_owned(),
+                (None, None) => Value::Null,
+            };
+            let window = v.member("window_start").map(Value::to_json);
+            keyed.push((window, k, i, v));
+        }
+        // By window, then largest first (numbers before strings before anything else), then
+        // in the order the groups came.
+        keyed.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| rank_order(&b.1, &a.1))
+                .then(a.2.cmp(&b.2))
+        });
+        let mut out = Vec::new();
+        let mut in_window = 0;
+        let mut window: Option<Option<String>> = None;
+        for (w, _, _, v) in keyed {
+            if window.as_ref() != Some(&w) {
+                window = Some(w);
+                in_window = 0;
+            }
+            if r.top.is_none_or(|n| in_window < n) {
+                out.push(v);
+            }
+            in_window += 1;
+        }
+        Ok(out)
     }
 
     /// Takes a stored group into memory.
@@ -359,8 +416,10 @@ impl Aggregate {
         if self.persist.is_some() {
             self.closing.extend(closed);
         } else if self.spec.emit == Emit::Final {
-            for (_, g) in &closed {
-                out.value(&self.render(g));
+            let rows: Vec<Value<'static>> = closed.iter().map(|(_, g)| self.render(g)).collect();
+            // The ranking's only failure is a --sort that fails on a row: then unranked.
+            for v in self.ranked(rows.clone()).unwrap_or(rows) {
+                out.value(&v);
             }
         }
     }
@@ -430,14 +489,18 @@ impl Aggregate {
                 g.dirty = false;
             }
         }
+        let mut rows = Vec::new();
         for (key, mut g) in std::mem::take(&mut self.closing) {
             if let Some(total) = merged.remove(&key) {
                 g.base = Some(total);
                 g.delta = empty.clone();
             }
             if self.spec.emit == Emit::Final {
-                out.value(&self.render(&g));
+                rows.push(self.render(&g));
             }
+        }
+        for v in self.ranked(rows)? {
+            out.value(&v);
         }
         self.late_unsaved = 0;
         self.watermark = self.watermark.max(stored_wm);
@@ -583,8 +646,9 @@ impl Stage for Aggregate {
             } else if self.spec.emit == Emit::Final {
                 let mut all: Vec<&Group> = self.groups.values().collect();
                 all.sort_by_key(|g| g.ord);
-                for g in all {
-                    out.value(&self.render(g));
+                let rows: Vec<Value<'static>> = all.into_iter().map(|g| self.render(g)).collect();
+                for v in self.ranked(rows)? {
+                    out.value(&v);
                 }
             }
             return Ok(());
@@ -640,6 +704,7 @@ pub fn show(agg: &Aggregate, out: &mut Output) -> anyhow::Result<()> {
     let Some(p) = &agg.persist else {
         return Ok(());
     };
+    let mut rows = Vec::new();
     for stored in store::aggregate::groups(p.store.conn(), &p.name, true)? {
         let (key, state) = (stored.key, stored.state);
         let mut values = match json::parse_value(key.as_bytes())?.into_owned() {
@@ -672,7 +737,25 @@ pub fn show(agg: &Aggregate, out: &mut Output) -> anyhow::Result<()> {
                 ("closed".into(), Value::Bool(stored.closed_at.is_some())),
             );
         }
+        rows.push(v);
+    }
+    for v in agg.ranked(rows)? {
         out.value(&v);
     }
     Ok(())
+}
+
+/// Largest first: numbers (exactly), then strings, then anything else; `a` before `b` when
+/// this is `Less`.
+fn rank_order(a: &Value<'_>, b: &Value<'_>) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.cmp_exact(y),
+        (Value::Number(_), _) => Ordering::Greater,
+        (_, Value::Number(_)) => Ordering::Less,
+        (Value::String(x), Value::String(y)) => x.cmp(y),
+        (Value::String(_), _) => Ordering::Greater,
+        (_, Value::String(_)) => Ordering::Less,
+        _ => Ordering::Equal,
+    }
 }
