@@ -114,3 +114,33 @@ fn tsv_and_a_json_array() {
         .unwrap();
     assert_eq!(stdout_of(&out), "[\n{\"x\":1},\n{\"x\":2.0}\n]\n");
 }
+
+/// log read and log tail deliver NDJSON whatever -o says, so they refuse another format
+/// instead of ignoring it.
+#[test]
+fn log_delivery_refuses_other_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let st = dir.path().join("s.db");
+    let out = binge()
+        .args(["log", "append", "t", "--state"])
+        .arg(&st)
+        .write_stdin("{\"a\":1}\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    for args in [&["tail", "t"][..], &["read", "t", "--group", "g"][..]] {
+        let out = binge()
+            .arg("log")
+            .args(args)
+            .args(["-o", "csv", "--state"])
+            .arg(&st)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr_of(&out).contains("NDJSON only"),
+            "{}",
+            stderr_of(&out)
+        );
+    }
+}

@@ -55,6 +55,17 @@ pub fn run(args: &LogArgs) -> anyhow::Result<Exit> {
             let mut stage = Appender::new(open()?, options);
             stream::run(&opts, &a.files, &mut stage, stream::event_writer()?)
         }
+        LogCommand::Read(_) | LogCommand::Tail { .. }
+            if stream::format::chosen() != stream::Format::Ndjson =>
+        {
+            // What a reader commits follows the bytes the next command took from the pipe,
+            // so delivery stays NDJSON; another format is one pipe away.
+            Err(usage(
+                "log read and log tail write NDJSON only (what they commit follows the bytes \
+                 delivered); pipe them into binge filter true -o FORMAT"
+                    .into(),
+            ))
+        }
         LogCommand::Read(r) => {
             let from = Position::parse(r.from.as_deref().unwrap_or("earliest"))
                 .map_err(|e| usage(format!("--from {e}")))?;

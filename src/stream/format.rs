@@ -32,6 +32,11 @@ pub fn choose(format: Format, columns: Option<Vec<String>>) {
     let _ = CHOSEN.set((format, columns));
 }
 
+/// The format chosen for this run.
+pub fn chosen() -> Format {
+    CHOSEN.get().map(|c| c.0).unwrap_or_default()
+}
+
 /// Standard output for events, in the chosen format.
 pub fn event_writer() -> io::Result<Box<dyn Write + Send>> {
     let out = super::output::stdout()?;
