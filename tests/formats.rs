@@ -129,6 +129,7 @@ fn log_delivery_refuses_other_formats() {
         .unwrap();
     assert!(out.status.success());
     for args in [&["tail", "t"][..], &["read", "t", "--group", "g"][..]] {
+        // (log tail, log read)
         let out = binge()
             .arg("log")
             .args(args)
@@ -136,6 +137,23 @@ fn log_delivery_refuses_other_formats() {
             .arg(&st)
             .output()
             .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr_of(&out).contains("NDJSON only"),
+            "{}",
+            stderr_of(&out)
+        );
+    }
+}
+
+#[test]
+fn record_writers_refuse_other_formats() {
+    for args in [
+        &["verify", "--trust", "t.txt", "-o", "table"][..],
+        &["anchor", "ticks", "-o", "csv"][..],
+        &["entwine", "status", "-o", "json"][..],
+    ] {
+        let out = binge().args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(
             stderr_of(&out).contains("NDJSON only"),

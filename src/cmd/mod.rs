@@ -34,6 +34,19 @@ pub fn run(command: Command, matches: &ArgMatches) -> anyhow::Result<Exit> {
             .get_many::<String>("columns")
             .map(|c| c.cloned().collect()),
     );
+    let records = match &command {
+        Command::Verify(_) | Command::Anchor(_) => true,
+        Command::Entwine(e) => e.command.is_some(),
+        _ => false,
+    };
+    if records && crate::stream::format::chosen() != crate::stream::Format::Ndjson {
+        // Exports, proofs, requests and reports are records other tools read, not events.
+        return Err(UsageError(format!(
+            "{} writes its records as NDJSON only; pipe them into binge filter true -o FORMAT",
+            command.name()
+        ))
+        .into());
+    }
     match command {
         Command::Filter(args) => filter::run(&args),
         Command::Annotate(args) => annotate::run(&args, sub),
