@@ -841,6 +841,8 @@ impl Func {
                     _ => None,
                 };
                 match (s, whole(&width), fill) {
+                    // A width from the event must not make a line no one can hold.
+                    (Some(_), Some(w), _) if w.unsigned_abs() > MAX_PAD => Value::Null,
                     (Some(s), Some(w), Some(fill)) => {
                         let missing = (w.unsigned_abs() as usize).saturating_sub(s.chars().count());
                         let padding: String = std::iter::repeat_n(fill, missing).collect();
@@ -986,13 +988,14 @@ impl Func {
             },
             Func::Unique => match arg() {
                 Value::Array(items) => {
-                    let mut kept: Vec<Value<'a>> = Vec::new();
-                    for v in items {
-                        if !kept.contains(&v) {
-                            kept.push(v);
-                        }
-                    }
-                    Value::Array(kept)
+                    // Equal as == says, found by the grouping key (linear, whatever the size).
+                    let mut seen = std::collections::HashSet::new();
+                    Value::Array(
+                        items
+                            .into_iter()
+                            .filter(|v| seen.insert(json::key_text(v)))
+                            .collect(),
+                    )
                 }
                 _ => Value::Null,
             },
@@ -1045,6 +1048,9 @@ impl Func {
         })
     }
 }
+
+/// The widest `pad` makes a string (characters); wider gives null.
+const MAX_PAD: u64 = 1 << 20;
 
 fn int<'a>(n: i64) -> Value<'a> {
     Value::Number(Number::Int(n))

@@ -393,6 +393,7 @@ fn the_function_library() {
         (r#"pad("ab", -4)"#, r#""ab  ""#),
         ("pad(.n, 3)", r#""  3""#),
         (r#"pad("abcd", 2)"#, r#""abcd""#),
+        (r#"pad("a", 1e15)"#, "null"),
         (
             r#"format("{} of {}: {1}/{0} {{x}}", .n, .s)"#,
             r#""3 of Hello World: Hello World/3 {x}""#,
