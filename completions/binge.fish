@@ -41,6 +41,7 @@ complete -c binge -n "__fish_binge_needs_command" -f -a "tee" -d 'Copy events to
 complete -c binge -n "__fish_binge_needs_command" -f -a "entwine" -d 'Append events to a signed, hash-chained stream; keys, export, proofs, status'
 complete -c binge -n "__fish_binge_needs_command" -f -a "verify" -d 'Check exported entwined history offline, with the trusted public keys only'
 complete -c binge -n "__fish_binge_needs_command" -f -a "anchor" -d 'Anchor streams to a shared ticker chain: the ticker\'s side and the streams\' side'
+complete -c binge -n "__fish_binge_needs_command" -f -a "serve" -d 'HTTP ingest: POST /events to stdout, or into the durable log before answering 200'
 complete -c binge -n "__fish_binge_needs_command" -f -a "state" -d 'What the state file keeps for inputs read with --resume'
 complete -c binge -n "__fish_binge_needs_command" -f -a "help" -d 'Help on a subcommand (binge help filter), or a topic: binge help functions'
 complete -c binge -n "__fish_binge_using_subcommand filter" -l limit -d 'Stop after writing N events (and stop reading)' -r
@@ -638,6 +639,24 @@ table\t'Aligned columns for a terminal (a table per burst of input behind a pipe
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand serve" -l listen -d 'Where to listen (loopback unless you say otherwise; port 0 picks a free one, and the address is printed on stderr)' -r
+complete -c binge -n "__fish_binge_using_subcommand serve" -l max-body -d 'The largest request body taken, after gzip is undone' -r
+complete -c binge -n "__fish_binge_using_subcommand serve" -l token-file -d 'Require `Authorization: Bearer TOKEN`, the token read from FILE (compared in constant time)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand serve" -l log -d 'Commit each request\'s events to TOPIC before answering 200' -r
+complete -c binge -n "__fish_binge_using_subcommand serve" -l id -d 'With --log: what identifies an event, so a retried request adds nothing twice (as log append --id)' -r
+complete -c binge -n "__fish_binge_using_subcommand serve" -l queue -d 'Requests taken and waiting to be handled; beyond, 429 with Retry-After' -r
+complete -c binge -n "__fish_binge_using_subcommand serve" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand serve" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand serve" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand serve" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand serve" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"

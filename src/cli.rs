@@ -154,6 +154,21 @@ pub enum Command {
     )]
     Anchor(AnchorArgs),
 
+    /// HTTP ingest: POST /events to stdout, or into the durable log before answering 200
+    #[command(
+        long_about = "Take events over HTTP: POST /events with NDJSON, a JSON array or one object \
+                      (gzip accepted, up to --max-body). Each request is checked whole: a bad one \
+                      gets a 4xx answer with a JSON error body and changes nothing. Without --log \
+                      the events go to standard output (binge serve | binge filter ...); with \
+                      --log TOPIC a request is answered 200 only once its events are committed to \
+                      the topic, so a client that got 200 never loses them (with --id, a retried \
+                      request adds nothing twice). GET /healthz answers ok, GET /metrics gives \
+                      Prometheus counters. SIGTERM stops accepting, finishes the request in hand \
+                      and exits 0.",
+        after_long_help = SERVE_EXAMPLES
+    )]
+    Serve(ServeArgs),
+
     /// What the state file keeps for inputs read with --resume
     #[command(
         long_about = "Look at, and forget, what the state file keeps besides the subcommands' own \
@@ -170,6 +185,39 @@ pub enum Command {
                       functions (every function of the expression language)."
     )]
     Help(HelpArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Where to listen (loopback unless you say otherwise; port 0 picks a free one, and the
+    /// address is printed on stderr)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8686")]
+    pub listen: String,
+
+    /// The largest request body taken, after gzip is undone
+    #[arg(long, value_name = "BYTES", default_value = "10M", value_parser = parse_size)]
+    pub max_body: usize,
+
+    /// Require `Authorization: Bearer TOKEN`, the token read from FILE (compared in constant
+    /// time)
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+
+    /// Commit each request's events to TOPIC before answering 200
+    #[arg(long, value_name = "TOPIC")]
+    pub log: Option<String>,
+
+    /// With --log: what identifies an event, so a retried request adds nothing twice (as log
+    /// append --id)
+    #[arg(long, value_name = "EXPR", requires = "log")]
+    pub id: Option<String>,
+
+    /// Requests taken and waiting to be handled; beyond, 429 with Retry-After
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub queue: usize,
+
+    #[command(flatten)]
+    pub state: StateArgs,
 }
 
 #[derive(Debug, Args)]
@@ -193,9 +241,20 @@ impl Command {
             Command::Anchor(_) => "anchor",
             Command::State(_) => "state",
             Command::Help(_) => "help",
+            Command::Serve(_) => "serve",
         }
     }
 }
+
+const SERVE_EXAMPLES: &str = "\
+Examples:
+  binge serve | binge filter '.level == \"error\"'                  # stateless: events to stdout
+  binge serve --log ingest --id .request_id --token-file /etc/binge/token   # persistent
+  curl --data-binary @events.ndjson http://127.0.0.1:8686/events
+
+Answers: 200 {\"accepted\": N}; 400 (not JSON objects, a missing --id), 401 (token), 404, 405,
+413 (over --max-body), 415 (content type), 429 (--queue full) and 503 (the log cannot be
+written now), both with Retry-After, with {\"error\": REASON}.";
 
 const STATE_EXAMPLES: &str = "\
 Examples:

@@ -17,6 +17,7 @@ mod log;
 mod readme;
 mod resume;
 mod samples;
+mod serve;
 mod stream;
 mod tee;
 mod verify;

@@ -6,6 +6,7 @@ pub mod annotate;
 pub mod entwine;
 pub mod filter;
 pub mod log;
+pub mod serve;
 pub mod state;
 pub mod tee;
 pub mod verify;
@@ -58,6 +59,7 @@ pub fn run(command: Command, matches: &ArgMatches) -> anyhow::Result<Exit> {
         Command::Anchor(args) => anchor::run(&args),
         Command::State(args) => state::run(&args),
         Command::Help(args) => help(&args.topic),
+        Command::Serve(args) => serve::run(&args),
     }
 }
 
