@@ -1929,7 +1929,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__tee)
-            opts="-i -q -o -h -V --when --input --batch --flush-interval --header --timeout --retries --max-retry-wait --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --tz --output --columns --help --version"
+            opts="-i -q -o -h -V --when --input --spawn-max --batch --flush-interval --header --timeout --retries --max-retry-wait --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --tz --output --columns --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1944,6 +1944,10 @@ _binge() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --spawn-max)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

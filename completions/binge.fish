@@ -365,6 +365,7 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand tee" -l when -d 'Copy only the events for which EXPR is true (all pass on to stdout regardless)' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -s i -l input -d 'Read events from FILE instead of standard input (repeatable; - is standard input)' -r
+complete -c binge -n "__fish_binge_using_subcommand tee" -l spawn-max -d 'spawn: targets run at most N commands at a time' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l batch -d 'Events per HTTP request' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l flush-interval -d 'Send what has gathered after this long even if the batch is not full' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l header -d 'An extra request header (repeatable)' -r

@@ -359,6 +359,9 @@ Targets:
   exec:COMMAND       start `sh -c COMMAND` once and write the events to its stdin (its stdout
                      goes to binge's stderr). If it exits early, that is reported and the events
                      it did not take go to the dead letter.
+  spawn:COMMAND      run `sh -c COMMAND` once per event, with the event (and a newline) on its
+                     stdin, at most --spawn-max at a time; an event whose command cannot start
+                     or exits non-zero goes to the dead letter with the exit status.
 
 How targets fail: a target that cannot start (a file that cannot be opened, a command that
 cannot run) stops binge before any input is read, with status 1. An event that a running target
@@ -1163,6 +1166,10 @@ pub struct TeeArgs {
     /// Read events from FILE instead of standard input (repeatable; - is standard input)
     #[arg(short, long = "input", value_name = "FILE")]
     pub inputs: Vec<String>,
+
+    /// spawn: targets run at most N commands at a time
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub spawn_max: usize,
 
     /// Events per HTTP request
     #[arg(

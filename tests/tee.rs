@@ -656,3 +656,51 @@ fn sigterm_during_retries_dead_letters_and_counts_what_is_left_then_exits_130() 
         stderr_of(&out)
     );
 }
+
+/// agglo's Spawner: one command per matching event, a few at a time, a failing one dead-
+/// lettered with its status.
+#[test]
+fn spawn_runs_a_command_per_event_and_dead_letters_its_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let outdir = dir.path().join("out");
+    std::fs::create_dir(&outdir).unwrap();
+    let dead = dir.path().join("dead.ndjson");
+    // Each command writes its event to a file named after it; n == 3 fails.
+    let cmd = format!(
+        "spawn:read e; n=$(echo \"$e\" | tr -dc 0-9); [ \"$n\" != 3 ] && echo \"$e\" > {}/$n",
+        outdir.display()
+    );
+    let input: String = (1..=6).map(|i| format!("{{\"n\":{i}}}\n")).collect();
+    let out = binge()
+        .args([
+            "tee",
+            "--spawn-max",
+            "2",
+            "--when",
+            ".n != 5",
+            &cmd,
+            "--dead-letter",
+        ])
+        .arg(&dead)
+        .write_stdin(input.clone())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), input, "every event still passes on");
+    let mut written: Vec<String> = std::fs::read_dir(&outdir)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    written.sort();
+    assert_eq!(
+        written,
+        ["{\"n\":1}\n", "{\"n\":2}\n", "{\"n\":4}\n", "{\"n\":6}\n"]
+    );
+    let dead = ndjson(&std::fs::read_to_string(&dead).unwrap());
+    assert_eq!(dead.len(), 1);
+    assert!(
+        field(&dead[0], "error").contains("exit status: 1"),
+        "{dead:?}"
+    );
+    assert_eq!(field(&dead[0], "event"), "{\"n\":3}");
+}

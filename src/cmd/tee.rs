@@ -63,6 +63,7 @@ pub fn run(args: &TeeArgs) -> anyhow::Result<Exit> {
         } else {
             None
         },
+        spawn_max: args.spawn_max,
     };
     // A tee whose one target is the log commits its place with the events; any other tee
     // keeps it itself, so it needs a name.

@@ -31,10 +31,23 @@ const QUEUE: usize = 16;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target {
     File(PathBuf),
-    Sqlite { path: PathBuf, table: String },
-    Log { topic: String },
-    Http { url: String },
-    Exec { command: String },
+    Sqlite {
+        path: PathBuf,
+        table: String,
+    },
+    Log {
+        topic: String,
+    },
+    Http {
+        url: String,
+    },
+    Exec {
+        command: String,
+    },
+    /// agglo's Spawner: the command once per event, with the event on its stdin.
+    Spawn {
+        command: String,
+    },
 }
 
 impl Target {
@@ -63,6 +76,14 @@ impl Target {
         if text.starts_with("http://") || text.starts_with("https://") {
             return Ok(Target::Http {
                 url: text.to_string(),
+            });
+        }
+        if let Some(command) = text.strip_prefix("spawn:") {
+            if command.trim().is_empty() {
+                return Err(format!("{text}: expected spawn:COMMAND"));
+            }
+            return Ok(Target::Spawn {
+                command: command.to_string(),
             });
         }
         if let Some(command) = text.strip_prefix("exec:") {
@@ -104,6 +125,8 @@ pub struct Settings {
     pub dead_letter: Option<PathBuf>,
     /// The state file and durability, for log: targets.
     pub state: Option<(PathBuf, Durability)>,
+    /// How many commands a spawn: target runs at once.
+    pub spawn_max: usize,
 }
 
 /// Events a target could not take, written where the user asked, and counted.
@@ -237,6 +260,10 @@ impl Tee {
                 Target::Http { url } => {
                     let http = s.http.clone();
                     spawn(&label, move || to_http(&url, &http, &name, rx, &dead))?
+                }
+                Target::Spawn { command } => {
+                    let max = s.spawn_max.max(1);
+                    spawn(&label, move || to_spawn(&command, max, &name, rx, &dead))?
                 }
                 Target::Exec { command } => {
                     let child = Command::new("sh")
@@ -433,6 +460,66 @@ fn to_exec(
         Ok(status) if status.success() => {}
         Ok(status) => r.reasons.push(format!("the command {status}")),
         Err(e) => r.reasons.push(format!("cannot wait for the command: {e}")),
+    }
+    r
+}
+
+/// A spawn: target: the command once per event (the event and a newline on its stdin), at most
+/// `max` at a time; an event whose command cannot start or exits non-zero is dead-lettered with
+/// the reason.
+fn to_spawn(
+    command: &str,
+    max: usize,
+    label: &str,
+    rx: Receiver<Handoff>,
+    dead: &Mutex<DeadLetter>,
+) -> Report {
+    let mut r = Report::default();
+    let mut running: std::collections::VecDeque<(Child, Vec<u8>)> = Default::default();
+    let finish = |r: &mut Report, mut child: Child, line: Vec<u8>| match child.wait() {
+        Ok(status) if status.success() => r.delivered += 1,
+        Ok(status) => r.fail(dead, label, &format!("the command {status}"), &line),
+        Err(e) => r.fail(
+            dead,
+            label,
+            &format!("cannot wait for the command: {e}"),
+            &line,
+        ),
+    };
+    for Handoff { lines: chunk, .. } in rx {
+        for line in chunk.split_inclusive(|&b| b == b'\n') {
+            while running.len() >= max {
+                // Reap whichever has finished; else wait for the oldest.
+                let done = running
+                    .iter_mut()
+                    .position(|(c, _)| matches!(c.try_wait(), Ok(Some(_))));
+                let (child, l) = match done {
+                    Some(i) => running.remove(i).expect("found"),
+                    None => running.pop_front().expect("not empty"),
+                };
+                finish(&mut r, child, l);
+            }
+            let started = Command::new("sh")
+                .arg("-c")
+                .arg(command)
+                .stdin(Stdio::piped())
+                // Nothing but events goes to binge's stdout.
+                .stdout(std::io::stderr())
+                .spawn();
+            match started {
+                Ok(mut child) => {
+                    if let Some(mut stdin) = child.stdin.take() {
+                        // A command that does not read its input still gets to run.
+                        let _ = stdin.write_all(line);
+                    }
+                    running.push_back((child, line.to_vec()));
+                }
+                Err(e) => r.fail(dead, label, &format!("cannot start {command}: {e}"), line),
+            }
+        }
+    }
+    for (child, line) in running {
+        finish(&mut r, child, line);
     }
     r
 }
