@@ -513,7 +513,15 @@ pub fn civil_to_ms(civil_ms: i64, zone: &jiff::tz::TimeZone) -> Option<i64> {
         return Some(civil_ms);
     }
     let ts = jiff::Timestamp::from_millisecond(civil_ms).ok()?;
-    let dt = ts.to_zoned_datetime(jiff::tz::TimeZone::UTC).datetime();
+    local_to_ms(
+        ts.to_zoned_datetime(jiff::tz::TimeZone::UTC).datetime(),
+        zone,
+    )
+}
+
+/// A wall-clock date and time in `zone` as epoch milliseconds, clock changes read as
+/// `civil_to_ms` says.
+fn local_to_ms(dt: jiff::civil::DateTime, zone: &jiff::tz::TimeZone) -> Option<i64> {
     let zoned = zone.to_ambiguous_zoned_datetime(dt).compatible().ok()?;
     Some(zoned.timestamp().as_millisecond())
 }
@@ -548,11 +556,7 @@ pub fn strptime(text: &str, format: &str, in_zone: Option<&str>) -> Result<Optio
     let Ok(dt) = parsed.to_datetime() else {
         return Ok(None);
     };
-    Ok(tz
-        .to_ambiguous_zoned_datetime(dt)
-        .compatible()
-        .ok()
-        .map(|z| z.timestamp().as_millisecond()))
+    Ok(local_to_ms(dt, &tz))
 }
 
 pub fn parse_duration(text: &str) -> Option<i64> {

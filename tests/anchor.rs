@@ -592,26 +592,14 @@ struct Witness {
 
 impl Witness {
     fn start(w: &World) -> Witness {
-        use std::io::BufRead;
         let mut child = binge_std()
             .args(["anchor", "serve", "--listen", "127.0.0.1:0", "--state"])
             .arg(w.p("ticker.db"))
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        let mut first = String::new();
-        std::io::BufReader::new(child.stderr.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let addr = first
-            .trim()
-            .strip_prefix("binge anchor serve: listening on ")
-            .unwrap_or_else(|| panic!("{first}"))
-            .to_string();
-        Witness {
-            child,
-            url: format!("http://{addr}"),
-        }
+        let url = listening(&mut child, "anchor serve");
+        Witness { child, url }
     }
 }
 

@@ -42,18 +42,6 @@ impl Lcg {
     }
 }
 
-/// Where the state file says the scope stands: (file read, offset).
-fn position(st: &str) -> Option<(String, u64)> {
-    let out = binge()
-        .args(["state", "--state", st, "inputs"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    ndjson(&stdout_of(&out))
-        .first()
-        .map(|v| (field(v, "read_path"), field(v, "offset").parse().unwrap()))
-}
-
 /// When a run to be killed is killed.
 #[derive(Clone, Copy)]
 enum Kill {
@@ -63,14 +51,12 @@ enum Kill {
     AfterACommit(u64),
 }
 
-/// The position as the state file has it now, read directly (a run may be writing).
-fn position_now(st: &str) -> Option<(String, u64)> {
+/// Where the state file says the scope stands now: (the file read, offset). Read directly,
+/// since a run may be writing.
+fn position(st: &str) -> Option<(String, u64)> {
     let conn = rusqlite::Connection::open(st).ok()?;
     conn.query_row("SELECT read_path, offset FROM input_positions", [], |r| {
-        Ok((
-            format!("{:?}", r.get::<_, String>(0)?),
-            r.get::<_, i64>(1)? as u64,
-        ))
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
     })
     .ok()
 }
@@ -114,7 +100,7 @@ fn cron_runs(dir: &Path, st: &str, args: &[&str], kill: Kill, big: u64) -> (u64,
                     // Once the run has committed something, so the kill falls between its
                     // commits (or after its last one), never only before the first.
                     let started = std::time::Instant::now();
-                    while position_now(st) == before
+                    while position(st) == before
                         && child.try_wait().unwrap().is_none()
                         && started.elapsed() < Duration::from_secs(60)
                     {
@@ -127,7 +113,7 @@ fn cron_runs(dir: &Path, st: &str, args: &[&str], kill: Kill, big: u64) -> (u64,
             let _ = child.wait();
             let after = position(st);
             if let Some((file, offset)) = &after {
-                let size = std::fs::metadata(file.trim_matches('"')).map_or(0, |m| m.len());
+                let size = std::fs::metadata(file).map_or(0, |m| m.len());
                 if after != before && *offset < size {
                     partial += 1;
                 }

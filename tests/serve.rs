@@ -1,7 +1,7 @@
 //! `binge serve` on 127.0.0.1: requests of each shape accepted whole, bad ones refused whole
 //! with a JSON error, 200 only after the events are in the log, SIGTERM losing nothing.
 
-use std::io::{BufRead, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
 
 use crate::util::*;
@@ -21,19 +21,8 @@ impl Daemon {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        let mut first = String::new();
-        std::io::BufReader::new(child.stderr.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let addr = first
-            .trim()
-            .strip_prefix("binge serve: listening on ")
-            .unwrap_or_else(|| panic!("{first}"))
-            .to_string();
-        Daemon {
-            child,
-            url: format!("http://{addr}"),
-        }
+        let url = listening(&mut child, "serve");
+        Daemon { child, url }
     }
 
     /// Stops it with SIGTERM; its status and what it wrote on stdout.

@@ -79,3 +79,18 @@ pub fn wait_at_most(
         }
     }
 }
+
+/// The address a daemon started with `--listen 127.0.0.1:0` listens on, from the first line it
+/// writes on stderr (`binge WHO: listening on ADDR`), as `http://ADDR`.
+pub fn listening(child: &mut std::process::Child, who: &str) -> String {
+    use std::io::BufRead;
+    let mut first = String::new();
+    std::io::BufReader::new(child.stderr.take().expect("stderr is piped"))
+        .read_line(&mut first)
+        .unwrap();
+    let addr = first
+        .trim()
+        .strip_prefix(&format!("binge {who}: listening on "))
+        .unwrap_or_else(|| panic!("{first}"));
+    format!("http://{addr}")
+}

@@ -15,15 +15,47 @@ use super::merkle::Hash;
 /// The signature type of Ed25519 in signed notes.
 const ED25519: u8 = 0x01;
 
-/// The 4-byte key id: SHA-256(name || "\n" || type || public key)[..4].
+/// The 4-byte key id of an Ed25519 signing key.
 pub fn key_id(name: &str, public: &[u8; 32]) -> [u8; 4] {
+    key_id_for(name, ED25519, public)
+}
+
+/// The 4-byte key id: SHA-256(name || "\n" || signature type || public key)[..4].
+pub fn key_id_for(name: &str, sig_type: u8, public: &[u8; 32]) -> [u8; 4] {
     let mut h = Sha256::new();
     h.update(name.as_bytes());
     h.update(b"\n");
-    h.update([ED25519]);
+    h.update([sig_type]);
     h.update(public);
     let d = h.finalize();
     [d[0], d[1], d[2], d[3]]
+}
+
+/// Reads a verifier key string `name+keyid+base64(type || key)` of signature type `sig_type`
+/// (an Ed25519 key): its name and public key, after every rule of C2SP signed-note.
+pub fn parse_vkey(text: &str, sig_type: u8) -> anyhow::Result<(String, [u8; 32])> {
+    let parts: Vec<&str> = text.trim().splitn(3, '+').collect();
+    let [name, id, b64] = parts[..] else {
+        bail!("not a verifier key (name+keyid+key)");
+    };
+    if !valid_key_name(name) {
+        bail!("'{name}' cannot name a key: no spaces or +, and not empty");
+    }
+    if id.len() != 8 || !id.bytes().all(|c| c.is_ascii_hexdigit()) {
+        bail!("the key id {id} is not 8 hex digits");
+    }
+    let raw = B64.decode(b64).context("the key is not base64")?;
+    let (Some(&t), Ok(public)) = (raw.first(), <[u8; 32]>::try_from(&raw[1.min(raw.len())..]))
+    else {
+        bail!("not an Ed25519 verifier key");
+    };
+    if t != sig_type {
+        bail!("a key of signature type {t:#04x}, not {sig_type:#04x}");
+    }
+    if hex(&key_id_for(name, sig_type, &public)) != id {
+        bail!("the key id {id} does not match the key");
+    }
+    Ok((name.to_string(), public))
 }
 
 /// The longest origin: records hold it behind a 16-bit length.
@@ -142,26 +174,8 @@ const MAX_SIGNATURES: usize = 100;
 
 impl Verifier {
     pub fn parse(text: &str) -> anyhow::Result<Verifier> {
-        let parts: Vec<&str> = text.trim().splitn(3, '+').collect();
-        let [name, id, b64] = parts[..] else {
-            bail!("not a verifier key (name+keyid+key)");
-        };
-        if !valid_key_name(name) {
-            bail!("'{name}' cannot name a key: no spaces or +, and not empty");
-        }
-        if id.len() != 8 || !id.bytes().all(|c| c.is_ascii_hexdigit()) {
-            bail!("the key id {id} is not 8 hex digits");
-        }
-        let raw = B64.decode(b64).context("the key is not base64")?;
-        let (Some(&ED25519), Ok(public)) =
-            (raw.first(), <[u8; 32]>::try_from(&raw[1.min(raw.len())..]))
-        else {
-            bail!("not an Ed25519 verifier key");
-        };
-        if hex(&key_id(name, &public)) != id {
-            bail!("the key id {id} does not match the key");
-        }
-        Verifier::from_public(name, &public)
+        let (name, public) = parse_vkey(text, ED25519)?;
+        Verifier::from_public(&name, &public)
     }
 
     /// The verifier of `name` with the raw Ed25519 public key `public`.
@@ -336,6 +350,17 @@ pub fn unhex(text: &str) -> Option<Vec<u8>> {
 /// A 32-byte hash written as hex in member `k` of an exported line.
 pub fn hash_field(v: &crate::json::Value<'_>, k: &str) -> Option<Hash> {
     unhex(v.member(k)?.as_str()?)?.try_into().ok()
+}
+
+/// A list of 32-byte hashes written as hex in member `k` of an exported line.
+pub fn hashes_field(v: &crate::json::Value<'_>, k: &str) -> Option<Vec<Hash>> {
+    match v.member(k)? {
+        crate::json::Value::Array(items) => items
+            .iter()
+            .map(|h| unhex(h.as_str()?)?.try_into().ok())
+            .collect(),
+        _ => None,
+    }
 }
 
 /// A non-negative integer in member `k` of an exported line.

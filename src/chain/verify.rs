@@ -424,16 +424,7 @@ impl Checker {
     fn increment(&mut self, origin: &str, v: &Value<'_>) -> Result<(), Unusable> {
         let bad = |what: &str| Unusable(format!("an increment of {origin} without a valid {what}"));
         let from = note::uint_field(v, "from").ok_or_else(|| bad("from"))?;
-        let hashes = |k: &str| -> Result<Vec<Hash>, Unusable> {
-            match v.member(k) {
-                Some(Value::Array(items)) => items
-                    .iter()
-                    .map(|h| note::unhex(h.as_str()?)?.try_into().ok())
-                    .collect::<Option<_>>()
-                    .ok_or_else(|| bad(k)),
-                _ => Err(bad(k)),
-            }
-        };
+        let hashes = |k: &str| note::hashes_field(v, k).ok_or_else(|| bad(k));
         let (frontier, prev_proof) = (hashes("frontier")?, hashes("prev_proof")?);
         let prev = note::hash_field(v, "prev").ok_or_else(|| bad("prev"))?;
         let Some(&(size, root)) = self.since.get(origin) else {
@@ -488,14 +479,7 @@ impl Checker {
         };
         let old = note::uint_field(v, "old_size").ok_or_else(|| bad("old_size"))?;
         let size = note::uint_field(v, "size").ok_or_else(|| bad("size"))?;
-        let proof: Vec<Hash> = match v.member("proof") {
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|h| note::unhex(h.as_str()?)?.try_into().ok())
-                .collect::<Option<_>>()
-                .ok_or_else(|| bad("proof"))?,
-            _ => return Err(bad("proof")),
-        };
+        let proof = note::hashes_field(v, "proof").ok_or_else(|| bad("proof"))?;
         let Some(&(since_size, since_root)) = self.since.get(origin).filter(|s| s.0 == old) else {
             return Err(Unusable(format!(
                 "a consistency proof of {origin} from size {old}: give --since with that checkpoint"
@@ -528,14 +512,7 @@ impl Checker {
             .member("checkpoint")
             .and_then(Value::as_str)
             .ok_or_else(|| bad("checkpoint"))?;
-        let proof: Vec<Hash> = match v.member("proof") {
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|h| note::unhex(h.as_str()?)?.try_into().ok())
-                .collect::<Option<_>>()
-                .ok_or_else(|| bad("proof"))?,
-            _ => return Err(bad("proof")),
-        };
+        let proof = note::hashes_field(v, "proof").ok_or_else(|| bad("proof"))?;
         let read = read_record(origin, record)?;
         let seq = read.rec.seq;
         let key = self.stream(origin)?.key.clone();

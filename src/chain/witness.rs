@@ -6,7 +6,6 @@
 use anyhow::{Context, bail};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use sha2::{Digest, Sha256};
 
 use super::merkle::{self, Hash};
 use super::note::{self, Signer, Verifier};
@@ -210,13 +209,7 @@ pub fn cosigned_message(timestamp: u64, body: &str) -> String {
 
 /// The cosignature key id: SHA-256(name || "\n" || 0x04 || public key)[:4].
 pub fn cosigner_key_id(name: &str, public: &[u8; 32]) -> [u8; 4] {
-    let mut h = Sha256::new();
-    h.update(name.as_bytes());
-    h.update(b"\n");
-    h.update([COSIGNATURE_V1]);
-    h.update(public);
-    let d = h.finalize();
-    [d[0], d[1], d[2], d[3]]
+    note::key_id_for(name, COSIGNATURE_V1, public)
 }
 
 /// The witness's public key as a vkey with signature type 0x04.
@@ -252,21 +245,10 @@ pub struct Cosigner {
 impl Cosigner {
     /// Reads a vkey of signature type 0x04.
     pub fn parse(text: &str) -> anyhow::Result<Cosigner> {
-        let parts: Vec<&str> = text.trim().splitn(3, '+').collect();
-        let [name, id, b64] = parts[..] else {
-            bail!("not a witness key (name+keyid+key)");
-        };
-        let raw = B64.decode(b64).context("the key is not base64")?;
-        let (Some(&COSIGNATURE_V1), Ok(public)) =
-            (raw.first(), <[u8; 32]>::try_from(&raw[1.min(raw.len())..]))
-        else {
-            bail!("not a cosignature/v1 witness key (signature type 0x04, Ed25519)");
-        };
-        if note::hex(&cosigner_key_id(name, &public)) != id {
-            bail!("the key id {id} does not match the key");
-        }
+        let (name, public) = note::parse_vkey(text, COSIGNATURE_V1)
+            .context("not a cosignature/v1 witness key (signature type 0x04, Ed25519)")?;
         Ok(Cosigner {
-            name: name.to_string(),
+            name,
             public,
             key: ed25519_dalek::VerifyingKey::from_bytes(&public)
                 .context("not a valid Ed25519 public key")?,

@@ -70,46 +70,46 @@ fn reset(args: &AggregateArgs) -> anyhow::Result<Exit> {
 fn list(args: &AggregateArgs) -> anyhow::Result<Exit> {
     let store = open_store(args)?;
     let text = |t: String| Value::String(t.into());
-    let mut rows: Vec<(String, Value<'static>)> = Vec::new();
-    for (name, spec, updated, groups) in store::aggregate::list(store.conn())? {
-        let flags = spec_from_description(&spec, Emit::Final)
-            .map(|s| s.flags())
-            .unwrap_or_else(|e| format!("(unreadable definition: {e:#})"));
+    // (name, kind, what it holds, definition as flags or why not, last update, how many)
+    let mut rows: Vec<(String, &str, &str, String, i64, i64)> = Vec::new();
+    for (name, spec, updated, n) in store::aggregate::list(store.conn())? {
+        let flags = spec_from_description(&spec, Emit::Final).map(|s| s.flags());
         rows.push((
-            name.clone(),
-            Value::Object(vec![
-                ("name".into(), text(name)),
-                ("kind".into(), text("statistics".into())),
-                ("definition".into(), text(flags)),
-                ("updated_at".into(), text(time::format_rfc3339(updated))),
-                ("groups".into(), Value::Number(json::Number::Int(groups))),
-            ]),
+            name,
+            "statistics",
+            "groups",
+            flags_or_why(flags),
+            updated,
+            n,
         ));
     }
-    for (name, spec, updated, groups) in store::collect::list(store.conn())? {
-        let flags = collect_spec_from_description(&spec)
-            .map(|s| s.flags())
-            .unwrap_or_else(|e| format!("(unreadable definition: {e:#})"));
+    for (name, spec, updated, n) in store::collect::list(store.conn())? {
+        let flags = collect_spec_from_description(&spec).map(|s| s.flags());
         rows.push((
-            name.clone(),
-            Value::Object(vec![
-                ("name".into(), text(name)),
-                ("kind".into(), text("collect".into())),
-                ("definition".into(), text(flags)),
-                ("updated_at".into(), text(time::format_rfc3339(updated))),
-                (
-                    "aggregates".into(),
-                    Value::Number(json::Number::Int(groups)),
-                ),
-            ]),
+            name,
+            "collect",
+            "aggregates",
+            flags_or_why(flags),
+            updated,
+            n,
         ));
     }
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     let mut out = Output::new();
-    for (_, v) in &rows {
-        out.value(v);
+    for (name, kind, holds, flags, updated, n) in rows {
+        out.value(&Value::Object(vec![
+            ("name".into(), text(name)),
+            ("kind".into(), text(kind.into())),
+            ("definition".into(), text(flags)),
+            ("updated_at".into(), text(time::format_rfc3339(updated))),
+            (holds.into(), Value::Number(json::Number::Int(n))),
+        ]));
     }
     write_shown(&out)
+}
+
+fn flags_or_why(flags: anyhow::Result<String>) -> String {
+    flags.unwrap_or_else(|e| format!("(unreadable definition: {e:#})"))
 }
 
 /// Says that a name was made with other options, naming both as flags.
@@ -291,7 +291,7 @@ fn duration(flag: &str, text: &str) -> Result<i64, UsageError> {
 
 /// `NAME=EXPR`, or an EXPR that is a path of names (named after it). `suffix` is the kind
 /// of statistic, added to a name taken from the path.
-fn named(flag: &str, text: &str, suffix: Option<&str>) -> Result<Column, String> {
+pub(super) fn named(flag: &str, text: &str, suffix: Option<&str>) -> Result<Column, String> {
     let explicit = text.split_once('=').filter(|(name, rest)| {
         let mut chars = name.chars();
         chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
@@ -329,13 +329,16 @@ fn spec_from_args(args: &AggregateArgs, m: &ArgMatches) -> Result<Spec, String> 
         .iter()
         .map(|b| named("--by", b, None))
         .collect::<Result<Vec<_>, _>>()?;
-    let kinds: [(&str, Kind, &Vec<String>); 6] = [
+    let kinds: [(&str, Kind, &Vec<String>); 9] = [
         ("sum", Kind::Sum, &args.sum),
         ("min", Kind::Min, &args.min),
         ("max", Kind::Max, &args.max),
         ("avg", Kind::Avg, &args.avg),
         ("distinct", Kind::Distinct, &args.distinct),
         ("hist", Kind::Hist, &args.hist),
+        ("p50", Kind::Percentile(5000), &args.p50),
+        ("p95", Kind::Percentile(9500), &args.p95),
+        ("p99", Kind::Percentile(9900), &args.p99),
     ];
     let mut stats: Vec<(usize, Stat)> = Vec::new();
     if args.count {
@@ -352,26 +355,6 @@ fn spec_from_args(args: &AggregateArgs, m: &ArgMatches) -> Result<Spec, String> 
     for (id, kind, values) in kinds {
         let at: Vec<usize> = m.indices_of(id).map(Iterator::collect).unwrap_or_default();
         for (k, text) in values.iter().enumerate() {
-            let col = named(&format!("--{id}"), text, Some(&kind.suffix()))?;
-            stats.push((
-                at.get(k).copied().unwrap_or(usize::MAX),
-                Stat {
-                    kind,
-                    name: col.name.clone(),
-                    input: Some(col),
-                },
-            ));
-        }
-    }
-    for (id, q) in [("p50", 5000), ("p95", 9500), ("p99", 9900)] {
-        let values: &Vec<String> = match id {
-            "p50" => &args.p50,
-            "p95" => &args.p95,
-            _ => &args.p99,
-        };
-        let at: Vec<usize> = m.indices_of(id).map(Iterator::collect).unwrap_or_default();
-        for (k, text) in values.iter().enumerate() {
-            let kind = Kind::Percentile(q);
             let col = named(&format!("--{id}"), text, Some(&kind.suffix()))?;
             stats.push((
                 at.get(k).copied().unwrap_or(usize::MAX),

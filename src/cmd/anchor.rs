@@ -259,28 +259,13 @@ fn submit(st: &mut Store, origin: &str, url: &str, out: &mut Vec<u8>) -> anyhow:
 fn serve(mut st: Store, listen: &str, max_body: usize) -> anyhow::Result<Exit> {
     let signer =
         ticker_signer(st.conn())?.context("no ticker here: run binge anchor init first")?;
-    let server = tiny_http::Server::http(listen)
-        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .map_or_else(|| listen.to_string(), |a| a.to_string());
-    eprintln!("binge anchor serve: listening on {addr}");
-    stream::catch_stop_signals();
+    let server = crate::serve::listen(listen, "anchor serve")?;
     while !stream::stopped() {
         let Some(mut request) = server.recv_timeout(std::time::Duration::from_millis(100))? else {
             continue;
         };
         let (status, body, content_type) = handle(&mut st, &signer, &mut request, max_body);
-        let response = tiny_http::Response::from_string(body)
-            .with_status_code(status)
-            .with_header(
-                tiny_http::Header::from_bytes(&b"Content-Type"[..], content_type.as_bytes())
-                    .map_err(|()| anyhow::anyhow!("bad header"))?,
-            );
-        if let Err(e) = request.respond(response) {
-            eprintln!("binge anchor serve: cannot answer: {e}");
-        }
+        crate::serve::answer(request, status, body, content_type, &[]);
     }
     Ok(Exit::Success)
 }
@@ -417,13 +402,9 @@ fn accept(
     let parsed = json::parse_value(line.as_bytes()).ok().and_then(|v| {
         let old = note::uint_field(&v, "old_size")?;
         let note_text = v.member("checkpoint")?.as_str()?.to_string();
-        let proof: Option<Vec<Hash>> = match v.member("proof") {
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|h| note::unhex(h.as_str()?)?.try_into().ok())
-                .collect(),
+        let proof = match v.member("proof") {
             None => Some(Vec::new()),
-            _ => None,
+            Some(_) => note::hashes_field(&v, "proof"),
         };
         Some(witness::Request {
             old_size: old,

@@ -286,23 +286,9 @@ pub fn run(args: &LogArgs) -> anyhow::Result<Exit> {
                         .by
                         .as_deref()
                         .map(|b| {
-                            // NAME=EXPR, or a path that names itself.
-                            let (name, src) = match b.split_once('=') {
-                                Some((n, e))
-                                    if !n.is_empty()
-                                        && !e.starts_with('=')
-                                        && n.chars().all(|c| c == '_' || c.is_alphanumeric()) =>
-                                {
-                                    (Some(n.to_string()), e)
-                                }
-                                _ => (None, b),
-                            };
-                            let p = Program::compile(src)
-                                .map_err(|e| usage(format!("--by {b}: {}", e.render(src))))?;
-                            let name = name.or_else(|| p.path_name()).ok_or_else(|| {
-                                usage(format!("--by {b}: name it, as in --by NAME={b}"))
-                            })?;
-                            Ok::<_, anyhow::Error>((name, p))
+                            super::aggregate::named("--by", b, None)
+                                .map(|c| (c.name, c.expr))
+                                .map_err(usage)
                         })
                         .transpose()?,
                 }),

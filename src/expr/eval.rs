@@ -172,7 +172,7 @@ fn compare(op: CmpOp, a: &Value<'_>, b: &Value<'_>) -> bool {
     }
 }
 
-fn is_fractional(n: &Number<'_>) -> bool {
+pub(super) fn is_fractional(n: &Number<'_>) -> bool {
     match n {
         Number::Int(_) => false,
         Number::Float(_) => true,
@@ -180,7 +180,7 @@ fn is_fractional(n: &Number<'_>) -> bool {
     }
 }
 
-fn float<'a>(f: f64) -> Value<'a> {
+pub(super) fn float<'a>(f: f64) -> Value<'a> {
     if f.is_finite() {
         Value::Number(Number::Float(f))
     } else {

@@ -9,6 +9,7 @@ use std::cmp::Ordering;
 
 use sha2::{Digest, Sha256};
 
+use super::eval::{float, is_fractional};
 use super::parser::Expr;
 use crate::json::{self, Number, Value};
 
@@ -926,7 +927,7 @@ impl Func {
             }
             Func::Pow => match (arg(), arg()) {
                 (Value::Number(x), Value::Number(y)) => {
-                    let exact = (!fractional(&x) && !fractional(&y))
+                    let exact = (!is_fractional(&x) && !is_fractional(&y))
                         .then(|| x.as_i128().zip(y.as_i64()))
                         .flatten()
                         .filter(|(_, e)| (0..=u32::MAX as i64).contains(e))
@@ -1058,22 +1059,6 @@ fn int<'a>(n: i64) -> Value<'a> {
 
 fn text<'a>(s: &str) -> Value<'a> {
     Value::String(Cow::Owned(s.to_string()))
-}
-
-fn float<'a>(f: f64) -> Value<'a> {
-    if f.is_finite() {
-        Value::Number(Number::Float(f))
-    } else {
-        Value::Null
-    }
-}
-
-fn fractional(n: &Number<'_>) -> bool {
-    match n {
-        Number::Int(_) => false,
-        Number::Float(f) => f.fract() != 0.0,
-        Number::Text(t) => t.bytes().any(|c| matches!(c, b'.' | b'e' | b'E')),
-    }
 }
 
 /// A number that is a whole number (as an index or a count), or `None`.

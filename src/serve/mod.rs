@@ -1,4 +1,4 @@
-//! `binge serve`: HTTP ingest (DESIGN.md §7). `POST /events` takes NDJSON, a JSON array or
+//! `binge serve`: HTTP ingest (DESIGN.md §7), and the HTTP plumbing `anchor serve` shares. `POST /events` takes NDJSON, a JSON array or
 //! one object (gzip accepted) and either writes the events to stdout (stateless) or commits them
 //! to a topic of the durable log before answering 200 (persistent, `--log`). `GET /healthz` and
 //! `GET /metrics` (Prometheus text) tell a supervisor how it is doing. One request at a time:
@@ -40,14 +40,7 @@ struct Metrics {
 /// answered 429 with Retry-After at once. A stop signal stops the taking; what was taken is
 /// still handled before binge exits.
 pub fn serve(s: Settings) -> anyhow::Result<()> {
-    let server = tiny_http::Server::http(&s.listen)
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", s.listen))?;
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .map_or_else(|| s.listen.clone(), |a| a.to_string());
-    eprintln!("binge serve: listening on {addr}");
-    crate::stream::catch_stop_signals();
+    let server = listen(&s.listen, "serve")?;
     let (tx, rx) = crossbeam_channel::bounded::<tiny_http::Request>(s.queue.max(1));
     let worker = std::thread::Builder::new()
         .name("binge-serve".into())
@@ -59,7 +52,7 @@ pub fn serve(s: Settings) -> anyhow::Result<()> {
         };
         if let Err(crossbeam_channel::TrySendError::Full(req)) = tx.try_send(req) {
             let (status, body) = error(429, "too many requests waiting; retry later");
-            answer(req, status, body, &[("Retry-After", "1")]);
+            answer(req, status, body, JSON, &[("Retry-After", "1")]);
         }
     }
     drop(tx);
@@ -85,26 +78,47 @@ fn work(
         } else {
             &[]
         };
-        answer(req, status, body, extra);
+        let ctype = if body.starts_with('{') { JSON } else { TEXT };
+        answer(req, status, body, ctype, extra);
     }
     stdout.flush().context("cannot write to standard output")?;
     Ok(())
 }
 
-fn answer(req: tiny_http::Request, status: u16, body: String, extra: &[(&str, &str)]) {
-    let ctype = if body.starts_with('{') {
-        "application/json"
-    } else {
-        "text/plain; version=0.0.4"
-    };
+const JSON: &str = "application/json";
+/// Plain text, as Prometheus reads it.
+const TEXT: &str = "text/plain; version=0.0.4";
+
+/// Listens on `addr` (port 0: a free one), says where on stderr as `binge WHO: listening on
+/// ADDR`, and makes SIGINT and SIGTERM stop the caller's loop instead of binge.
+pub fn listen(addr: &str, who: &str) -> anyhow::Result<tiny_http::Server> {
+    let server = tiny_http::Server::http(addr)
+        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    let bound = server
+        .server_addr()
+        .to_ip()
+        .map_or_else(|| addr.to_string(), |a| a.to_string());
+    eprintln!("binge {who}: listening on {bound}");
+    crate::stream::catch_stop_signals();
+    Ok(server)
+}
+
+/// Answers a request; a client that went away is said on stderr, not an error.
+pub fn answer(
+    req: tiny_http::Request,
+    status: u16,
+    body: String,
+    content_type: &str,
+    extra: &[(&str, &str)],
+) {
     let mut resp = tiny_http::Response::from_string(body).with_status_code(status);
-    for (k, v) in std::iter::once(&("Content-Type", ctype)).chain(extra) {
+    for (k, v) in std::iter::once(&("Content-Type", content_type)).chain(extra) {
         if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
             resp = resp.with_header(h);
         }
     }
     if let Err(e) = req.respond(resp) {
-        eprintln!("binge serve: cannot answer: {e}");
+        eprintln!("binge: cannot answer an HTTP request: {e}");
     }
 }
 
