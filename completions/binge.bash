@@ -37,6 +37,9 @@ _binge() {
             binge,log)
                 cmd="binge__subcmd__log"
                 ;;
+            binge,run)
+                cmd="binge__subcmd__run"
+                ;;
             binge,serve)
                 cmd="binge__subcmd__serve"
                 ;;
@@ -131,7 +134,7 @@ _binge() {
 
     case "${cmd}" in
         binge)
-            opts="-o -h -V --tz --output --columns --help --version filter annotate aggregate log tee entwine verify anchor serve state help"
+            opts="-o -h -V --tz --output --columns --help --version filter annotate aggregate log tee entwine verify anchor serve state help run"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -161,7 +164,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__aggregate)
-            opts="-q -o -h -V --by --count --sum --min --max --avg --distinct --hist --p50 --p95 --p99 --percentile --top --sort --emit --window --time --lateness --late --time-unit --keep --idle --collect --key --collection --complete-when --every-version --source-id --timeout --name --show --reset --list --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --tz --output --columns --help --version"
+            opts="-q -o -h -V --by --count --sum --min --max --avg --distinct --hist --p50 --p95 --p99 --percentile --top --sort --emit --window --time --lateness --late --time-unit --keep --idle --collect --key --collection --complete-when --every-version --source-id --timeout --name --show --reset --list --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --print-config --tz --output --columns --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -739,7 +742,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__annotate)
-            opts="-q -o -h -V --set --rename --copy --delete --keep --extract --parse-json --parse-logfmt --parse-time --when --keep-existing --unmatched --time-unit --year --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --tz --output --columns --help --version"
+            opts="-q -o -h -V --set --rename --copy --delete --keep --extract --parse-json --parse-logfmt --parse-time --when --keep-existing --unmatched --time-unit --year --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --print-config --tz --output --columns --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -849,7 +852,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__entwine)
-            opts="-q -o -h -V --key --checkpoint-every --sign-each --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --tz --output --columns --help --version keygen pubkey export prove status"
+            opts="-q -o -h -V --key --checkpoint-every --sign-each --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --print-config --tz --output --columns --help --version keygen pubkey export prove status"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1129,7 +1132,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__filter)
-            opts="-v -q -o -h -V --invert --limit --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --tz --output --columns --help --version"
+            opts="-v -q -o -h -V --invert --limit --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --print-config --tz --output --columns --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1786,8 +1789,38 @@ _binge() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        binge__subcmd__run)
+            opts="-o -h -V --check --tz --output --columns --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         binge__subcmd__serve)
-            opts="-o -h -V --listen --max-body --token-file --log --id --queue --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --listen --max-body --token-file --log --pipeline --id --queue --state --durability --tz --output --columns --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1806,6 +1839,10 @@ _binge() {
                     return 0
                     ;;
                 --log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pipeline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1929,7 +1966,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__tee)
-            opts="-i -q -o -h -V --when --input --spawn-max --batch --flush-interval --header --timeout --retries --max-retry-wait --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --tz --output --columns --help --version"
+            opts="-i -q -o -h -V --when --input --spawn-max --batch --flush-interval --header --timeout --retries --max-retry-wait --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --print-config --tz --output --columns --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

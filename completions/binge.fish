@@ -44,6 +44,7 @@ complete -c binge -n "__fish_binge_needs_command" -f -a "anchor" -d 'Anchor stre
 complete -c binge -n "__fish_binge_needs_command" -f -a "serve" -d 'HTTP ingest: POST /events to stdout, or into the durable log before answering 200'
 complete -c binge -n "__fish_binge_needs_command" -f -a "state" -d 'What the state file keeps for inputs read with --resume'
 complete -c binge -n "__fish_binge_needs_command" -f -a "help" -d 'Help on a subcommand (binge help filter), or a topic: binge help functions'
+complete -c binge -n "__fish_binge_needs_command" -f -a "run" -d 'Run the pipelines of a JSON config in one process'
 complete -c binge -n "__fish_binge_using_subcommand filter" -l limit -d 'Stop after writing N events (and stop reading)' -r
 complete -c binge -n "__fish_binge_using_subcommand filter" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand filter" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
@@ -64,6 +65,7 @@ complete -c binge -n "__fish_binge_using_subcommand filter" -l columns -d 'With 
 complete -c binge -n "__fish_binge_using_subcommand filter" -s v -l invert -d 'Keep the events for which EXPR is not true instead'
 complete -c binge -n "__fish_binge_using_subcommand filter" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand filter" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
+complete -c binge -n "__fish_binge_using_subcommand filter" -l print-config -d 'Print this stage as binge run\'s config takes it (JSON), instead of running'
 complete -c binge -n "__fish_binge_using_subcommand filter" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand filter" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l set -d 'Set PATH to the value of EXPR (an expression; see below)' -r
@@ -103,6 +105,7 @@ complete -c binge -n "__fish_binge_using_subcommand annotate" -l columns -d 'Wit
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l keep-existing -d 'Leave fields that already exist alone (--set, --copy, --rename, --extract)'
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand annotate" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l print-config -d 'Print this stage as binge run\'s config takes it (JSON), instead of running'
 complete -c binge -n "__fish_binge_using_subcommand annotate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand annotate" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l by -d 'Group by the value of EXPR (repeatable)' -r
@@ -161,6 +164,7 @@ complete -c binge -n "__fish_binge_using_subcommand aggregate" -l reset -d 'Forg
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l list -d 'List the saved aggregates: name, kind, definition as flags, last update, groups'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
+complete -c binge -n "__fish_binge_using_subcommand aggregate" -l print-config -d 'Print this stage as binge run\'s config takes it (JSON), instead of running'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
@@ -390,6 +394,7 @@ table\t'Aligned columns for a terminal (a table per burst of input behind a pipe
 complete -c binge -n "__fish_binge_using_subcommand tee" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand tee" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
+complete -c binge -n "__fish_binge_using_subcommand tee" -l print-config -d 'Print this stage as binge run\'s config takes it (JSON), instead of running'
 complete -c binge -n "__fish_binge_using_subcommand tee" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand tee" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l key -d 'The stream\'s private key file (from binge entwine keygen)' -r -F
@@ -413,6 +418,7 @@ complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l sign-each -d 'Also sign every record'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l print-config -d 'Print this stage as binge run\'s config takes it (JSON), instead of running'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -a "keygen" -d 'Make a stream key: the private key goes to KEYFILE (mode 0600), the public key to stdout'
@@ -644,6 +650,7 @@ complete -c binge -n "__fish_binge_using_subcommand serve" -l listen -d 'Where t
 complete -c binge -n "__fish_binge_using_subcommand serve" -l max-body -d 'The largest request body taken, after gzip is undone' -r
 complete -c binge -n "__fish_binge_using_subcommand serve" -l token-file -d 'Require `Authorization: Bearer TOKEN`, the token read from FILE (compared in constant time)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand serve" -l log -d 'Commit each request\'s events to TOPIC before answering 200' -r
+complete -c binge -n "__fish_binge_using_subcommand serve" -l pipeline -d 'Hand the events to the pipelines of a config (see binge run) whose input is "http", instead of writing them to standard output' -r -F
 complete -c binge -n "__fish_binge_using_subcommand serve" -l id -d 'With --log: what identifies an event, so a retried request adds nothing twice (as log append --id)' -r
 complete -c binge -n "__fish_binge_using_subcommand serve" -l queue -d 'Requests taken and waiting to be handled; beyond, 429 with Retry-After' -r
 complete -c binge -n "__fish_binge_using_subcommand serve" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
@@ -694,3 +701,13 @@ table\t'Aligned columns for a terminal (a table per burst of input behind a pipe
 complete -c binge -n "__fish_binge_using_subcommand help" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand help" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand run" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand run" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand run" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand run" -l check -d 'Check the config (its JSON, every option, the pipelines\' links, expressions, keys) and run nothing'
+complete -c binge -n "__fish_binge_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand run" -s V -l version -d 'Print version'

@@ -185,9 +185,66 @@ pub enum Command {
                       functions (every function of the expression language)."
     )]
     Help(HelpArgs),
+
+    /// Run the pipelines of a JSON config in one process
+    #[command(
+        long_about = "Run the named pipelines of a JSON config side by side in one process. Each \
+                      pipeline has an input (files, standard input, another pipeline, a consumer \
+                      group of the log, or HTTP), stages, and an output (standard output, or any \
+                      target binge tee takes). A stage is written with its subcommand's long \
+                      options, so each subcommand's help documents the config too, and binge SUB \
+                      ... --print-config prints the stage a command line makes. Stages hand each \
+                      other events in process; a pipeline writes exactly what the same \
+                      subcommands joined by pipes would. Every mistake in the config is reported \
+                      with its JSON path, line and column.",
+        after_long_help = RUN_EXAMPLES
+    )]
+    Run(RunArgs),
 }
 
+const RUN_EXAMPLES: &str = "\
+Example config (binge run edge.json):
+  {
+    \"tz\": \"UTC\",
+    \"pipelines\": {
+      \"parse\": {
+        \"input\": {\"files\": [\"/var/log/syslog\"], \"text\": true, \"resume\": \"edge\"},
+        \"stages\": [
+          {\"annotate\": {\"extract\": [\"message=@syslog\"]}},
+          {\"filter\": {\"expr\": \"exists(.program)\"}}
+        ],
+        \"output\": \"log:syslog\"
+      },
+      \"per-host\": {
+        \"input\": {\"pipeline\": \"parse\"},
+        \"stages\": [{\"aggregate\": {\"by\": [\".host\"], \"count\": true}}]
+      }
+    }
+  }
+
+A pipeline's input: \"-\" (standard input, the default); {\"files\": [...]} with the input \
+options text, multiline, on-error, dead-letter, max-line-bytes and resume beside it; \
+{\"pipeline\": NAME}, what another pipeline passes on; {\"log\": {\"topic\": T, \"group\": G, \
+...log read's options}}; {\"http\": {...binge serve's options}}, or \"http\" under binge serve \
+--pipeline. Its output: \"-\" (standard output, the default), a target as binge tee takes it, \
+or tee's options with \"targets\". Top level: tz, state, durability.
+
+  binge run --check edge.json          # check the config, run nothing
+  binge annotate --extract message=@syslog --print-config";
+
 #[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The config
+    #[arg(value_name = "PIPELINE.json")]
+    pub config: PathBuf,
+
+    /// Check the config (its JSON, every option, the pipelines' links, expressions, keys)
+    /// and run nothing
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Where to listen (loopback unless you say otherwise; port 0 picks a free one, and the
     /// address is printed on stderr)
@@ -204,8 +261,13 @@ pub struct ServeArgs {
     pub token_file: Option<PathBuf>,
 
     /// Commit each request's events to TOPIC before answering 200
-    #[arg(long, value_name = "TOPIC")]
+    #[arg(long, value_name = "TOPIC", conflicts_with = "pipeline")]
     pub log: Option<String>,
+
+    /// Hand the events to the pipelines of a config (see binge run) whose input is "http",
+    /// instead of writing them to standard output
+    #[arg(long, value_name = "PIPELINE.json")]
+    pub pipeline: Option<PathBuf>,
 
     /// With --log: what identifies an event, so a retried request adds nothing twice (as log
     /// append --id)
@@ -242,6 +304,7 @@ impl Command {
             Command::State(_) => "state",
             Command::Help(_) => "help",
             Command::Serve(_) => "serve",
+            Command::Run(_) => "run",
         }
     }
 }
@@ -578,6 +641,10 @@ pub struct FilterArgs {
 
     #[command(flatten)]
     pub stream: StreamArgs,
+
+    /// Print this stage as binge run's config takes it (JSON), instead of running
+    #[arg(long)]
+    pub print_config: bool,
 }
 
 #[derive(Debug, Args)]
@@ -684,9 +751,13 @@ pub struct AnnotateArgs {
 
     #[command(flatten)]
     pub stream: StreamArgs,
+
+    /// Print this stage as binge run's config takes it (JSON), instead of running
+    #[arg(long)]
+    pub print_config: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct AggregateArgs {
     /// Group by the value of EXPR (repeatable)
     #[arg(long, value_name = "[NAME=]EXPR", help_heading = "Statistics")]
@@ -905,6 +976,10 @@ pub struct AggregateArgs {
 
     #[command(flatten)]
     pub stream: StreamArgs,
+
+    /// Print this stage as binge run's config takes it (JSON), instead of running
+    #[arg(long)]
+    pub print_config: bool,
 }
 
 #[derive(Debug, Args)]
@@ -1225,6 +1300,10 @@ pub struct TeeArgs {
 
     #[command(flatten)]
     pub stream: StreamArgs,
+
+    /// Print this stage as binge run's config takes it (JSON), instead of running
+    #[arg(long)]
+    pub print_config: bool,
 }
 
 #[derive(Debug, Args)]
@@ -1253,6 +1332,10 @@ pub struct EntwineArgs {
 
     #[command(flatten)]
     pub stream: StreamArgs,
+
+    /// Print this stage as binge run's config takes it (JSON), instead of running
+    #[arg(long)]
+    pub print_config: bool,
 }
 
 #[derive(Debug, Subcommand)]

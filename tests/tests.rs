@@ -16,6 +16,7 @@ mod jcs;
 mod log;
 mod readme;
 mod resume;
+mod run;
 mod samples;
 mod serve;
 mod stream;

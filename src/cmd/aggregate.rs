@@ -10,6 +10,7 @@ use crate::json::{self, Value};
 use crate::stage::aggregate::{self, Aggregate, Column, Emit, Late, Persist, Spec, Stat, Window};
 use crate::stage::collect::{self, Collect};
 use crate::stage::stats::Kind;
+use crate::stage::{Built, Piece, Stage};
 use crate::store::{self, Store};
 use crate::stream::{self, Output};
 use crate::time;
@@ -145,7 +146,40 @@ fn write_shown(out: &Output) -> anyhow::Result<Exit> {
     }
 }
 
+/// The stage the options describe (also what a pipeline's `{"aggregate": ...}` builds).
+pub fn build(args: &AggregateArgs, m: &ArgMatches) -> anyhow::Result<Built> {
+    if args.show || args.list || args.reset {
+        return Err(UsageError(
+            "--show, --list and --reset are commands of their own, not part of a stage".into(),
+        )
+        .into());
+    }
+    let own = args.name.as_ref().map(|n| format!("aggregate:{n}"));
+    let stage: Box<dyn Stage> = if args.collect {
+        Box::new(collect_stage(args)?)
+    } else {
+        Box::new(stats_stage(args, m)?)
+    };
+    Ok(Built {
+        piece: Piece::Held(stage),
+        own,
+    })
+}
+
 fn run_stats(args: &AggregateArgs, m: &ArgMatches) -> anyhow::Result<Exit> {
+    let mut stage = stats_stage(args, m)?;
+    if args.show {
+        let mut out = Output::new();
+        aggregate::show(&stage, &mut out)?;
+        return write_shown(&out);
+    }
+    let own = args.name.as_ref().map(|n| format!("aggregate:{n}"));
+    let opts = super::stream_options("aggregate", &args.stream);
+    let opts = super::with_resume(opts, &args.stream, &args.state, &args.files, own)?;
+    stream::run(&opts, &args.files, &mut stage, stream::event_writer()?)
+}
+
+fn stats_stage(args: &AggregateArgs, m: &ArgMatches) -> anyhow::Result<Aggregate> {
     let mut spec = spec_from_args(args, m).map_err(UsageError)?;
     let persist = match &args.name {
         Some(name) => {
@@ -195,18 +229,23 @@ fn run_stats(args: &AggregateArgs, m: &ArgMatches) -> anyhow::Result<Exit> {
             sort,
         });
     }
+    Ok(stage)
+}
+
+fn run_collect(args: &AggregateArgs) -> anyhow::Result<Exit> {
+    let own = args.name.as_ref().map(|n| format!("aggregate:{n}"));
+    let mut stage = collect_stage(args)?;
     if args.show {
         let mut out = Output::new();
-        aggregate::show(&stage, &mut out)?;
+        collect::show(&stage, &mut out)?;
         return write_shown(&out);
     }
-    let own = args.name.as_ref().map(|n| format!("aggregate:{n}"));
     let opts = super::stream_options("aggregate", &args.stream);
     let opts = super::with_resume(opts, &args.stream, &args.state, &args.files, own)?;
     stream::run(&opts, &args.files, &mut stage, stream::event_writer()?)
 }
 
-fn run_collect(args: &AggregateArgs) -> anyhow::Result<Exit> {
+fn collect_stage(args: &AggregateArgs) -> anyhow::Result<Collect> {
     let (store, name) = match &args.name {
         Some(name) => (open_store(args)?, Some(name.clone())),
         None => (Store::memory()?, None),
@@ -257,16 +296,7 @@ fn run_collect(args: &AggregateArgs) -> anyhow::Result<Exit> {
     {
         return Err(missing(args));
     }
-    let own = name.as_ref().map(|n| format!("aggregate:{n}"));
-    let mut stage = Collect::new(spec, store, name)?;
-    if args.show {
-        let mut out = Output::new();
-        collect::show(&stage, &mut out)?;
-        return write_shown(&out);
-    }
-    let opts = super::stream_options("aggregate", &args.stream);
-    let opts = super::with_resume(opts, &args.stream, &args.state, &args.files, own)?;
-    stream::run(&opts, &args.files, &mut stage, stream::event_writer()?)
+    Collect::new(spec, store, name)
 }
 
 fn column(flag: &str, name: &str, source: &str) -> Result<Column, UsageError> {

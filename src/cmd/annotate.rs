@@ -7,9 +7,12 @@ use crate::exit::{Exit, UsageError};
 use crate::expr::{ParseError, Program, Seg, parse_path, split_assignment};
 use crate::stage::annotate::{Annotate, Op, Settings, Step};
 use crate::stage::patterns;
+use crate::stage::{Built, Piece};
 use crate::stream;
 
-pub fn run(args: &AnnotateArgs, matches: &ArgMatches) -> anyhow::Result<Exit> {
+/// The stage the options describe, its steps in command-line order (also what a pipeline's
+/// `{"annotate": ...}` builds, its steps in the order of the config's keys).
+pub fn build(args: &AnnotateArgs, matches: &ArgMatches) -> anyhow::Result<Built> {
     let steps = steps(args, matches).map_err(UsageError)?;
     let when = args
         .when
@@ -23,10 +26,17 @@ pub fn run(args: &AnnotateArgs, matches: &ArgMatches) -> anyhow::Result<Exit> {
         time_unit: args.time_unit.map(Into::into),
         year: args.year.unwrap_or_else(crate::time::current_year),
     };
-    let mut stage = Annotate::new(steps, settings);
+    Ok(Built {
+        piece: Piece::Free(Box::new(Annotate::new(steps, settings))),
+        own: None,
+    })
+}
+
+pub fn run(args: &AnnotateArgs, matches: &ArgMatches) -> anyhow::Result<Exit> {
+    let mut stage = build(args, matches)?.piece.into_stage();
     let opts = super::stream_options("annotate", &args.stream);
     let opts = super::with_resume(opts, &args.stream, &args.state, &args.files, None)?;
-    stream::run(&opts, &args.files, &mut stage, stream::event_writer()?)
+    stream::run(&opts, &args.files, stage.as_mut(), stream::event_writer()?)
 }
 
 /// Every step option with its position on the command line, sorted into that order.

@@ -11,6 +11,7 @@ use crate::cli::{EntwineArgs, EntwineCommand};
 use crate::exit::{Exit, UsageError};
 use crate::json::{self, Number, Value};
 use crate::stage::entwine::Entwine;
+use crate::stage::{Built, Piece};
 use crate::store::{self, Store};
 use crate::stream;
 use crate::time;
@@ -25,17 +26,11 @@ pub fn run(args: &EntwineArgs) -> anyhow::Result<Exit> {
     let mut out = Vec::new();
     match &args.command {
         None => {
-            let Some(keyfile) = &args.key else {
-                return Err(
-                    UsageError("give --key KEYFILE (see binge entwine keygen)".into()).into(),
-                );
-            };
-            let signer = read_key(keyfile)?;
-            let own = format!("entwine:{}", signer.name);
+            let built = build(args)?;
             let opts = super::stream_options("entwine", &args.stream);
-            let opts = super::with_resume(opts, &args.stream, &args.state, &args.files, Some(own))?;
-            let mut stage = Entwine::new(open()?, signer, args.checkpoint_every, args.sign_each)?;
-            return stream::run(&opts, &args.files, &mut stage, stream::event_writer()?);
+            let opts = super::with_resume(opts, &args.stream, &args.state, &args.files, built.own)?;
+            let mut stage = built.piece.into_stage();
+            return stream::run(&opts, &args.files, stage.as_mut(), stream::event_writer()?);
         }
         Some(EntwineCommand::Keygen { origin, out: path }) => {
             let signer =
@@ -109,6 +104,32 @@ pub fn run(args: &EntwineArgs) -> anyhow::Result<Exit> {
         other => other
             .map(|_| Exit::Success)
             .context("cannot write to standard output"),
+    }
+}
+
+/// The appending stage the options describe (also what a pipeline's `{"entwine": ...}` builds).
+pub fn build(args: &EntwineArgs) -> anyhow::Result<Built> {
+    let Some(keyfile) = &args.key else {
+        return Err(UsageError("give --key KEYFILE (see binge entwine keygen)".into()).into());
+    };
+    let signer = read_key(keyfile)?;
+    let own = format!("entwine:{}", signer.name);
+    let store = Store::open(
+        &store::state_path(args.state.state.as_deref())?,
+        args.state.durability,
+    )?;
+    let stage = Entwine::new(store, signer, args.checkpoint_every, args.sign_each)?;
+    Ok(Built {
+        piece: Piece::Held(Box::new(stage)),
+        own: Some(own),
+    })
+}
+
+/// What `binge run --check` checks of an entwine stage: its key can be read.
+pub fn check(args: &EntwineArgs) -> anyhow::Result<()> {
+    match &args.key {
+        Some(keyfile) => read_key(keyfile).map(drop),
+        None => Err(UsageError("give --key KEYFILE (see binge entwine keygen)".into()).into()),
     }
 }
 

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::cli::{CommitArg, LogArgs, LogCommand, OutOfRangeArg};
+use crate::cli::{CommitArg, LogArgs, LogCommand, LogReadArgs, OutOfRangeArg};
 use crate::exit::{Exit, UsageError};
 use crate::expr::Program;
 use crate::json::{Number, Value};
@@ -67,73 +67,7 @@ pub fn run(args: &LogArgs) -> anyhow::Result<Exit> {
             ))
         }
         LogCommand::Read(r) => {
-            let from = Position::parse(r.from.as_deref().unwrap_or("earliest"))
-                .map_err(|e| usage(format!("--from {e}")))?;
-            let options = ReadOptions {
-                topic: r.topic.clone(),
-                group: r.group.clone(),
-                from,
-                from_given: r.from.is_some(),
-                limit: r.limit,
-                follow: r.follow,
-                meta: r.meta,
-                commit: match r.commit {
-                    CommitArg::Auto => Commit::Auto,
-                    CommitArg::Manual => Commit::Manual,
-                },
-                delivery: match &r.exec {
-                    Some(cmd) => Delivery::Exec(cmd.clone()),
-                    None => Delivery::Stdout,
-                },
-                retry: {
-                    let dur = |flag: &str, t: &str| {
-                        time::parse_duration(t)
-                            .filter(|&ms| ms >= 0)
-                            .map(|ms| Duration::from_millis(ms as u64))
-                            .ok_or_else(|| {
-                                usage(format!("{flag} {t}: expected a duration such as 30s"))
-                            })
-                    };
-                    let (min, max) = r.backoff.split_once("..").ok_or_else(|| {
-                        usage(format!(
-                            "--backoff {}: expected MIN..MAX, such as 100ms..30s",
-                            r.backoff
-                        ))
-                    })?;
-                    let (min, max) = (dur("--backoff", min)?, dur("--backoff", max)?);
-                    if min > max || min.is_zero() {
-                        return Err(usage(format!(
-                            "--backoff {}: MIN must be above 0 and at most MAX",
-                            r.backoff
-                        )));
-                    }
-                    log::Retry {
-                        min,
-                        max,
-                        retry_for: r
-                            .retry_for
-                            .as_deref()
-                            .map(|t| dur("--retry-for", t))
-                            .transpose()?,
-                        max_deliver: r.max_deliver.map(|n| n.max(1)),
-                    }
-                },
-                batch: r.batch.max(1),
-                lease: time::parse_duration(&r.lease)
-                    .filter(|&ms| ms > 0)
-                    .map(|ms| Duration::from_millis(ms as u64))
-                    .ok_or_else(|| {
-                        usage(format!(
-                            "--lease {}: expected a duration such as 30s",
-                            r.lease
-                        ))
-                    })?,
-                out_of_range: match r.on_out_of_range {
-                    OutOfRangeArg::Error => log::OutOfRange::Error,
-                    OutOfRangeArg::Earliest => log::OutOfRange::Earliest,
-                    OutOfRangeArg::Latest => log::OutOfRange::Latest,
-                },
-            };
+            let options = read_options(r)?;
             let mut store = open()?;
             known_topic(&store, "log read", &r.topic, r.follow)?;
             log::read(&mut store, &options)
@@ -360,7 +294,83 @@ pub fn run(args: &LogArgs) -> anyhow::Result<Exit> {
 
 /// Refuses a topic that does not exist (most often a typo), naming those that do; with
 /// `--follow` binge says it waits for the topic instead.
-fn known_topic(store: &Store, command: &str, topic: &str, follow: bool) -> anyhow::Result<()> {
+/// What `log read`'s options (or a pipeline's `{"log": ...}` input) ask for.
+pub fn read_options(r: &LogReadArgs) -> anyhow::Result<ReadOptions> {
+    let usage = |e: String| anyhow::Error::new(UsageError(e));
+    let from = Position::parse(r.from.as_deref().unwrap_or("earliest"))
+        .map_err(|e| usage(format!("--from {e}")))?;
+    let options = ReadOptions {
+        topic: r.topic.clone(),
+        group: r.group.clone(),
+        from,
+        from_given: r.from.is_some(),
+        limit: r.limit,
+        follow: r.follow,
+        meta: r.meta,
+        commit: match r.commit {
+            CommitArg::Auto => Commit::Auto,
+            CommitArg::Manual => Commit::Manual,
+        },
+        delivery: match &r.exec {
+            Some(cmd) => Delivery::Exec(cmd.clone()),
+            None => Delivery::Stdout,
+        },
+        retry: {
+            let dur = |flag: &str, t: &str| {
+                time::parse_duration(t)
+                    .filter(|&ms| ms >= 0)
+                    .map(|ms| Duration::from_millis(ms as u64))
+                    .ok_or_else(|| usage(format!("{flag} {t}: expected a duration such as 30s")))
+            };
+            let (min, max) = r.backoff.split_once("..").ok_or_else(|| {
+                usage(format!(
+                    "--backoff {}: expected MIN..MAX, such as 100ms..30s",
+                    r.backoff
+                ))
+            })?;
+            let (min, max) = (dur("--backoff", min)?, dur("--backoff", max)?);
+            if min > max || min.is_zero() {
+                return Err(usage(format!(
+                    "--backoff {}: MIN must be above 0 and at most MAX",
+                    r.backoff
+                )));
+            }
+            log::Retry {
+                min,
+                max,
+                retry_for: r
+                    .retry_for
+                    .as_deref()
+                    .map(|t| dur("--retry-for", t))
+                    .transpose()?,
+                max_deliver: r.max_deliver.map(|n| n.max(1)),
+            }
+        },
+        batch: r.batch.max(1),
+        lease: time::parse_duration(&r.lease)
+            .filter(|&ms| ms > 0)
+            .map(|ms| Duration::from_millis(ms as u64))
+            .ok_or_else(|| {
+                usage(format!(
+                    "--lease {}: expected a duration such as 30s",
+                    r.lease
+                ))
+            })?,
+        out_of_range: match r.on_out_of_range {
+            OutOfRangeArg::Error => log::OutOfRange::Error,
+            OutOfRangeArg::Earliest => log::OutOfRange::Earliest,
+            OutOfRangeArg::Latest => log::OutOfRange::Latest,
+        },
+    };
+    Ok(options)
+}
+
+pub(crate) fn known_topic(
+    store: &Store,
+    command: &str,
+    topic: &str,
+    follow: bool,
+) -> anyhow::Result<()> {
     if store::log::topic_exists(store.conn(), topic)? {
         return Ok(());
     }

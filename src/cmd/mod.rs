@@ -6,10 +6,13 @@ pub mod annotate;
 pub mod entwine;
 pub mod filter;
 pub mod log;
+pub mod run;
 pub mod serve;
 pub mod state;
 pub mod tee;
 pub mod verify;
+
+use std::io::Write;
 
 use clap::ArgMatches;
 
@@ -48,6 +51,21 @@ pub fn run(command: Command, matches: &ArgMatches) -> anyhow::Result<Exit> {
         ))
         .into());
     }
+    if matches!(
+        &command,
+        Command::Filter(_)
+            | Command::Annotate(_)
+            | Command::Aggregate(_)
+            | Command::Tee(_)
+            | Command::Entwine(_)
+    ) && sub.try_get_one::<bool>("print_config").ok().flatten() == Some(&true)
+    {
+        let text = crate::pipeline::print_config(command.name(), sub);
+        return match crate::stream::stdout()?.write_all(text.as_bytes()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Success),
+            other => other.map(|_| Exit::Success).map_err(Into::into),
+        };
+    }
     match command {
         Command::Filter(args) => filter::run(&args),
         Command::Annotate(args) => annotate::run(&args, sub),
@@ -60,13 +78,13 @@ pub fn run(command: Command, matches: &ArgMatches) -> anyhow::Result<Exit> {
         Command::State(args) => state::run(&args),
         Command::Help(args) => help(&args.topic),
         Command::Serve(args) => serve::run(&args),
+        Command::Run(args) => run::run(&args),
     }
 }
 
 /// `binge help [TOPIC...]`: a subcommand's long help, or the functions reference.
 fn help(topic: &[String]) -> anyhow::Result<Exit> {
     use clap::CommandFactory;
-    use std::io::Write;
     if topic.len() == 1 && topic[0] == "functions" {
         let text = crate::expr::functions_reference();
         return match crate::stream::stdout()?.write_all(text.as_bytes()) {
@@ -91,7 +109,7 @@ fn help(topic: &[String]) -> anyhow::Result<Exit> {
 }
 
 /// Engine options from the shared stream flags.
-fn stream_options(command: &'static str, s: &StreamArgs) -> Options {
+pub(crate) fn stream_options(command: &'static str, s: &StreamArgs) -> Options {
     Options {
         command,
         text: s.text,
@@ -107,7 +125,7 @@ fn stream_options(command: &'static str, s: &StreamArgs) -> Options {
 
 /// Adds `--resume` to engine options. `own` is the scope of a stage with a name of its own
 /// (an aggregate's, a topic, a stream), used when `--resume` gives none.
-fn with_resume(
+pub(crate) fn with_resume(
     mut opts: Options,
     s: &StreamArgs,
     state: &StateArgs,

@@ -8,6 +8,15 @@ use crate::expr::Program;
 use crate::store::{self, Store};
 
 pub fn run(args: &ServeArgs) -> anyhow::Result<Exit> {
+    if let Some(config) = &args.pipeline {
+        return crate::pipeline::run_file(config, false, Some(args));
+    }
+    crate::serve::serve(settings(args)?)?;
+    Ok(Exit::Success)
+}
+
+/// The daemon's settings from its options (also those of a pipeline's `{"http": ...}` input).
+pub fn settings(args: &ServeArgs) -> anyhow::Result<crate::serve::Settings> {
     let token = match &args.token_file {
         Some(path) => {
             let t = std::fs::read_to_string(path)
@@ -34,13 +43,13 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<Exit> {
         }
         None => None,
     };
-    crate::serve::serve(crate::serve::Settings {
+    Ok(crate::serve::Settings {
         listen: args.listen.clone(),
         max_body: args.max_body,
         token,
         log,
         id,
         queue: args.queue,
-    })?;
-    Ok(Exit::Success)
+        out: None,
+    })
 }

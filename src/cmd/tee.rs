@@ -6,11 +6,29 @@ use crate::cli::TeeArgs;
 use crate::exit::{Exit, UsageError};
 use crate::expr::Program;
 use crate::stage::tee::{Http, Settings, Target, Tee};
+use crate::stage::{Built, Piece};
 use crate::store;
 use crate::stream;
 use crate::time;
 
-pub fn run(args: &TeeArgs) -> anyhow::Result<Exit> {
+/// The stage the options describe (also what a pipeline's `{"tee": ...}` and its outputs
+/// build).
+pub fn build(args: &TeeArgs) -> anyhow::Result<Built> {
+    let (targets, settings) = settings(args)?;
+    // A tee whose one target is the log commits its place with the events; any other tee
+    // keeps it itself, so it needs a name.
+    let own = match targets.as_slice() {
+        [(_, Target::Log { topic })] => Some(format!("log:{topic}")),
+        _ => None,
+    };
+    Ok(Built {
+        piece: Piece::Held(Box::new(Tee::new(targets, settings)?)),
+        own,
+    })
+}
+
+/// The targets and settings the options describe, checked; nothing is opened yet.
+pub fn settings(args: &TeeArgs) -> anyhow::Result<(Vec<(String, Target)>, Settings)> {
     let usage = |e: String| anyhow::Error::new(UsageError(e));
     let targets = args
         .targets
@@ -65,14 +83,13 @@ pub fn run(args: &TeeArgs) -> anyhow::Result<Exit> {
         },
         spawn_max: args.spawn_max,
     };
-    // A tee whose one target is the log commits its place with the events; any other tee
-    // keeps it itself, so it needs a name.
-    let own = match targets.as_slice() {
-        [(_, Target::Log { topic })] => Some(format!("log:{topic}")),
-        _ => None,
-    };
+    Ok((targets, settings))
+}
+
+pub fn run(args: &TeeArgs) -> anyhow::Result<Exit> {
+    let built = build(args)?;
     let opts = super::stream_options("tee", &args.stream);
-    let opts = super::with_resume(opts, &args.stream, &args.state, &args.inputs, own)?;
-    let mut stage = Tee::new(targets, settings)?;
-    stream::run(&opts, &args.inputs, &mut stage, stream::event_writer()?)
+    let opts = super::with_resume(opts, &args.stream, &args.state, &args.inputs, built.own)?;
+    let mut stage = built.piece.into_stage();
+    stream::run(&opts, &args.inputs, stage.as_mut(), stream::event_writer()?)
 }

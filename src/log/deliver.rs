@@ -68,6 +68,12 @@ pub struct ReadOptions {
 const POLL: Duration = Duration::from_millis(20);
 
 pub fn read(store: &mut Store, o: &ReadOptions) -> anyhow::Result<Exit> {
+    read_to(store, o, crate::stream::stdout()?)
+}
+
+/// [`read`], delivering into `to` (a pipe to a pipeline of the same process) instead of
+/// standard output.
+pub fn read_to(store: &mut Store, o: &ReadOptions, to: File) -> anyhow::Result<Exit> {
     let (topic, group) = (o.topic.as_str(), o.group.as_str());
     let start = o.from.resolve(store.conn(), topic)?;
     if o.from_given && store::log::group_pos(store.conn(), topic, group)?.is_some() {
@@ -90,7 +96,7 @@ pub fn read(store: &mut Store, o: &ReadOptions) -> anyhow::Result<Exit> {
         };
         store.write(|tx| store::log::set_pos(tx, topic, group, pos, time::now_ms()))?;
     }
-    let mut out = Stdout::new()?;
+    let mut out = Stdout::new(to);
     let mut delivered: u64 = 0;
     let mut parked: u64 = 0;
     let mut version = data_version(store)?;
@@ -371,7 +377,7 @@ pub fn tail(
     follow: bool,
     meta: bool,
 ) -> anyhow::Result<Exit> {
-    let mut out = Stdout::new()?;
+    let mut out = Stdout::new(crate::stream::stdout()?);
     let mut version = data_version(store)?;
     crate::stream::catch_stop_signals();
     let rows = store::log::last(store.conn(), topic, n)?;
@@ -499,19 +505,18 @@ struct Stdout {
 }
 
 impl Stdout {
-    fn new() -> anyhow::Result<Stdout> {
-        let file = crate::stream::stdout()?;
+    fn new(file: File) -> Stdout {
         let pipe = file.metadata().is_ok_and(|m| {
             use std::os::unix::fs::FileTypeExt;
             m.file_type().is_fifo()
         });
-        Ok(Stdout {
+        Stdout {
             file,
             pipe,
             buf: Vec::with_capacity(1 << 16),
             written: 0,
             in_pipe: VecDeque::new(),
-        })
+        }
     }
 
     fn line(&mut self, row: &store::log::Stored, o: &ReadOptions) {

@@ -5,7 +5,7 @@
 mod deliver;
 mod query;
 
-pub use deliver::{Commit, Delivery, OutOfRange, ReadOptions, Retry, read, tail};
+pub use deliver::{Commit, Delivery, OutOfRange, ReadOptions, Retry, read, read_to, tail};
 pub use query::{Agg, Fill, Sample, query};
 
 use std::time::{Duration, Instant};

@@ -25,6 +25,8 @@ pub struct Settings {
     pub id: Option<crate::expr::Program>,
     /// Requests taken but not yet handled; more are answered 429 with Retry-After.
     pub queue: usize,
+    /// Where stateless events go instead of standard output (a pipeline's input).
+    pub out: Option<Box<dyn Write + Send>>,
 }
 
 #[derive(Default)]
@@ -66,7 +68,10 @@ fn work(
     rx: crossbeam_channel::Receiver<tiny_http::Request>,
 ) -> anyhow::Result<()> {
     let mut m = Metrics::default();
-    let mut stdout = crate::stream::event_writer()?;
+    let mut stdout = match s.out.take() {
+        Some(out) => out,
+        None => crate::stream::event_writer()?,
+    };
     for mut req in rx {
         m.requests += 1;
         let (status, body) = handle(&mut s, &mut m, &mut req, &mut *stdout);

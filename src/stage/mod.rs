@@ -131,3 +131,31 @@ pub trait Prepare: Sync {
 pub trait Stateless: Sync {
     fn event(&self, ev: &Event<'_>, out: &mut Output) -> Result<(), Reject>;
 }
+
+/// A stage that keeps no state, usable both one event at a time and from many threads.
+pub trait Free: Stage + Stateless {}
+
+impl<T: Stage + Stateless> Free for T {}
+
+/// A stage made from its options, as a pipeline needs it: whether it keeps state decides
+/// whether the stages before it can run on all cores.
+pub enum Piece {
+    Free(Box<dyn Free>),
+    Held(Box<dyn Stage>),
+}
+
+impl Piece {
+    pub fn into_stage(self) -> Box<dyn Stage> {
+        match self {
+            Piece::Free(s) => s,
+            Piece::Held(s) => s,
+        }
+    }
+}
+
+/// What a subcommand's options build: the stage, and the scope its input positions are kept
+/// under by `--resume` when the stage has a name of its own (`aggregate:NAME`, `log:TOPIC`).
+pub struct Built {
+    pub piece: Piece,
+    pub own: Option<String>,
+}

@@ -131,7 +131,10 @@ pub enum Msg {
     },
 }
 
+#[derive(Clone)]
 pub struct Framing {
+    /// Read to the end even after a stop signal (see [`From::Pipe`]).
+    pub drain: bool,
     /// Wrap each line as `{"message": line}` instead of parsing it.
     pub text: bool,
     pub max_line_bytes: usize,
@@ -195,6 +198,8 @@ pub struct Segment {
 
 pub enum From {
     Stdin,
+    /// Another pipeline's output: read to its end, whatever signal comes.
+    Pipe(std::io::PipeReader),
     /// Opened when its turn comes; a failure to open is reported then.
     Path(String),
     /// Already opened (`--resume` looked at it first), read from `start`.
@@ -222,7 +227,7 @@ pub fn source_names(inputs: &[String]) -> Vec<String> {
 /// receiver is gone.
 pub fn read_all(segments: Vec<Segment>, framing: &Framing, tx: &Sender<Msg>) {
     for (source, seg) in segments.into_iter().enumerate() {
-        if stopped() {
+        if stopped() && !matches!(seg.from, From::Pipe(_)) {
             return;
         }
         let start = Start::default();
@@ -235,6 +240,13 @@ pub fn read_all(segments: Vec<Segment>, framing: &Framing, tx: &Sender<Msg>) {
                 start,
                 tx,
             ),
+            From::Pipe(mut reader) => {
+                let framing = Framing {
+                    drain: true,
+                    ..framing.clone()
+                };
+                read_source(&mut reader, None, source, &framing, start, tx)
+            }
             From::Path(name) => match File::open(name) {
                 Ok(mut f) => {
                     let fd = pollable(&f);
@@ -337,7 +349,7 @@ fn read_source(
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {
                 f.buf.truncate(len);
-                if stopped() {
+                if stopped() && !framing.drain {
                     0
                 } else {
                     continue;
@@ -360,7 +372,7 @@ fn read_source(
             return Ok(f.send(tx));
         }
         f.frame();
-        if stopped() {
+        if stopped() && !framing.drain {
             // Stopped by a signal: what was read is handled, the rest of the input is left.
             f.finish_lines();
             return Ok(f.send(tx));
@@ -661,6 +673,7 @@ mod tests {
         }
         let (tx, rx) = unbounded();
         let framing = Framing {
+            drain: false,
             text,
             max_line_bytes: max,
             multiline: None,

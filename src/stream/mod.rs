@@ -97,23 +97,50 @@ pub fn run(
     stage: &mut dyn Stage,
     out: impl Write,
 ) -> anyhow::Result<Exit> {
+    run_from(opts, Inputs::Named(inputs), stage, out)
+}
+
+/// Where a run's events come from.
+pub enum Inputs<'a> {
+    /// Files by name, `-` (or none) for standard input.
+    Named(&'a [String]),
+    /// Another pipeline of the same process, read to its end even after a stop signal: the
+    /// writer stops on the signal too, and what it wrote before is handled, not dropped.
+    Pipe(String, std::io::PipeReader),
+}
+
+/// [`run`] on any [`Inputs`].
+pub fn run_from(
+    opts: &Options,
+    inputs: Inputs<'_>,
+    stage: &mut dyn Stage,
+    out: impl Write,
+) -> anyhow::Result<Exit> {
     let mut bad = BadLines::open(opts.command, opts.on_error, opts.dead_letter.as_deref())?;
     let mut sink = Sink::new(out, opts.limit);
     if opts.limit == Some(0) {
         return Ok(Exit::Success);
     }
-    let names = input::source_names(inputs);
-    let mut tracker = match &opts.resume {
-        Some(r) => Some(Tracker::open(opts.command, &names, r, stage)?),
-        None => None,
+    let (names, pipe) = match inputs {
+        Inputs::Named(inputs) => (input::source_names(inputs), None),
+        Inputs::Pipe(name, reader) => (vec![name], Some(reader)),
     };
-    let segments: Vec<Segment> = match &mut tracker {
-        Some(t) => std::mem::take(&mut t.plan.segments),
-        None => resume::whole(&names),
+    let mut tracker = match &opts.resume {
+        Some(r) if pipe.is_none() => Some(Tracker::open(opts.command, &names, r, stage)?),
+        _ => None,
+    };
+    let segments: Vec<Segment> = match (&mut tracker, pipe) {
+        (_, Some(reader)) => vec![Segment {
+            name: names[0].clone(),
+            from: input::From::Pipe(reader),
+        }],
+        (Some(t), None) => std::mem::take(&mut t.plan.segments),
+        (None, None) => resume::whole(&names),
     };
     let names: Vec<String> = segments.iter().map(|s| s.name.clone()).collect();
     let progress = Progress::new(opts.progress, total_size(&segments));
     let framing = Framing {
+        drain: false,
         text: opts.text,
         max_line_bytes: opts.max_line_bytes,
         multiline: opts.multiline.clone(),
@@ -548,7 +575,7 @@ fn total_size(segments: &[Segment]) -> Option<u64> {
     segments
         .iter()
         .map(|s| match &s.from {
-            input::From::Stdin => None,
+            input::From::Stdin | input::From::Pipe(_) => None,
             input::From::Path(n) => std::fs::metadata(n)
                 .ok()
                 .filter(|m| m.is_file())

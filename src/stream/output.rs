@@ -91,6 +91,19 @@ impl Output {
     pub fn as_bytes(&self) -> &[u8] {
         &self.buf
     }
+
+    /// Emits into `buf`, after what it holds.
+    pub fn from_bytes(buf: Vec<u8>) -> Output {
+        Output { buf }
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.buf
+    }
+
+    pub fn clear(&mut self) {
+        self.buf.clear();
+    }
 }
 
 /// The reader of stdout went away (`binge ... | head`): not a failure.
