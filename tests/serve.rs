@@ -206,3 +206,172 @@ fn a_full_queue_answers_429_and_loses_nothing_taken() {
     assert!(d.child.wait().unwrap().success());
     assert_eq!(out.lines().count(), ok * 2000);
 }
+
+/// 20 posters send 100,000 events with ids while the daemon is killed with SIGKILL twice and
+/// restarted on the same address; each poster retries a batch until it gets 200. Afterwards
+/// the topic holds every event exactly once, and the last stop, by SIGTERM, exits 0.
+#[test]
+fn under_load_and_two_sigkills_every_acknowledged_event_is_in_the_topic_exactly_once() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{Arc, RwLock};
+    const POSTERS: usize = 20;
+    const PER_POSTER: usize = 5_000;
+    const BATCH: usize = 250;
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("s.db");
+    // A free port, kept across restarts so the posters' retries find the new daemon.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let start = || {
+        let mut child = binge_std()
+            .args(["serve", "--log", "t", "--id", ".id", "--queue", "8"])
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--state")
+            .arg(&state)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        listening(&mut child, "serve");
+        child
+    };
+    let url = Arc::new(RwLock::new(format!("http://127.0.0.1:{port}")));
+    let acknowledged = Arc::new(AtomicU64::new(0));
+    let retried = Arc::new(AtomicU64::new(0));
+    let mut daemon = start();
+    let posters: Vec<_> = (0..POSTERS)
+        .map(|p| {
+            let (url, acknowledged) = (Arc::clone(&url), Arc::clone(&acknowledged));
+            let retried = Arc::clone(&retried);
+            std::thread::spawn(move || {
+                let agent: ureq::Agent = ureq::Agent::config_builder()
+                    .http_status_as_error(false)
+                    .timeout_global(Some(std::time::Duration::from_secs(10)))
+                    .build()
+                    .into();
+                for b in 0..PER_POSTER / BATCH {
+                    let body: String = (0..BATCH)
+                        .map(|i| format!("{{\"id\":\"{p}-{}\",\"p\":{p}}}\n", b * BATCH + i))
+                        .collect();
+                    loop {
+                        let target = format!("{}/events", url.read().unwrap());
+                        match agent.post(&target).send(body.as_bytes()) {
+                            Ok(r) if r.status() == 200 => break,
+                            Ok(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+                            Err(_) => {
+                                retried.fetch_add(1, Ordering::SeqCst);
+                                std::thread::sleep(std::time::Duration::from_millis(20))
+                            }
+                        }
+                    }
+                    acknowledged.fetch_add(BATCH as u64, Ordering::SeqCst);
+                }
+            })
+        })
+        .collect();
+    for kill_after in [20_000, 55_000] {
+        let waiting = std::time::Instant::now();
+        while acknowledged.load(Ordering::SeqCst) < kill_after {
+            assert!(
+                waiting.elapsed().as_secs() < 120,
+                "the posters made no progress"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        daemon.kill().unwrap();
+        daemon.wait().unwrap();
+        daemon = start();
+    }
+    for p in posters {
+        p.join().unwrap();
+    }
+    // The kills landed while the posters were sending: some requests found no daemon or
+    // lost their connection, and were sent again.
+    assert!(retried.load(Ordering::SeqCst) > 0);
+    // SAFETY: a plain kill(2) of our own child.
+    unsafe { libc::kill(daemon.id() as i32, libc::SIGTERM) };
+    assert!(daemon.wait().unwrap().success());
+    let tail = binge()
+        .args(["log", "tail", "t", "-n", "200000", "--state"])
+        .arg(&state)
+        .output()
+        .unwrap();
+    let mut ids: Vec<String> = stdout_of(&tail)
+        .lines()
+        .map(|l| field(&ndjson(l)[0], "id"))
+        .collect();
+    assert_eq!(ids.len(), POSTERS * PER_POSTER, "every event once, no more");
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), POSTERS * PER_POSTER, "no event twice");
+}
+
+/// `serve --pipeline`: what is accepted goes through the pipelines that read "http"; /metrics
+/// counts each stage; SIGTERM ends the daemon with status 0 and every accepted event handled.
+#[test]
+fn serve_hands_accepted_events_to_a_pipeline_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("p.json");
+    std::fs::write(
+        &config,
+        r#"{"pipelines": {
+            "errors": {"input": "http", "stages": [{"filter": {"expr": ".level == \"error\""}}]},
+            "count": {"input": "http", "stages": [{"aggregate": {"by": ".level", "count": true}}],
+                      "output": "counts.ndjson"}}}"#,
+    )
+    .unwrap();
+    let mut child = binge_std()
+        .current_dir(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0", "--pipeline"])
+        .arg(&config)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let url = listening(&mut child, "serve");
+    for i in 0..30 {
+        let level = if i % 3 == 0 { "error" } else { "info" };
+        let body = format!("{{\"level\":\"{level}\",\"i\":{i}}}\n");
+        assert_eq!(post(&url, body.as_bytes(), &[]).0, 200);
+    }
+    // The stages have the events once the pipelines have read them.
+    let mut metrics = String::new();
+    for _ in 0..100 {
+        metrics = agent()
+            .get(format!("{url}/metrics"))
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap();
+        if metrics.contains("stage=\"errors.stages[0] filter\"} 30") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        metrics.contains(
+            "binge_stage_events_in_total{pipeline=\"errors\",stage=\"errors.stages[0] filter\"} 30"
+        ),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(
+            "binge_stage_events_out_total{pipeline=\"errors\",stage=\"errors.stages[0] filter\"} 10"
+        ),
+        "{metrics}"
+    );
+    // SAFETY: a plain kill(2) of our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout_of(&out).lines().count(), 10);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("counts.ndjson")).unwrap(),
+        "{\"level\":\"error\",\"count\":10}\n{\"level\":\"info\",\"count\":20}\n"
+    );
+}

@@ -51,5 +51,6 @@ pub fn settings(args: &ServeArgs) -> anyhow::Result<crate::serve::Settings> {
         id,
         queue: args.queue,
         out: None,
+        meters: Vec::new(),
     })
 }

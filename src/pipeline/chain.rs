@@ -7,6 +7,8 @@
 //! the source and line number of the input line they came from, so a bad event at any stage
 //! is reported (and dead-lettered) as that input line.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
 use anyhow::anyhow;
@@ -15,11 +17,42 @@ use crate::stage::{Fault, Free, Prepare, Reject, Stage, Stateless};
 use crate::stream::resume::{Cursor, Keeps};
 use crate::stream::{Event, Output};
 
-/// Counts of events through one stage, for `/metrics`.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Counts {
-    pub events_in: u64,
-    pub events_out: u64,
+/// Events into, out of and rejected by each stage of a pipeline, for `/metrics`.
+pub struct Meter {
+    pub pipeline: String,
+    /// Per stage: its name, and events in, out and bad.
+    pub stages: Vec<(String, [AtomicU64; 3])>,
+}
+
+impl Meter {
+    fn count(&self, i: usize, out_before: usize, out: &Output, bad: bool) {
+        let [events_in, events_out, rejected] = &self.stages[i].1;
+        events_in.fetch_add(1, Relaxed);
+        let emitted = memchr::memchr_iter(b'\n', &out.as_bytes()[out_before..]).count();
+        events_out.fetch_add(emitted as u64, Relaxed);
+        if bad {
+            rejected.fetch_add(1, Relaxed);
+        }
+    }
+
+    /// Prometheus text of the stages' counts, each family once with its type.
+    pub fn render(meters: &[Arc<Meter>], text: &mut String) {
+        use std::fmt::Write;
+        for (k, what) in ["events_in", "events_out", "events_bad"].iter().enumerate() {
+            let _ = writeln!(text, "# TYPE binge_stage_{what}_total counter");
+            for m in meters {
+                for (name, counts) in &m.stages {
+                    let _ = writeln!(
+                        text,
+                        "binge_stage_{what}_total{{pipeline=\"{}\",stage=\"{}\"}} {}",
+                        m.pipeline,
+                        name,
+                        counts[k].load(Relaxed)
+                    );
+                }
+            }
+        }
+    }
 }
 
 pub struct Chain {
@@ -35,6 +68,7 @@ pub struct Chain {
 /// The leading stages that keep no state.
 struct Front {
     stages: Vec<Box<dyn Free>>,
+    meter: Option<Arc<Meter>>,
 }
 
 fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
@@ -47,35 +81,39 @@ fn emitted<'a>(raw: &'a [u8], source: &'a str, line: u64) -> Event<'a> {
 }
 
 impl Front {
-    fn pass(stages: &[Box<dyn Free>], ev: &Event<'_>, out: &mut Output) -> Result<(), Reject> {
-        match stages {
-            [] => {
-                out.event(ev);
-                Ok(())
-            }
-            [last] => Stateless::event(&**last, ev, out),
-            [first, after @ ..] => {
-                let mut between = Output::new();
-                Stateless::event(&**first, ev, &mut between)?;
-                for raw in lines(between.as_bytes()) {
-                    Front::pass(after, &emitted(raw, ev.source(), ev.line()), out)?;
-                }
-                Ok(())
+    fn pass(&self, from: usize, ev: &Event<'_>, out: &mut Output) -> Result<(), Reject> {
+        let Some(stage) = self.stages.get(from) else {
+            out.event(ev);
+            return Ok(());
+        };
+        let last = from + 1 == self.stages.len();
+        let mut between = Output::new();
+        let to = if last { &mut *out } else { &mut between };
+        let before = to.len();
+        let done = Stateless::event(&**stage, ev, to);
+        if let Some(m) = &self.meter {
+            m.count(from, before, to, done.is_err());
+        }
+        done?;
+        if !last {
+            for raw in lines(between.as_bytes()) {
+                self.pass(from + 1, &emitted(raw, ev.source(), ev.line()), out)?;
             }
         }
+        Ok(())
     }
 }
 
 impl Stateless for Front {
     fn event(&self, ev: &Event<'_>, out: &mut Output) -> Result<(), Reject> {
-        Front::pass(&self.stages, ev, out)
+        self.pass(0, ev, out)
     }
 }
 
 impl Prepare for Front {
     fn prepare(&self, ev: &Event<'_>, into: &mut Vec<u8>) -> Result<(), Reject> {
         let mut out = Output::from_bytes(std::mem::take(into));
-        let passed = Front::pass(&self.stages, ev, &mut out);
+        let passed = self.pass(0, ev, &mut out);
         *into = out.into_bytes();
         passed
     }
@@ -95,12 +133,29 @@ impl Chain {
             }
         }
         Chain {
-            front: Front { stages: front },
+            front: Front {
+                stages: front,
+                meter: None,
+            },
             rest,
             names,
             late: 0,
             late_reason: None,
         }
+    }
+
+    /// Counts events through each stage from now on.
+    pub fn meter(&mut self, pipeline: &str) -> Arc<Meter> {
+        let meter = Arc::new(Meter {
+            pipeline: pipeline.to_string(),
+            stages: self
+                .names
+                .iter()
+                .map(|n| (n.clone(), Default::default()))
+                .collect(),
+        });
+        self.front.meter = Some(Arc::clone(&meter));
+        meter
     }
 
     /// How many of the stages keep state (from the first that does on).
@@ -146,13 +201,18 @@ impl Chain {
             }
             return Ok(());
         }
+        let last = from + 1 == self.len();
         for raw in lines(bytes) {
             let ev = emitted(raw, source, line);
-            if from + 1 == self.len() {
-                self.stage_mut(from).event(&ev, out)?;
-            } else {
-                let mut between = Output::new();
-                self.stage_mut(from).event(&ev, &mut between)?;
+            let mut between = Output::new();
+            let to = if last { &mut *out } else { &mut between };
+            let before = to.len();
+            let done = self.stage_mut(from).event(&ev, to);
+            if let Some(m) = &self.front.meter {
+                m.count(from, before, to, done.is_err());
+            }
+            done?;
+            if !last {
                 self.down(from + 1, between.as_bytes(), source, line, out)?;
             }
         }
@@ -196,24 +256,15 @@ impl Stage for Chain {
     }
 
     fn event(&mut self, ev: &Event<'_>, out: &mut Output) -> Result<(), Fault> {
-        if self.front.stages.is_empty() {
-            if self.rest.is_empty() {
-                out.event(ev);
-                return Ok(());
-            }
-            if self.rest.len() == 1 {
-                return self.rest[0].event(ev, out);
-            }
-            let mut between = Output::new();
-            self.rest[0].event(ev, &mut between)?;
-            return self.down(1, between.as_bytes(), ev.source(), ev.line(), out);
-        }
         if self.rest.is_empty() {
-            return Ok(Front::pass(&self.front.stages, ev, out)?);
+            return Ok(self.front.pass(0, ev, out)?);
+        }
+        let first_held = self.front.stages.len();
+        if first_held == 0 {
+            return self.down(0, ev.raw(), ev.source(), ev.line(), out);
         }
         let mut between = Output::new();
-        Front::pass(&self.front.stages, ev, &mut between)?;
-        let first_held = self.front.stages.len();
+        self.front.pass(0, ev, &mut between)?;
         self.down(first_held, between.as_bytes(), ev.source(), ev.line(), out)
     }
 
@@ -343,7 +394,7 @@ mod tests {
             ("a".into(), filter(".x > 1")),
             ("b".into(), filter(".x < 4")),
             ("c".into(), Piece::Held(Box::new(Number(0)))),
-            ("d".into(), filter(".n != 2")),
+            ("d".into(), filter(".n != 1")),
         ]);
         assert!(chain.stateless().is_none());
         assert!(chain.preparer().is_some());
@@ -351,9 +402,9 @@ mod tests {
             &mut chain,
             &[r#"{"x":1}"#, r#"{"x":2}"#, r#"{"x":3}"#, r#"{"x":4}"#],
         );
-        // Events 2 and 3 reach the counter; it numbers them 1 and 2; the last filter drops 2;
+        // Events 2 and 3 reach the counter; it numbers them 1 and 2; the last filter drops 1;
         // what the counter emits at its end still goes through the filter after it.
-        assert_eq!(got, "{\"n\":1}\n{\"n\":2,\"end\":true}\n");
+        assert_eq!(got, "{\"n\":2}\n{\"n\":2,\"end\":true}\n");
     }
 
     #[test]
@@ -368,9 +419,22 @@ mod tests {
 
     #[test]
     fn a_later_stage_rejecting_makes_the_input_line_bad() {
+        struct Refuse;
+        impl Stage for Refuse {
+            fn fields(&self) -> Option<Vec<String>> {
+                None
+            }
+            fn event(&mut self, ev: &Event<'_>, out: &mut Output) -> Result<(), Fault> {
+                if ev.raw().starts_with(b"{\"x\":\"") {
+                    return Err(Fault::Bad(Reject("x is text".into())));
+                }
+                out.event(ev);
+                Ok(())
+            }
+        }
         let mut chain = Chain::new(vec![
             ("a".into(), filter("true")),
-            ("b".into(), filter(".x + 1 > 0")),
+            ("b".into(), Piece::Held(Box::new(Refuse))),
         ]);
         let got = run(&mut chain, &[r#"{"x":"text"}"#, r#"{"x":1}"#]);
         assert!(got.starts_with("{\"bad\":"), "{got}");

@@ -1052,7 +1052,7 @@ enum Feeder {
     /// an event counts as delivered once the pipeline has taken it.
     Log(Box<crate::cli::LogReadArgs>, Vec<String>, PipeWriter),
     /// The daemon, handing what it accepts to the pipelines that read `"http"`.
-    Http(Box<ServeArgs>, Vec<PipeWriter>),
+    Http(Box<ServeArgs>, Vec<PipeWriter>, Vec<Arc<chain::Meter>>),
 }
 
 impl Feeder {
@@ -1077,9 +1077,10 @@ impl Feeder {
                     std::fs::File::from(std::os::fd::OwnedFd::from(w)),
                 )
             }
-            Feeder::Http(args, writers) => {
+            Feeder::Http(args, writers, meters) => {
                 let mut settings = crate::cmd::serve::settings(&args)?;
                 settings.out = Some(Box::new(FanOut(writers)));
+                settings.meters = meters;
                 crate::serve::serve(settings)?;
                 Ok(Exit::Success)
             }
@@ -1143,6 +1144,7 @@ fn execute(plan: Plan, name: &str, text: &str, serve: Option<&ServeArgs>) -> any
     }
     let mut ready = Vec::new();
     let mut feeders = Vec::new();
+    let mut meters = Vec::new();
     for p in plan.pipelines {
         let mut pieces = Vec::new();
         let mut own = None;
@@ -1183,15 +1185,17 @@ fn execute(plan: Plan, name: &str, text: &str, serve: Option<&ServeArgs>) -> any
             }
             From::Http(Some(s)) => {
                 let (rd, w) = io::pipe()?;
-                feeders.push((p.name.clone(), Feeder::Http(s, vec![w])));
+                feeders.push((p.name.clone(), Feeder::Http(s, vec![w], Vec::new())));
                 Some(rd)
             }
             From::Files(_) => None,
         };
+        let mut chain = Chain::new(pieces);
+        meters.push(chain.meter(&p.name));
         ready.push(Ready {
             name: p.name,
             opts,
-            chain: Chain::new(pieces),
+            chain,
             files,
             pipe,
             out,
@@ -1199,7 +1203,18 @@ fn execute(plan: Plan, name: &str, text: &str, serve: Option<&ServeArgs>) -> any
     }
     if !http.is_empty() {
         let args = serve.expect("\"http\" inputs are only read under binge serve");
-        feeders.push(("serve".into(), Feeder::Http(Box::new(args.clone()), http)));
+        feeders.push((
+            "serve".into(),
+            Feeder::Http(Box::new(args.clone()), http, Vec::new()),
+        ));
+    }
+    // A daemon's /metrics counts every stage of every pipeline; SIGTERM is how it is stopped,
+    // not an interruption.
+    let daemon = feeders.iter().any(|(_, f)| matches!(f, Feeder::Http(..)));
+    for (_, f) in &mut feeders {
+        if let Feeder::Http(_, _, m) = f {
+            *m = meters.clone();
+        }
     }
 
     let statuses: Vec<(String, anyhow::Result<Exit>)> = std::thread::scope(|scope| {
@@ -1249,6 +1264,9 @@ fn execute(plan: Plan, name: &str, text: &str, serve: Option<&ServeArgs>) -> any
                 }
             }
         }
+    }
+    if daemon && worst == Exit::Interrupted {
+        return Ok(Exit::Success);
     }
     Ok(worst)
 }

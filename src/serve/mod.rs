@@ -27,6 +27,8 @@ pub struct Settings {
     pub queue: usize,
     /// Where stateless events go instead of standard output (a pipeline's input).
     pub out: Option<Box<dyn Write + Send>>,
+    /// The counts of the stages of the pipelines the events go to, for `/metrics`.
+    pub meters: Vec<std::sync::Arc<crate::pipeline::chain::Meter>>,
 }
 
 #[derive(Default)]
@@ -162,16 +164,17 @@ fn handle(
     match (method, path.as_str()) {
         (tiny_http::Method::Get, "/healthz") => return (200, "ok\n".into()),
         (tiny_http::Method::Get, "/metrics") => {
-            return (
-                200,
-                format!(
-                    "# TYPE binge_requests_total counter\nbinge_requests_total {}\n\
-                     # TYPE binge_events_in_total counter\nbinge_events_in_total {}\n\
-                     # TYPE binge_events_out_total counter\nbinge_events_out_total {}\n\
-                     # TYPE binge_requests_rejected_total counter\nbinge_requests_rejected_total {}\n",
-                    m.requests, m.events_in, m.events_out, m.rejected
-                ),
+            let mut text = format!(
+                "# TYPE binge_requests_total counter\nbinge_requests_total {}\n\
+                 # TYPE binge_events_in_total counter\nbinge_events_in_total {}\n\
+                 # TYPE binge_events_out_total counter\nbinge_events_out_total {}\n\
+                 # TYPE binge_requests_rejected_total counter\nbinge_requests_rejected_total {}\n",
+                m.requests, m.events_in, m.events_out, m.rejected
             );
+            if !s.meters.is_empty() {
+                crate::pipeline::chain::Meter::render(&s.meters, &mut text);
+            }
+            return (200, text);
         }
         (tiny_http::Method::Post, "/events") => {}
         (_, "/events") => return error(405, "POST events to /events"),
