@@ -6,7 +6,7 @@
 # Builds the release binary, makes the corpus (30 copies of SOURCE, by default
 # ../shared/data/json/loghub-events.ndjson: 313 MB, 900,000 events) in $BENCH_DIR
 # (default /tmp/binge-bench, never inside the repository), then runs each case with every tool
-# $RUNS times (default 3) and prints the best wall time, MB/s, peak memory and binge's speed-up.
+# $RUNS times (default 3) and prints the median wall time, MB/s, peak memory and binge's speed-up.
 # A missing peer is installed when possible (apt-get for jq and miller, cargo for jaq) and
 # skipped with a message otherwise. Each tool's output is checked to select as many events
 # as binge's.
@@ -34,6 +34,8 @@ fi
 size=$(stat -c %s "$corpus")
 
 have() { command -v "$1" >/dev/null 2>&1; }
+# want SECTION: whether to run it; ONLY=run,serve (say) runs those sections alone.
+want() { [ -z "${ONLY:-}" ] || [[ ",$ONLY," == *",$1,"* ]]; }
 install_peer() {
     local tool=$1
     have "$tool" && return 0
@@ -59,20 +61,24 @@ fi
 [ -x /usr/bin/time ] || { echo "GNU time (/usr/bin/time) is needed to measure peak memory" >&2; exit 2; }
 
 peers=()
-for t in jq jaq mlr; do install_peer "$t" && peers+=("$t"); done
+if want filter || want annotate || want aggregate; then
+    for t in jq jaq mlr; do install_peer "$t" && peers+=("$t"); done
+fi
 
-# measure NAME CMD...: best wall time over $runs runs, peak RSS, and the output's line count.
+# measure NAME CMD...: median wall time over $runs runs, peak RSS, and the output's line count.
 measure() {
     local name=$1; shift
-    local best="" peak=0 lines=0
+    local times=() peak=0 lines=0
     for _ in $(seq "$runs"); do
         /usr/bin/time -f "%e %M" -o "$bench_dir/time.txt" "$@" < "$corpus" > "$bench_dir/out.txt"
         read -r secs kb < "$bench_dir/time.txt"
         lines=$(wc -l < "$bench_dir/out.txt")
-        if [ -z "$best" ] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; fi
+        times+=("$secs")
         [ "$kb" -gt "$peak" ] && peak=$kb
     done
-    echo "$name $best $peak $lines"
+    local median
+    median=$(printf '%s\n' "${times[@]}" | sort -g | awk '{t[NR]=$1} END{print (NR%2) ? t[(NR+1)/2] : (t[NR/2]+t[NR/2+1])/2}')
+    echo "$name $median $peak $lines"
 }
 
 # run_case TITLE BINGE_ARGS JQ_PROGRAM MLR_ARGS [JQ_FLAGS] [NAMED]
@@ -113,15 +119,15 @@ run_case() {
 }
 
 echo "corpus: $corpus ($((size / 1000000)) MB), best of $runs runs, $(nproc) cores"
-run_case "filter: .system == \"OpenSSH\" and .Content =~ \"^Invalid user\"" \
+want filter && run_case "filter: .system == \"OpenSSH\" and .Content =~ \"^Invalid user\"" \
     "filter '.system == \"OpenSSH\" and .Content =~ \"^Invalid user\"'" \
     'select(.system == "OpenSSH" and (.Content | test("^Invalid user")))' \
     "filter '\$system == \"OpenSSH\" && \$Content =~ \"^Invalid user\"'"
-run_case "annotate: --set .a=1 --set '.b=.Pid * 2'" \
+want annotate && run_case "annotate: --set .a=1 --set '.b=.Pid * 2'" \
     "annotate --set .a=1 --set '.b=.Pid * 2'" \
     '. + {a: 1, b: (if .Pid == null then null else .Pid * 2 end)}' \
     "put '\$a = 1; \$b = \$Pid * 2'"
-run_case "aggregate: --by .system --count --sum/--min/--max/--avg .Pid" \
+want aggregate && run_case "aggregate: --by .system --count --sum/--min/--max/--avg .Pid" \
     "aggregate --by .system --count --sum .Pid --min .Pid --max .Pid --avg .Pid" \
     'reduce inputs as $e ({}; ($e.system) as $k
         | .[$k] |= (. // {count: 0, n: 0, sum: 0, min: null, max: null})
@@ -138,6 +144,7 @@ run_case "aggregate: --by .system --count --sum/--min/--max/--avg .Pid" \
     "-n" 1
 
 # The log has no peer among jq, jaq and mlr: its figures are events per second.
+if want log; then
 echo
 echo "== log: append the corpus (--durability full, batches of 1000), then read it into a file, through | cat and through | wc -l (a new group each)"
 events=$(wc -l < "$corpus")
@@ -158,8 +165,10 @@ for how in "> file" "| cat" "| wc -l"; do
 done
 rm -f "$bench_dir/log-read.ndjson"
 rm -f "$bench_dir/log.db"*
+fi
 
 # tee has no peer either: it is measured against binge filter true, which passes every event on.
+if want tee; then
 echo
 echo "== tee: copy every event to a file while passing it on, against filter true"
 printf '%-12s %9s %9s %10s %8s %s\n' tool seconds MB/s "peak MB" events ""
@@ -171,8 +180,10 @@ read -r _ secs kb lines <<< "$teed"
 printf '%-12s %9.2f %9.0f %10.1f %8s %s\n' "tee FILE" "$secs" "$(awk "BEGIN{print $size / 1e6 / $secs}")" "$(awk "BEGIN{print $kb / 1024}")" "$lines" \
     "$(awk "BEGIN{printf \"%.0f%% of filter true's speed\", $base_secs / $secs * 100}")"
 rm -f "$bench_dir/tee-copy.ndjson"
+fi
 
 # entwine has no peer: events per second, and --sign-each against Ed25519 signing alone.
+if want entwine; then
 echo
 echo "== entwine: the corpus with checkpoints every 10,000 records; --sign-each on its first 300,000 events"
 (cd "$here" && cargo bench --quiet --bench ed25519 2>/dev/null) | tail -1
@@ -193,3 +204,58 @@ head -300000 "$corpus" > "$bench_dir/first300k.ndjson"
 read -r secs kb < "$bench_dir/time.txt"
 printf '%-16s %9.2f s %12.0f events/s %10.1f peak MB\n' "--sign-each" "$secs" "$(awk "BEGIN{print 300000 / $secs}")" "$(awk "BEGIN{print $kb / 1024}")"
 rm -f "$bench_dir/entwine.db"* "$bench_dir/entwine.key" "$bench_dir/first300k.ndjson"
+fi
+
+# binge run: the same three stages in one process against three processes joined by pipes,
+# both reading the corpus on standard input.
+if want run; then
+echo
+echo "== run: annotate, filter and aggregate in one binge run against the same three subcommands joined by pipes"
+cat > "$bench_dir/pipeline.json" <<'JSON'
+{"pipelines": {"p": {"stages": [
+  {"annotate": {"set": [".a=1", ".b=.Pid * 2"]}},
+  {"filter": {"expr": ".system == \"OpenSSH\" or .Level == \"WARN\""}},
+  {"aggregate": {"by": ".system", "count": true, "sum": ".b", "max": ".Pid"}}]}}}
+JSON
+printf '%-12s %9s %9s %10s %8s %s\n' how seconds MB/s "peak MB" events ""
+piped=$(measure "pipes" sh -c "'$binge' annotate --set .a=1 --set '.b=.Pid * 2' | '$binge' filter '.system == \"OpenSSH\" or .Level == \"WARN\"' | '$binge' aggregate --by .system --count --sum .b --max .Pid")
+read -r _ pipe_secs kb lines <<< "$piped"
+cp "$bench_dir/out.txt" "$bench_dir/piped.txt"
+printf '%-12s %9.2f %9.0f %10.1f %8s\n' "pipes" "$pipe_secs" "$(awk "BEGIN{print $size / 1e6 / $pipe_secs}")" "$(awk "BEGIN{print $kb / 1024}")" "$lines"
+inproc=$(measure "run" "$binge" run "$bench_dir/pipeline.json")
+read -r _ secs kb lines <<< "$inproc"
+cmp -s "$bench_dir/out.txt" "$bench_dir/piped.txt" || echo "binge run and the pipes wrote different output" >&2
+printf '%-12s %9.2f %9.0f %10.1f %8s %s\n' "binge run" "$secs" "$(awk "BEGIN{print $size / 1e6 / $secs}")" "$(awk "BEGIN{print $kb / 1024}")" "$lines" \
+    "$(awk "BEGIN{printf \"%.2fx the pipes' speed\", $pipe_secs / $secs}")"
+rm -f "$bench_dir/pipeline.json" "$bench_dir/piped.txt"
+fi
+
+# serve --log: one curl process posting batches of 1,000 events over one connection (--next),
+# each answered only once committed (--durability full).
+if want serve && have curl; then
+    echo
+    echo "== serve --log: 200,000 events POSTed by curl in batches of 1,000 over one connection"
+    rm -rf "$bench_dir/serve" && mkdir -p "$bench_dir/serve"
+    head -200000 "$corpus" | split -l 1000 - "$bench_dir/serve/batch-"
+    "$binge" serve --listen 127.0.0.1:0 --log bench --state "$bench_dir/serve/s.db" 2> "$bench_dir/serve/err" &
+    server=$!
+    while ! grep -q 'listening on' "$bench_dir/serve/err"; do sleep 0.05; done
+    url="http://$(sed -n 's/.*listening on //p' "$bench_dir/serve/err")/events"
+    first=1
+    for f in "$bench_dir"/serve/batch-*; do
+        [ $first = 1 ] || echo "next"
+        first=0
+        printf 'url = "%s"\ndata-binary = "@%s"\nheader = "Content-Type: application/x-ndjson"\noutput = "/dev/null"\n' "$url" "$f"
+    done > "$bench_dir/serve/curl.cfg"
+    times=()
+    for _ in $(seq "$runs"); do
+        start=$(date +%s.%N)
+        curl -s -f -K "$bench_dir/serve/curl.cfg"
+        end=$(date +%s.%N)
+        times+=("$(awk "BEGIN{print $end - $start}")")
+    done
+    kill -TERM $server; wait $server || true
+    median=$(printf '%s\n' "${times[@]}" | sort -g | awk '{t[NR]=$1} END{print (NR%2) ? t[(NR+1)/2] : (t[NR/2]+t[NR/2+1])/2}')
+    printf '%-12s %9.2f s %12.0f events/s\n' "serve --log" "$median" "$(awk "BEGIN{print 200000 / $median}")"
+    rm -rf "$bench_dir/serve"
+fi
