@@ -118,7 +118,7 @@ run_case() {
     done
 }
 
-echo "corpus: $corpus ($((size / 1000000)) MB), best of $runs runs, $(nproc) cores"
+echo "corpus: $corpus ($((size / 1000000)) MB), median of $runs runs, $(nproc) cores"
 want filter && run_case "filter: .system == \"OpenSSH\" and .Content =~ \"^Invalid user\"" \
     "filter '.system == \"OpenSSH\" and .Content =~ \"^Invalid user\"'" \
     'select(.system == "OpenSSH" and (.Content | test("^Invalid user")))' \
