@@ -19,8 +19,8 @@ pub use canonical::{
 };
 pub use number::Number;
 pub use parse::{
-    Error, MAX_DEPTH, Span, find_member, key_equals, member_texts, nth_element, parse_value,
-    scan_object, validate_value,
+    Error, MAX_DEPTH, Span, find_member, key_equals, locate_members, member_texts, nth_element,
+    parse_value, scan_object, validate_value,
 };
 pub use path::{Seg, path_text};
 pub use write::{with_member, write_str, write_value};

@@ -154,34 +154,34 @@ pub fn parse_value(text: &[u8]) -> Result<Value<'_>, Error> {
     Ok(v)
 }
 
-/// In an already validated object `obj`, the text of the last member named `key`.
+/// In an already validated object `obj`, the text of the last member named `key`. Values are
+/// skipped by their brackets and quotes alone, as [`member_texts`] does.
 pub fn find_member<'a>(obj: &'a [u8], key: &str) -> Option<&'a [u8]> {
-    let mut p = Parser { b: obj, i: 0 };
-    p.ws();
-    if p.next() != Some(b'{') {
-        return None;
-    }
     let mut found = None;
-    p.ws();
-    if p.peek() == Some(b'}') {
-        return None;
-    }
-    loop {
-        let (ks, ke, _) = p.string().ok()?;
-        p.ws();
-        p.next();
-        p.ws();
-        let start = p.i;
-        p.value::<Skip>(1).ok()?;
-        if key_equals(&obj[ks + 1..ke - 1], key) {
-            found = Some(&obj[start..p.i]);
+    each_member(obj, |name, text| {
+        if key_equals(name, key) {
+            found = Some(text);
         }
-        p.ws();
-        if p.next() != Some(b',') {
-            return found;
-        }
-        p.ws();
+    });
+    found
+}
+
+/// In an already validated object `obj`, where the members named in `wanted` are, as
+/// [`scan_object`] reports them (the last of a name given twice), without checking the object
+/// again.
+pub fn locate_members(obj: &[u8], wanted: &[String], found: &mut Vec<Option<Span>>) {
+    found.clear();
+    found.resize(wanted.len(), None);
+    if wanted.is_empty() {
+        return;
     }
+    let base = obj.as_ptr() as usize;
+    each_member(obj, |name, text| {
+        if let Some(i) = wanted.iter().position(|w| key_equals(name, w)) {
+            let start = (text.as_ptr() as usize - base) as u32;
+            found[i] = Some((start, start + text.len() as u32));
+        }
+    });
 }
 
 /// In an already validated object `obj`, every member as (its name's text between the quotes,
@@ -189,6 +189,13 @@ pub fn find_member<'a>(obj: &'a [u8], key: &str) -> Option<&'a [u8]> {
 /// their brackets and quotes alone, without checking them again.
 pub fn member_texts(obj: &[u8]) -> Vec<(&[u8], &[u8])> {
     let mut texts = Vec::new();
+    each_member(obj, |name, text| texts.push((name, text)));
+    texts
+}
+
+/// Calls `f` with each member of the validated object `obj`: its name's text between the
+/// quotes, and its value's text.
+fn each_member<'a>(obj: &'a [u8], mut f: impl FnMut(&'a [u8], &'a [u8])) {
     let ws = |i: &mut usize| {
         while obj
             .get(*i)
@@ -212,13 +219,13 @@ pub fn member_texts(obj: &[u8]) -> Vec<(&[u8], &[u8])> {
     let mut i = 0;
     ws(&mut i);
     if obj.get(i) != Some(&b'{') {
-        return texts;
+        return;
     }
     i += 1;
     loop {
         ws(&mut i);
         if obj.get(i) != Some(&b'"') {
-            return texts;
+            return;
         }
         let key_end = string_end(i);
         let name = &obj[i + 1..key_end.saturating_sub(1).max(i + 1)];
@@ -255,10 +262,10 @@ pub fn member_texts(obj: &[u8]) -> Vec<(&[u8], &[u8])> {
         while end > start && matches!(obj[end - 1], b' ' | b'\t' | b'\n' | b'\r') {
             end -= 1;
         }
-        texts.push((name, &obj[start..end]));
+        f(name, &obj[start..end]);
         ws(&mut i);
         if obj.get(i) != Some(&b',') {
-            return texts;
+            return;
         }
         i += 1;
     }
@@ -318,6 +325,9 @@ pub fn key_equals(raw: &[u8], name: &str) -> bool {
 trait Build<'a> {
     type V;
     type K;
+    /// Whether the builder reads the text of strings, numbers and keys; validation alone
+    /// does not, and cutting it out (a UTF-8 check of each range) is most of a string's cost.
+    const TEXT: bool = true;
     fn null() -> Self::V;
     fn bool(b: bool) -> Self::V;
     fn number(text: &'a str) -> Self::V;
@@ -334,6 +344,7 @@ struct Skip;
 impl Build<'_> for Skip {
     type V = ();
     type K = ();
+    const TEXT: bool = false;
     fn null() {}
     fn bool(_: bool) {}
     fn number(_: &str) {}
@@ -443,12 +454,12 @@ impl<'a> Parser<'a> {
             Some(b'[') => self.array::<B>(depth + 1),
             Some(b'"') => {
                 let (s, e, escaped) = self.string()?;
-                Ok(B::string(self.text(s + 1, e - 1), escaped))
+                Ok(B::string(self.text_for::<B>(s + 1, e - 1), escaped))
             }
             Some(b'-' | b'0'..=b'9') => {
                 let start = self.i;
                 self.number()?;
-                Ok(B::number(self.text(start, self.i)))
+                Ok(B::number(self.text_for::<B>(start, self.i)))
             }
             Some(b't') => self.literal(b"true").map(|_| B::bool(true)),
             Some(b'f') => self.literal(b"false").map(|_| B::bool(false)),
@@ -462,6 +473,12 @@ impl<'a> Parser<'a> {
     /// here starts and ends at ASCII delimiters.
     fn text(&self, start: usize, end: usize) -> &'a str {
         std::str::from_utf8(&self.b[start..end]).unwrap_or_default()
+    }
+
+    /// [`Parser::text`] for builders that read it, nothing for those that do not.
+    #[inline]
+    fn text_for<B: Build<'a>>(&self, start: usize, end: usize) -> &'a str {
+        if B::TEXT { self.text(start, end) } else { "" }
     }
 
     fn literal(&mut self, word: &'static [u8]) -> Result<(), Error> {
@@ -489,7 +506,7 @@ impl<'a> Parser<'a> {
                 return Err(self.err("expected a string key in an object"));
             }
             let (s, e, escaped) = self.string()?;
-            let key = B::key(self.text(s + 1, e - 1), escaped);
+            let key = B::key(self.text_for::<B>(s + 1, e - 1), escaped);
             self.ws();
             self.expect(b':', "expected ':' after an object key")?;
             self.ws();

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use anyhow::anyhow;
 
+use crate::json::Span;
 use crate::stage::{Fault, Free, Prepare, Reject, Stage, Stateless};
 use crate::stream::resume::{Cursor, Keeps};
 use crate::stream::{Event, Output};
@@ -68,11 +69,40 @@ pub struct Chain {
 /// The leading stages that keep no state.
 struct Front {
     stages: Vec<Box<dyn Free>>,
+    /// Per stage, the members it reads (empty: it looks them up itself).
+    wanted: Vec<Vec<String>>,
     meter: Option<Arc<Meter>>,
 }
 
+/// Runs `f` with an empty buffer taken from this thread's pool, and puts it back: stages
+/// emit into one between them for every event, and allocating it each time cost more than
+/// the stages' own work on small events.
+fn scratch<R>(f: impl FnOnce(&mut Output, &mut Vec<Option<Span>>) -> R) -> R {
+    type Buffers = (Vec<u8>, Vec<Option<Span>>);
+    thread_local! {
+        static POOL: std::cell::RefCell<Vec<Buffers>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let (bytes, mut found) = POOL.with(|p| p.borrow_mut().pop()).unwrap_or_default();
+    let mut out = Output::from_bytes(bytes);
+    out.clear();
+    let r = f(&mut out, &mut found);
+    let bytes = out.into_bytes();
+    // A buffer that grew for one huge event is not kept.
+    if bytes.capacity() <= 1 << 20 {
+        POOL.with(|p| p.borrow_mut().push((bytes, found)));
+    }
+    r
+}
+
 fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
-    bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty())
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', bytes)
+        .map(move |end| {
+            let line = &bytes[start..end];
+            start = end + 1;
+            line
+        })
+        .filter(|l| !l.is_empty())
 }
 
 /// An event made of a line a stage emitted, standing for input line `line` of `source`.
@@ -86,21 +116,28 @@ impl Front {
             out.event(ev);
             return Ok(());
         };
-        let last = from + 1 == self.stages.len();
-        let mut between = Output::new();
-        let to = if last { &mut *out } else { &mut between };
-        let before = to.len();
-        let done = Stateless::event(&**stage, ev, to);
-        if let Some(m) = &self.meter {
-            m.count(from, before, to, done.is_err());
-        }
-        done?;
-        if !last {
-            for raw in lines(between.as_bytes()) {
-                self.pass(from + 1, &emitted(raw, ev.source(), ev.line()), out)?;
+        if from + 1 == self.stages.len() {
+            let before = out.len();
+            let done = Stateless::event(&**stage, ev, out);
+            if let Some(m) = &self.meter {
+                m.count(from, before, out, done.is_err());
             }
+            return done;
         }
-        Ok(())
+        scratch(|between, found| {
+            let done = Stateless::event(&**stage, ev, between);
+            if let Some(m) = &self.meter {
+                m.count(from, 0, between, done.is_err());
+            }
+            done?;
+            let wanted = &self.wanted[from + 1];
+            for raw in lines(between.as_bytes()) {
+                crate::json::locate_members(raw, wanted, found);
+                let next = Event::new(raw, wanted, found, ev.source(), ev.line());
+                self.pass(from + 1, &next, out)?;
+            }
+            Ok(())
+        })
     }
 }
 
@@ -122,7 +159,7 @@ impl Prepare for Front {
 impl Chain {
     /// Joins `stages` (each with the name messages give it) in order.
     pub fn new(stages: Vec<(String, crate::stage::Piece)>) -> Chain {
-        let mut front = Vec::new();
+        let mut front: Vec<Box<dyn Free>> = Vec::new();
         let mut rest: Vec<Box<dyn Stage>> = Vec::new();
         let mut names = Vec::new();
         for (name, piece) in stages {
@@ -132,9 +169,14 @@ impl Chain {
                 other => rest.push(other.into_stage()),
             }
         }
+        let wanted = front
+            .iter()
+            .map(|s| s.fields().unwrap_or_default())
+            .collect();
         Chain {
             front: Front {
                 stages: front,
+                wanted,
                 meter: None,
             },
             rest,
@@ -201,20 +243,25 @@ impl Chain {
             }
             return Ok(());
         }
-        let last = from + 1 == self.len();
         for raw in lines(bytes) {
-            let ev = emitted(raw, source, line);
-            let mut between = Output::new();
-            let to = if last { &mut *out } else { &mut between };
-            let before = to.len();
-            let done = self.stage_mut(from).event(&ev, to);
-            if let Some(m) = &self.front.meter {
-                m.count(from, before, to, done.is_err());
-            }
-            done?;
-            if !last {
-                self.down(from + 1, between.as_bytes(), source, line, out)?;
-            }
+            self.down_one(from, &emitted(raw, source, line), out)?;
+        }
+        Ok(())
+    }
+
+    /// Hands `ev` to stage `from`, and what it emits on down the chain.
+    fn down_one(&mut self, from: usize, ev: &Event<'_>, out: &mut Output) -> Result<(), Fault> {
+        let last = from + 1 == self.len();
+        let mut between = Output::new();
+        let to = if last { &mut *out } else { &mut between };
+        let before = to.len();
+        let done = self.stage_mut(from).event(ev, to);
+        if let Some(m) = &self.front.meter {
+            m.count(from, before, to, done.is_err());
+        }
+        done?;
+        if !last {
+            self.down(from + 1, between.as_bytes(), ev.source(), ev.line(), out)?;
         }
         Ok(())
     }
@@ -261,11 +308,12 @@ impl Stage for Chain {
         }
         let first_held = self.front.stages.len();
         if first_held == 0 {
-            return self.down(0, ev.raw(), ev.source(), ev.line(), out);
+            return self.down_one(0, ev, out);
         }
-        let mut between = Output::new();
-        self.front.pass(0, ev, &mut between)?;
-        self.down(first_held, between.as_bytes(), ev.source(), ev.line(), out)
+        scratch(|between, _| {
+            self.front.pass(0, ev, between)?;
+            self.down(first_held, between.as_bytes(), ev.source(), ev.line(), out)
+        })
     }
 
     fn stateless(&self) -> Option<&dyn Stateless> {
@@ -405,6 +453,14 @@ mod tests {
         // Events 2 and 3 reach the counter; it numbers them 1 and 2; the last filter drops 1;
         // what the counter emits at its end still goes through the filter after it.
         assert_eq!(got, "{\"n\":2}\n{\"n\":2,\"end\":true}\n");
+    }
+
+    #[test]
+    fn a_stage_that_keeps_state_alone_gets_every_event() {
+        let mut chain = Chain::new(vec![("c".into(), Piece::Held(Box::new(Number(0))))]);
+        assert!(chain.stateless().is_none() && chain.preparer().is_none());
+        let got = run(&mut chain, &[r#"{"x":1}"#, r#"{"x":2}"#]);
+        assert_eq!(got, "{\"n\":1}\n{\"n\":2}\n{\"n\":2,\"end\":true}\n");
     }
 
     #[test]

@@ -1145,6 +1145,11 @@ fn execute(plan: Plan, name: &str, text: &str, serve: Option<&ServeArgs>) -> any
     let mut ready = Vec::new();
     let mut feeders = Vec::new();
     let mut meters = Vec::new();
+    // Counting costs a little per event per stage: only a daemon, which has /metrics, counts.
+    let metered = plan
+        .pipelines
+        .iter()
+        .any(|p| matches!(p.from, From::Http(_)));
     for p in plan.pipelines {
         let mut pieces = Vec::new();
         let mut own = None;
@@ -1191,7 +1196,9 @@ fn execute(plan: Plan, name: &str, text: &str, serve: Option<&ServeArgs>) -> any
             From::Files(_) => None,
         };
         let mut chain = Chain::new(pieces);
-        meters.push(chain.meter(&p.name));
+        if metered {
+            meters.push(chain.meter(&p.name));
+        }
         ready.push(Ready {
             name: p.name,
             opts,

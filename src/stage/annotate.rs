@@ -89,6 +89,63 @@ impl Op {
     }
 }
 
+/// See [`Annotate::needed`].
+fn needed(steps: &[Step], touched: Option<&[String]>) -> Option<Vec<String>> {
+    // A member removed and written again moves to the end of the event, which only the
+    // whole event shows.
+    let deleted: Vec<&String> = steps
+        .iter()
+        .filter_map(|s| match &s.op {
+            Op::Delete { path } => match path.first() {
+                Some(Seg::Key(k)) => Some(k),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    for step in steps {
+        let mut writes = Vec::new();
+        if !matches!(step.op, Op::Delete { .. })
+            && step.op.touches(&mut writes)
+            && writes.iter().any(|w| deleted.contains(&w))
+        {
+            return None;
+        }
+    }
+    let mut needed: Vec<String> = touched?.to_vec();
+    let mut add = |k: &str| {
+        if !needed.iter().any(|n| n == k) {
+            needed.push(k.to_string());
+        }
+    };
+    for step in steps {
+        match &step.op {
+            Op::Set { path, expr } => {
+                let Some(Seg::Key(k)) = path.first() else {
+                    return None;
+                };
+                add(k);
+                for root in expr.roots()? {
+                    add(&root);
+                }
+            }
+            Op::Delete { path }
+            | Op::Extract { field: path, .. }
+            | Op::ParseJson { field: path }
+            | Op::ParseLogfmt { field: path }
+            | Op::ParseTime { field: path, .. } => {
+                let Some(Seg::Key(k)) = path.first() else {
+                    return None;
+                };
+                add(k);
+            }
+            // These move or drop members: the whole event is parsed.
+            Op::Rename { .. } | Op::Copy { .. } | Op::Keep { .. } => return None,
+        }
+    }
+    Some(needed)
+}
+
 /// What `--extract` does with an event whose field does not match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Unmatched {
@@ -113,6 +170,10 @@ pub struct Annotate {
     /// The top-level members the steps may change; every other member is written out with
     /// its original bytes. `None` when a step may change the whole event.
     touched: Option<Vec<String>>,
+    /// The top-level members the steps read or change, when each step only sets, removes or
+    /// rewrites named top-level members where they are (or appends new ones): then only
+    /// these are parsed, and the rest of the line is copied as it is.
+    needed: Option<Vec<String>>,
 }
 
 pub struct Settings {
@@ -131,7 +192,9 @@ impl Annotate {
         for step in &steps {
             touched = touched.and_then(|mut t| step.op.touches(&mut t).then_some(t));
         }
+        let needed = needed(&steps, touched.as_deref());
         Annotate {
+            needed,
             touched,
             steps,
             when: s.when,
@@ -405,6 +468,30 @@ impl Stateless for Annotate {
             out.event(ev);
             return Ok(());
         }
+        if let (Some(needed), Some(touched)) = (&self.needed, &self.touched) {
+            let texts = crate::json::member_texts(ev.raw());
+            // Names given twice, or escaped, are rare: the whole event is parsed for them, as
+            // before, so the bytes written stay the same.
+            let unique = texts.iter().enumerate().all(|(i, (a, _))| {
+                !a.contains(&b'\\') && texts[i + 1..].iter().all(|(b, _)| a != b)
+            });
+            if unique {
+                // Only the members the steps read or change are parsed.
+                let mut members = Vec::new();
+                for (name, text) in &texts {
+                    if let Some(k) = needed.iter().find(|k| crate::json::key_equals(name, k)) {
+                        let value = crate::json::parse_value(text).unwrap_or(Value::Null);
+                        members.push((std::borrow::Cow::Borrowed(k.as_str()), value));
+                    }
+                }
+                let mut v = Value::Object(members);
+                for (k, step) in self.steps.iter().enumerate() {
+                    self.apply(k, step, &mut v, ev.line())?;
+                }
+                out.patched(&texts, &v, touched);
+                return Ok(());
+            }
+        }
         let mut v = ev.parse();
         for (k, step) in self.steps.iter().enumerate() {
             self.apply(k, step, &mut v, ev.line())?;
@@ -454,6 +541,85 @@ impl Stage for Annotate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The partial parse writes exactly what parsing the whole event writes, on lines chosen
+    /// to trip it: spaces, escaped and repeated names, members set, removed, set again.
+    #[test]
+    fn parsing_only_the_members_used_writes_the_same_bytes_as_parsing_all() {
+        use crate::expr::{Program, parse_path};
+        let set = |p: &str, e: &str| Step {
+            op: Op::Set {
+                path: parse_path(p).unwrap(),
+                expr: Program::compile(e).unwrap(),
+            },
+            label: format!("--set {p}={e}"),
+        };
+        let delete = |p: &str| Step {
+            op: Op::Delete {
+                path: parse_path(p).unwrap(),
+            },
+            label: format!("--delete {p}"),
+        };
+        let lines = [
+            r#"{"a":1,"b":"x","c":[1,{"d":2}]}"#,
+            r#"{ "a" : 1 , "b":"x" }"#,
+            r#"{"\u0061":5,"b":2}"#,
+            r#"{"a":1,"a":2,"b":3}"#,
+            r#"{}"#,
+            r#"{"b":null,"z":"\"quoted\" ,}"}"#,
+        ];
+        let cases: Vec<Vec<Step>> = vec![
+            vec![set(".n", "1"), set(".m", ".a * 2")],
+            vec![set(".a", ".a + 1")],
+            vec![delete(".a"), set(".n", ".b")],
+            vec![delete(".b"), set(".b", "7")],
+            vec![set(".b", "1"), delete(".b")],
+            vec![set(".a.x", "1")],
+            vec![set(".c", "len(.c)"), set(".new", ".c")],
+        ];
+        let settings = || Settings {
+            when: None,
+            keep_existing: false,
+            unmatched: Unmatched::Pass,
+            time_unit: None,
+            year: 2024,
+        };
+        for steps in cases {
+            let labels: Vec<String> = steps.iter().map(|s| s.label.clone()).collect();
+            let fast = Annotate::new(steps, settings());
+            let mut slow = Annotate::new(
+                labels
+                    .iter()
+                    .map(|l| {
+                        let (flag, arg) = l.split_once(' ').unwrap();
+                        match flag {
+                            "--set" => {
+                                let (p, e) = arg.split_once('=').unwrap();
+                                set(p, e)
+                            }
+                            _ => delete(arg),
+                        }
+                    })
+                    .collect(),
+                settings(),
+            );
+            slow.needed = None;
+            for line in lines {
+                let mut found = Vec::new();
+                crate::json::scan_object(line.as_bytes(), &[], &mut found).unwrap();
+                let ev = Event::new(line.as_bytes(), &[], &found, "-", 1);
+                let (mut a, mut b) = (Output::new(), Output::new());
+                let ra = Stateless::event(&fast, &ev, &mut a).map_err(|r| r.0);
+                let rb = Stateless::event(&slow, &ev, &mut b).map_err(|r| r.0);
+                assert_eq!(ra, rb, "{labels:?} on {line}");
+                assert_eq!(
+                    String::from_utf8_lossy(a.as_bytes()),
+                    String::from_utf8_lossy(b.as_bytes()),
+                    "{labels:?} on {line}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn logfmt_reads_bare_quoted_and_flag_values() {

@@ -417,6 +417,14 @@ struct Prepared {
     lines: Vec<Result<(usize, usize), String>>,
 }
 
+/// The bytes the lines span in their batch.
+fn span_bytes(lines: &[Line]) -> usize {
+    match (lines.first(), lines.last()) {
+        (Some(a), Some(b)) => (b.end.saturating_sub(a.start)) as usize,
+        _ => 0,
+    }
+}
+
 fn prepare_lines(
     batch: &Batch,
     lines: &[Line],
@@ -425,7 +433,7 @@ fn prepare_lines(
     prep: &dyn crate::stage::Prepare,
 ) -> Prepared {
     let mut p = Prepared {
-        bytes: Vec::new(),
+        bytes: Vec::with_capacity(span_bytes(lines) + lines.len()),
         lines: Vec::with_capacity(lines.len()),
     };
     let mut found: Vec<Option<Span>> = Vec::with_capacity(wanted.len());
@@ -518,6 +526,9 @@ fn run_lines(
     apply: &mut dyn FnMut(&Event<'_>, &mut Output) -> Result<(), Fault>,
 ) -> Chunk {
     let mut chunk = Chunk::new();
+    // Most stages write about what they read: room for it up front saves growing the buffer
+    // (and copying it) several times per batch.
+    chunk.out = Output::from_bytes(Vec::with_capacity(span_bytes(lines) * 9 / 8 + lines.len()));
     let mut found: Vec<Option<Span>> = Vec::with_capacity(wanted.len());
     for (k, line) in lines.iter().enumerate() {
         let out = &mut chunk.out;

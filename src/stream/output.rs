@@ -80,6 +80,57 @@ impl Output {
         self.buf.extend_from_slice(b"}\n");
     }
 
+    /// Emits an event whose members are `texts` (name, value text; names unique) after steps
+    /// that changed only the members named in `touched`, whose new values (or absence, for a
+    /// removed one) are in `after`: every other member keeps its place and bytes, and members
+    /// of `after` the event did not have are added at the end, in `after`'s order.
+    pub fn patched(&mut self, texts: &[(&[u8], &[u8])], after: &Value<'_>, touched: &[String]) {
+        let Value::Object(members) = after else {
+            return self.value(after);
+        };
+        self.buf.push(b'{');
+        let mut first = true;
+        let mut sep = |buf: &mut Vec<u8>| {
+            if !first {
+                buf.push(b',');
+            }
+            first = false;
+        };
+        for (name, text) in texts {
+            let changed = touched.iter().find(|t| crate::json::key_equals(name, t));
+            match changed {
+                None => {
+                    sep(&mut self.buf);
+                    self.buf.push(b'"');
+                    self.buf.extend_from_slice(name);
+                    self.buf.extend_from_slice(b"\":");
+                    self.buf.extend_from_slice(text);
+                }
+                Some(t) => {
+                    if let Some((k, v)) = members.iter().find(|(k, _)| k == t) {
+                        sep(&mut self.buf);
+                        crate::json::write_str(k, &mut self.buf);
+                        self.buf.push(b':');
+                        write_value(v, &mut self.buf);
+                    }
+                }
+            }
+        }
+        for (k, v) in members {
+            if texts
+                .iter()
+                .any(|(name, _)| crate::json::key_equals(name, k))
+            {
+                continue;
+            }
+            sep(&mut self.buf);
+            crate::json::write_str(k, &mut self.buf);
+            self.buf.push(b':');
+            write_value(v, &mut self.buf);
+        }
+        self.buf.extend_from_slice(b"}\n");
+    }
+
     pub fn len(&self) -> usize {
         self.buf.len()
     }
