@@ -314,10 +314,12 @@ fn check_utf8(b: &[u8]) -> Result<(), Error> {
 
 /// Compares a raw (still escaped) key from the input with a plain name.
 pub fn key_equals(raw: &[u8], name: &str) -> bool {
-    if !raw.contains(&b'\\') {
-        raw == name.as_bytes()
-    } else {
-        unescape(raw) == name
+    // An escape is longer than what it stands for, so the lengths alone settle most
+    // comparisons without looking for a backslash.
+    match raw.len().cmp(&name.len()) {
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Equal => raw == name.as_bytes() && !raw.contains(&b'\\'),
+        std::cmp::Ordering::Greater => raw.contains(&b'\\') && unescape(raw) == name,
     }
 }
 

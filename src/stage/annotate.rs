@@ -472,14 +472,18 @@ impl Stateless for Annotate {
             let texts = crate::json::member_texts(ev.raw());
             // Names given twice, or escaped, are rare: the whole event is parsed for them, as
             // before, so the bytes written stay the same.
-            let unique = texts.iter().enumerate().all(|(i, (a, _))| {
-                !a.contains(&b'\\') && texts[i + 1..].iter().all(|(b, _)| a != b)
-            });
+            let plain = memchr::memchr(b'\\', ev.raw()).is_none()
+                || texts.iter().all(|(a, _)| !a.contains(&b'\\'));
+            let unique = plain
+                && texts
+                    .iter()
+                    .enumerate()
+                    .all(|(i, (a, _))| texts[i + 1..].iter().all(|(b, _)| a != b));
             if unique {
                 // Only the members the steps read or change are parsed.
                 let mut members = Vec::new();
                 for (name, text) in &texts {
-                    if let Some(k) = needed.iter().find(|k| crate::json::key_equals(name, k)) {
+                    if let Some(k) = needed.iter().find(|k| k.as_bytes() == *name) {
                         let value = crate::json::parse_value(text).unwrap_or(Value::Null);
                         members.push((std::borrow::Cow::Borrowed(k.as_str()), value));
                     }
@@ -488,7 +492,7 @@ impl Stateless for Annotate {
                 for (k, step) in self.steps.iter().enumerate() {
                     self.apply(k, step, &mut v, ev.line())?;
                 }
-                out.patched(&texts, &v, touched);
+                out.patched(ev.raw(), &texts, &v, touched);
                 return Ok(());
             }
         }

@@ -80,14 +80,46 @@ impl Output {
         self.buf.extend_from_slice(b"}\n");
     }
 
-    /// Emits an event whose members are `texts` (name, value text; names unique) after steps
+    /// Emits an event whose members are `texts` (name, value text; names unique and without
+    /// escapes) after steps
     /// that changed only the members named in `touched`, whose new values (or absence, for a
     /// removed one) are in `after`: every other member keeps its place and bytes, and members
     /// of `after` the event did not have are added at the end, in `after`'s order.
-    pub fn patched(&mut self, texts: &[(&[u8], &[u8])], after: &Value<'_>, touched: &[String]) {
+    pub fn patched(
+        &mut self,
+        raw: &[u8],
+        texts: &[(&[u8], &[u8])],
+        after: &Value<'_>,
+        touched: &[String],
+    ) {
         let Value::Object(members) = after else {
             return self.value(after);
         };
+        if let Some(body) = compact_body(raw, texts)
+            && !texts
+                .iter()
+                .any(|(name, _)| touched.iter().any(|t| t.as_bytes() == *name))
+        {
+            // Nothing the event had was changed and it has no spaces: it is copied whole and
+            // the new members follow.
+            self.buf.push(b'{');
+            self.buf.extend_from_slice(body);
+            let mut first = body.is_empty();
+            for (k, v) in members {
+                if texts.iter().any(|(name, _)| k.as_bytes() == *name) {
+                    continue; // read, not changed: it is in the body
+                }
+                if !first {
+                    self.buf.push(b',');
+                }
+                first = false;
+                crate::json::write_str(k, &mut self.buf);
+                self.buf.push(b':');
+                write_value(v, &mut self.buf);
+            }
+            self.buf.extend_from_slice(b"}\n");
+            return;
+        }
         self.buf.push(b'{');
         let mut first = true;
         let mut sep = |buf: &mut Vec<u8>| {
@@ -155,6 +187,28 @@ impl Output {
     pub fn clear(&mut self) {
         self.buf.clear();
     }
+}
+
+/// The text of `raw` from its first member's name to its last member's value, when the members
+/// follow each other with nothing but a comma between them (compact JSON). `texts` are the
+/// members of `raw`, cut from it.
+fn compact_body<'a>(raw: &'a [u8], texts: &[(&[u8], &[u8])]) -> Option<&'a [u8]> {
+    let at = |s: &[u8]| s.as_ptr() as usize - raw.as_ptr() as usize;
+    let (Some((first, _)), Some((_, last))) = (texts.first(), texts.last()) else {
+        return Some(&[]);
+    };
+    for (k, (name, value)) in texts.iter().enumerate() {
+        // `"name":value`, then `,"next`.
+        if at(value) != at(name) + name.len() + 2 {
+            return None;
+        }
+        if let Some((next, _)) = texts.get(k + 1)
+            && at(next) != at(value) + value.len() + 2
+        {
+            return None;
+        }
+    }
+    Some(&raw[at(first) - 1..at(last) + last.len()])
 }
 
 /// The reader of stdout went away (`binge ... | head`): not a failure.
