@@ -227,7 +227,8 @@ options text, multiline, on-error, dead-letter, max-line-bytes and resume beside
 {\"pipeline\": NAME}, what another pipeline passes on; {\"log\": {\"topic\": T, \"group\": G, \
 ...log read's options}}; {\"http\": {...binge serve's options}}, or \"http\" under binge serve \
 --pipeline. Its output: \"-\" (standard output, the default), a target as binge tee takes it, \
-or tee's options with \"targets\". Top level: tz, state, durability.
+or tee's options with \"targets\". Top level: tz, state, durability; a stage's own \"tz\" \
+is the zone it reads times in.
 
   binge run --check edge.json          # check the config, run nothing
   binge annotate --extract message=@syslog --print-config";

@@ -136,7 +136,7 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
 pub fn parse_rfc3339_in_zone(s: &str) -> Option<i64> {
     parse_rfc3339(s).or_else(|| {
         let civil = parse_rfc3339(&format!("{}Z", s.trim()))?;
-        civil_to_ms(civil, zone())
+        with_zone(|z| civil_to_ms(civil, z))
     })
 }
 
@@ -336,7 +336,7 @@ impl Fields {
         let civil = secs * 1000 + self.ms;
         match self.offset_min {
             Some(off) => Some(civil - off * 60_000),
-            None => civil_to_ms(civil, zone()),
+            None => with_zone(|z| civil_to_ms(civil, z)),
         }
     }
 }
@@ -493,7 +493,34 @@ pub fn set_zone(name: Option<&str>) -> Result<(), String> {
     Ok(())
 }
 
-/// The zone times without an offset are read in.
+thread_local! {
+    /// The zone of the stage running on this thread, when it has one of its own (a pipeline
+    /// stage's "tz", or the config's).
+    static STAGE_ZONE: std::cell::RefCell<Option<jiff::tz::TimeZone>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with `zone` as the zone of times read without an offset on this thread (`None`:
+/// the process's, from --tz).
+pub fn in_zone<R>(zone: Option<&jiff::tz::TimeZone>, f: impl FnOnce() -> R) -> R {
+    let Some(z) = zone else {
+        return f();
+    };
+    let before = STAGE_ZONE.with(|s| s.replace(Some(z.clone())));
+    let r = f();
+    STAGE_ZONE.with(|s| *s.borrow_mut() = before);
+    r
+}
+
+/// Calls `f` with the zone in force on this thread.
+fn with_zone<R>(f: impl FnOnce(&jiff::tz::TimeZone) -> R) -> R {
+    STAGE_ZONE.with(|s| match &*s.borrow() {
+        Some(z) => f(z),
+        None => f(zone()),
+    })
+}
+
+/// The process's zone for times without an offset (a stage's own zone aside).
 pub fn zone() -> &'static jiff::tz::TimeZone {
     ZONE.get_or_init(|| jiff::tz::TimeZone::try_system().unwrap_or(jiff::tz::TimeZone::UTC))
 }
@@ -545,7 +572,7 @@ pub fn strftime(ms: i64, format: &str, zone: Option<&str>) -> Result<String, Str
 pub fn strptime(text: &str, format: &str, in_zone: Option<&str>) -> Result<Option<i64>, String> {
     let tz = match in_zone {
         Some(z) => zone_named(z)?,
-        None => zone().clone(),
+        None => with_zone(|z| z.clone()),
     };
     let Ok(parsed) = jiff::fmt::strtime::parse(format, text) else {
         return Ok(None);

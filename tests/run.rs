@@ -380,3 +380,42 @@ fn a_stage_that_cannot_be_built_stops_the_run_before_anything_is_read() {
     );
     assert_eq!(stdout_of(&out), "");
 }
+
+/// The config's "tz" is the zone of every stage, a stage's own "tz" wins, and neither depends
+/// on the zone binge runs in (the test runs binge with TZ=UTC).
+#[test]
+fn the_config_and_each_stage_read_times_in_their_own_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.ndjson"),
+        "{\"t\":\"2024-06-01 12:00:00\"}\n",
+    )
+    .unwrap();
+    let config = r#"{"tz": "America/New_York", "pipelines": {
+        "a": {"input": {"files": ["t.ndjson"]},
+              "stages": [{"annotate": {"set": ".ms=time(.t)"}}]},
+        "b": {"input": {"files": ["t.ndjson"]},
+              "stages": [{"annotate": {"set": ".ms=time(.t)", "tz": "Europe/Berlin"}}],
+              "output": "b.ndjson"}}}"#;
+    let out = run_config(dir.path(), config);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    // 12:00 in New York in June is 16:00Z; in Berlin, 10:00Z.
+    assert_eq!(
+        stdout_of(&out),
+        "{\"t\":\"2024-06-01 12:00:00\",\"ms\":1717257600000}\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("b.ndjson")).unwrap(),
+        "{\"t\":\"2024-06-01 12:00:00\",\"ms\":1717236000000}\n"
+    );
+    let bad = run_config(
+        dir.path(),
+        r#"{"pipelines": {"a": {"stages": [{"filter": {"expr": "true", "tz": "Nowhere/Land"}}]}}}"#,
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr_of(&bad).contains(":1:67: at .pipelines.a.stages[0].filter.tz: unknown time zone"),
+        "{}",
+        stderr_of(&bad)
+    );
+}

@@ -60,6 +60,8 @@ pub struct Chain {
     front: Front,
     rest: Vec<Box<dyn Stage>>,
     names: Vec<String>,
+    /// Per stage, its own time zone (a config's "tz").
+    zones: Vec<Option<jiff::tz::TimeZone>>,
     /// Events emitted outside the handling of an input line (at a batch's end, when idle, at
     /// the end) that a later stage rejected: no input line to report them as.
     late: u64,
@@ -71,6 +73,7 @@ struct Front {
     stages: Vec<Box<dyn Free>>,
     /// Per stage, the members it reads (empty: it looks them up itself).
     wanted: Vec<Vec<String>>,
+    zones: Vec<Option<jiff::tz::TimeZone>>,
     meter: Option<Arc<Meter>>,
 }
 
@@ -116,16 +119,17 @@ impl Front {
             out.event(ev);
             return Ok(());
         };
+        let zone = self.zones[from].as_ref();
         if from + 1 == self.stages.len() {
             let before = out.len();
-            let done = Stateless::event(&**stage, ev, out);
+            let done = crate::time::in_zone(zone, || Stateless::event(&**stage, ev, out));
             if let Some(m) = &self.meter {
                 m.count(from, before, out, done.is_err());
             }
             return done;
         }
         scratch(|between, found| {
-            let done = Stateless::event(&**stage, ev, between);
+            let done = crate::time::in_zone(zone, || Stateless::event(&**stage, ev, between));
             if let Some(m) = &self.meter {
                 m.count(from, 0, between, done.is_err());
             }
@@ -159,11 +163,19 @@ impl Prepare for Front {
 impl Chain {
     /// Joins `stages` (each with the name messages give it) in order.
     pub fn new(stages: Vec<(String, crate::stage::Piece)>) -> Chain {
+        Chain::zoned(stages.into_iter().map(|(n, p)| (n, p, None)).collect())
+    }
+
+    /// [`Chain::new`], each stage reading times without an offset in its own zone (`None`:
+    /// the process's).
+    pub fn zoned(stages: Vec<(String, crate::stage::Piece, Option<jiff::tz::TimeZone>)>) -> Chain {
         let mut front: Vec<Box<dyn Free>> = Vec::new();
         let mut rest: Vec<Box<dyn Stage>> = Vec::new();
         let mut names = Vec::new();
-        for (name, piece) in stages {
+        let mut zones = Vec::new();
+        for (name, piece, zone) in stages {
             names.push(name);
+            zones.push(zone);
             match piece {
                 crate::stage::Piece::Free(s) if rest.is_empty() => front.push(s),
                 other => rest.push(other.into_stage()),
@@ -173,14 +185,17 @@ impl Chain {
             .iter()
             .map(|s| s.fields().unwrap_or_default())
             .collect();
+        let front_zones = zones[..front.len()].to_vec();
         Chain {
             front: Front {
                 stages: front,
                 wanted,
+                zones: front_zones,
                 meter: None,
             },
             rest,
             names,
+            zones,
             late: 0,
             late_reason: None,
         }
@@ -255,7 +270,8 @@ impl Chain {
         let mut between = Output::new();
         let to = if last { &mut *out } else { &mut between };
         let before = to.len();
-        let done = self.stage_mut(from).event(ev, to);
+        let zone = self.zones[from].clone();
+        let done = crate::time::in_zone(zone.as_ref(), || self.stage_mut(from).event(ev, to));
         if let Some(m) = &self.front.meter {
             m.count(from, before, to, done.is_err());
         }
@@ -274,7 +290,8 @@ impl Chain {
     ) -> anyhow::Result<()> {
         for i in 0..self.len() {
             let mut emitted = Output::new();
-            what(self.stage_mut(i), &mut emitted)?;
+            let zone = self.zones[i].clone();
+            crate::time::in_zone(zone.as_ref(), || what(self.stage_mut(i), &mut emitted))?;
             if emitted.is_empty() {
                 continue;
             }

@@ -225,13 +225,14 @@ struct Parsed {
     at: At,
     /// Where each option given is in the config.
     keys: Vec<(String, At)>,
+    /// The stage's "tz", else the config's.
+    zone: Option<jiff::tz::TimeZone>,
     command: Command,
     matches: ArgMatches,
 }
 
 /// A config, read and checked.
 pub struct Plan {
-    tz: Option<String>,
     pipelines: Vec<Planned>,
 }
 
@@ -314,21 +315,27 @@ pub fn read(name: &str, text: &str, serve: Option<&ServeArgs>) -> Result<Plan, C
     if let Some(d) = &top.durability {
         common.push(format!("--durability={d}"));
     }
+    let zone = top
+        .tz
+        .as_deref()
+        .map(crate::time::zone_named)
+        .transpose()
+        .map_err(|e| src.error(&At::default().key("tz"), e))?;
     let mut pipelines = Vec::new();
     for (pname, p) in &top.pipelines {
         let at = At::default().key("pipelines").key(pname);
-        pipelines.push(plan_pipeline(&src, pname, p, &at, &common, serve)?);
+        pipelines.push(plan_pipeline(
+            &src,
+            pname,
+            p,
+            &at,
+            &common,
+            serve,
+            zone.as_ref(),
+        )?);
     }
-    let plan = Plan {
-        tz: top.tz.clone(),
-        pipelines,
-    };
+    let plan = Plan { pipelines };
     check_links(&src, &plan)?;
-    if let Some(tz) = &plan.tz
-        && let Err(e) = crate::time::zone_named(tz)
-    {
-        return Err(src.error(&At::default().key("tz"), e.to_string()));
-    }
     Ok(plan)
 }
 
@@ -339,8 +346,14 @@ fn plan_pipeline(
     at: &At,
     common: &[String],
     serve: Option<&ServeArgs>,
+    zone: Option<&jiff::tz::TimeZone>,
 ) -> Result<Planned, ConfigError> {
     let (from, input) = plan_input(src, p.input.as_ref(), &at.key("input"), common, serve)?;
+    let around = Around {
+        common,
+        input: &input,
+        zone,
+    };
     let mut stages = Vec::new();
     for (i, stage) in p.stages.iter().enumerate() {
         let at = at.key("stages").index(i);
@@ -370,15 +383,7 @@ fn plan_pipeline(
             ));
         }
         let label = format!("{name}.stages[{i}] {kind}");
-        stages.push(parse_stage(
-            src,
-            kind,
-            body,
-            &at.key(kind),
-            label,
-            common,
-            &input,
-        )?);
+        stages.push(parse_stage(src, kind, body, &at.key(kind), label, &around)?);
     }
     let output = match &p.output {
         None | Some(Json::Null) => None,
@@ -392,8 +397,7 @@ fn plan_pipeline(
                 &body,
                 &at,
                 format!("{name}.output"),
-                common,
-                &input,
+                &around,
             )?)
         }
         Some(body @ Json::Object(_)) => {
@@ -404,8 +408,7 @@ fn plan_pipeline(
                 body,
                 &at,
                 format!("{name}.output"),
-                common,
-                &input,
+                &around,
             )?)
         }
         Some(_) => {
@@ -450,6 +453,15 @@ fn plan_pipeline(
     Ok(planned)
 }
 
+/// What a pipeline gives each of its stages: the config's state options, the input's options
+/// (as command-line words) and the config's zone.
+#[derive(Clone, Copy)]
+struct Around<'c> {
+    common: &'c [String],
+    input: &'c [String],
+    zone: Option<&'c jiff::tz::TimeZone>,
+}
+
 /// The words a JSON value stands for as the value of option `key`: one per element of an
 /// array; none for false and null.
 fn words(
@@ -492,9 +504,13 @@ fn parse_stage(
     body: &Json,
     at: &At,
     label: String,
-    common: &[String],
-    input: &[String],
+    around: &Around<'_>,
 ) -> Result<Parsed, ConfigError> {
+    let Around {
+        common,
+        input,
+        zone: default_zone,
+    } = *around;
     let members: Vec<(&String, &Json, At)> = match body {
         Json::Object(map) => map.iter().map(|(k, v)| (k, v, at.key(k))).collect(),
         Json::Array(items) => {
@@ -522,6 +538,16 @@ fn parse_stage(
             ));
         }
     };
+    // A stage may read times in a zone of its own; the config's is the default.
+    let mut zone = default_zone.cloned();
+    let mut members = members;
+    if let Some(i) = members.iter().position(|(k, _, _)| k.as_str() == "tz") {
+        let (_, value, at) = members.remove(i);
+        let Json::String(name) = value else {
+            return Err(src.error(&at, "tz is a zone name, as in \"Europe/Berlin\""));
+        };
+        zone = Some(crate::time::zone_named(name).map_err(|e| src.error(&at, e))?);
+    }
     let cli = Cli::command();
     let sub = cli.find_subcommand(kind).expect("a stage is a subcommand");
     let mut argv: Vec<String> = vec!["binge".into(), kind.into()];
@@ -607,6 +633,7 @@ fn parse_stage(
     Ok(Parsed {
         label,
         keys,
+        zone,
         at: at.clone(),
         command,
         matches,
@@ -1104,7 +1131,6 @@ fn worse(a: Exit, b: Exit) -> Exit {
 
 fn execute(plan: Plan, name: &str, text: &str, serve: Option<&ServeArgs>) -> anyhow::Result<Exit> {
     let src = Source { name, text };
-    crate::time::set_zone(plan.tz.as_deref()).map_err(|e| UsageError(format!("tz: {e}")))?;
     // Pipes between pipelines: the reading end by reader, the writing ends by writer.
     let mut readers: BTreeMap<String, PipeReader> = BTreeMap::new();
     let mut writers: BTreeMap<String, Vec<PipeWriter>> = BTreeMap::new();
@@ -1158,7 +1184,7 @@ fn execute(plan: Plan, name: &str, text: &str, serve: Option<&ServeArgs>) -> any
             if built.own.is_some() {
                 own = built.own;
             }
-            pieces.push((s.label.clone(), built.piece));
+            pieces.push((s.label.clone(), built.piece, s.zone.clone()));
         }
         let command: &'static str = Box::leak(format!("run {}", p.name).into_boxed_str());
         let mut argv = vec!["binge".to_string(), "filter".to_string()];
@@ -1195,7 +1221,7 @@ fn execute(plan: Plan, name: &str, text: &str, serve: Option<&ServeArgs>) -> any
             }
             From::Files(_) => None,
         };
-        let mut chain = Chain::new(pieces);
+        let mut chain = Chain::zoned(pieces);
         if metered {
             meters.push(chain.meter(&p.name));
         }
