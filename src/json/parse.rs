@@ -394,18 +394,6 @@ struct Parser<'a> {
     i: usize,
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// Whether any of the 8 bytes of `w` is a quote, a backslash or a control character: the bytes
-/// that end the fast run through a string.
-#[inline]
-fn has_string_special(w: u64) -> bool {
-    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
-    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
-    (below_space | has_zero(w ^ (ONES * b'"' as u64)) | has_zero(w ^ (ONES * b'\\' as u64))) != 0
-}
-
 impl<'a> Parser<'a> {
     #[inline]
     fn peek(&self) -> Option<u8> {
@@ -556,12 +544,15 @@ impl<'a> Parser<'a> {
         }
         self.i += 1;
         loop {
-            while let Some(chunk) = self.b.get(self.i..self.i + 8) {
-                let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-                if has_string_special(w) {
-                    break;
-                }
-                self.i += 8;
+            // The run of plain characters up to the next quote or backslash, found with SIMD,
+            // then checked for control characters in one pass the compiler vectorises.
+            let rest = &self.b[self.i..];
+            let run = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
+            let plain = &rest[..run];
+            if plain.iter().fold(false, |any, &c| any | (c < 0x20)) {
+                self.i += plain.iter().position(|&c| c < 0x20).unwrap_or(run);
+            } else {
+                self.i += run;
             }
             match self.peek() {
                 Some(b'"') => {

@@ -57,11 +57,15 @@ impl Meter {
 }
 
 pub struct Chain {
-    front: Front,
+    /// Shared with the engine, which prepares the next batch through it while the stages
+    /// that keep state handle this one.
+    front: Arc<Front>,
     rest: Vec<Box<dyn Stage>>,
     names: Vec<String>,
     /// Per stage, its own time zone (a config's "tz").
     zones: Vec<Option<jiff::tz::TimeZone>>,
+    /// Per stage, the members it reads (empty: it looks them up itself).
+    wanted: Vec<Vec<String>>,
     /// Events emitted outside the handling of an input line (at a batch's end, when idle, at
     /// the end) that a later stage rejected: no input line to report them as.
     late: u64,
@@ -106,11 +110,6 @@ fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
             line
         })
         .filter(|l| !l.is_empty())
-}
-
-/// An event made of a line a stage emitted, standing for input line `line` of `source`.
-fn emitted<'a>(raw: &'a [u8], source: &'a str, line: u64) -> Event<'a> {
-    Event::new(raw, &[], &[], source, line)
 }
 
 impl Front {
@@ -181,21 +180,23 @@ impl Chain {
                 other => rest.push(other.into_stage()),
             }
         }
-        let wanted = front
+        let wanted: Vec<Vec<String>> = front
             .iter()
             .map(|s| s.fields().unwrap_or_default())
+            .chain(rest.iter().map(|s| s.fields().unwrap_or_default()))
             .collect();
         let front_zones = zones[..front.len()].to_vec();
         Chain {
-            front: Front {
+            front: Arc::new(Front {
+                wanted: wanted[..front.len()].to_vec(),
                 stages: front,
-                wanted,
                 zones: front_zones,
                 meter: None,
-            },
+            }),
             rest,
             names,
             zones,
+            wanted,
             late: 0,
             late_reason: None,
         }
@@ -211,7 +212,9 @@ impl Chain {
                 .map(|n| (n.clone(), Default::default()))
                 .collect(),
         });
-        self.front.meter = Some(Arc::clone(&meter));
+        Arc::get_mut(&mut self.front)
+            .expect("meters are set before the chain runs")
+            .meter = Some(Arc::clone(&meter));
         meter
     }
 
@@ -222,15 +225,6 @@ impl Chain {
 
     fn len(&self) -> usize {
         self.front.stages.len() + self.rest.len()
-    }
-
-    fn stage_mut(&mut self, i: usize) -> &mut dyn Stage {
-        let n = self.front.stages.len();
-        if i < n {
-            &mut *self.front.stages[i]
-        } else {
-            &mut *self.rest[i - n]
-        }
     }
 
     fn stage(&self, i: usize) -> &dyn Stage {
@@ -258,20 +252,38 @@ impl Chain {
             }
             return Ok(());
         }
+        let wanted = std::mem::take(&mut self.wanted[from]);
+        let mut found = Vec::new();
+        let mut done = Ok(());
         for raw in lines(bytes) {
-            self.down_one(from, &emitted(raw, source, line), out)?;
+            crate::json::locate_members(raw, &wanted, &mut found);
+            let ev = Event::new(raw, &wanted, &found, source, line);
+            done = self.down_one(from, &ev, out);
+            if done.is_err() {
+                break;
+            }
         }
-        Ok(())
+        self.wanted[from] = wanted;
+        done
     }
 
     /// Hands `ev` to stage `from`, and what it emits on down the chain.
     fn down_one(&mut self, from: usize, ev: &Event<'_>, out: &mut Output) -> Result<(), Fault> {
+        let held = self.front.stages.len();
+        if from < held {
+            // A stage that keeps no state, after a stage's end: through the rest of the front.
+            return scratch(|between, _| {
+                self.front.pass(from, ev, between)?;
+                self.down(held, between.as_bytes(), ev.source(), ev.line(), out)
+            });
+        }
         let last = from + 1 == self.len();
         let mut between = Output::new();
         let to = if last { &mut *out } else { &mut between };
         let before = to.len();
         let zone = self.zones[from].clone();
-        let done = crate::time::in_zone(zone.as_ref(), || self.stage_mut(from).event(ev, to));
+        let stage = &mut self.rest[from - held];
+        let done = crate::time::in_zone(zone.as_ref(), || stage.event(ev, to));
         if let Some(m) = &self.front.meter {
             m.count(from, before, to, done.is_err());
         }
@@ -288,10 +300,14 @@ impl Chain {
         out: &mut Output,
         mut what: impl FnMut(&mut dyn Stage, &mut Output) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
-        for i in 0..self.len() {
+        // Stages that keep no state have nothing to do at a batch's end, when idle or at the
+        // end (Free), and are shared with the engine while it runs: only the others are called.
+        let held = self.front.stages.len();
+        for i in held..self.len() {
             let mut emitted = Output::new();
             let zone = self.zones[i].clone();
-            crate::time::in_zone(zone.as_ref(), || what(self.stage_mut(i), &mut emitted))?;
+            let stage = &mut self.rest[i - held];
+            crate::time::in_zone(zone.as_ref(), || what(&mut **stage, &mut emitted))?;
             if emitted.is_empty() {
                 continue;
             }
@@ -334,12 +350,17 @@ impl Stage for Chain {
     }
 
     fn stateless(&self) -> Option<&dyn Stateless> {
-        (self.rest.is_empty()).then_some(&self.front as &dyn Stateless)
+        (self.rest.is_empty()).then_some(&*self.front as &dyn Stateless)
     }
 
     fn preparer(&self) -> Option<&dyn Prepare> {
         (!self.rest.is_empty() && !self.front.stages.is_empty())
-            .then_some(&self.front as &dyn Prepare)
+            .then_some(&*self.front as &dyn Prepare)
+    }
+
+    fn preparer_ahead(&self) -> Option<Arc<dyn Prepare + Send>> {
+        (!self.rest.is_empty() && !self.front.stages.is_empty())
+            .then(|| Arc::clone(&self.front) as Arc<dyn Prepare + Send>)
     }
 
     fn prepared(
@@ -414,6 +435,12 @@ impl Stage for Chain {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An event made of a line a stage emitted, standing for input line `line` of `source`.
+    fn emitted<'a>(raw: &'a [u8], source: &'a str, line: u64) -> Event<'a> {
+        Event::new(raw, &[], &[], source, line)
+    }
+
     use crate::expr::Program;
     use crate::stage::Piece;
     use crate::stage::filter::Filter;

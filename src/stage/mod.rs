@@ -90,6 +90,12 @@ pub trait Stage: Send {
         None
     }
 
+    /// Like [`Stage::preparer`], shared, so the engine can prepare the next batch while the
+    /// stage handles this one. A stage that gives one also gives it as `preparer`.
+    fn preparer_ahead(&self) -> Option<std::sync::Arc<dyn Prepare + Send>> {
+        None
+    }
+
     /// Handles one event with what [`Prepare::prepare`] made of it.
     fn prepared(
         &mut self,
@@ -132,7 +138,9 @@ pub trait Stateless: Sync {
     fn event(&self, ev: &Event<'_>, out: &mut Output) -> Result<(), Reject>;
 }
 
-/// A stage that keeps no state, usable both one event at a time and from many threads.
+/// A stage that keeps no state, usable both one event at a time and from many threads. It has
+/// nothing to do at a batch's end, when idle or at the end: in a chain of stages it is not
+/// called for them.
 pub trait Free: Stage + Stateless {}
 
 impl<T: Stage + Stateless> Free for T {}

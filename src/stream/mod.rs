@@ -16,6 +16,7 @@ pub mod resume;
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::thread;
 
 use crossbeam_channel::{RecvTimeoutError, TryRecvError, bounded};
@@ -154,9 +155,17 @@ pub fn run_from(
 
     let mut status = Exit::Success;
     let mut stop: Option<Stop> = None;
+    // With a stage that can prepare ahead, batch N+1 is prepared on the pool while the stage
+    // handles batch N on this thread.
+    let ahead = stage.preparer_ahead();
+    let mut inflight: Option<crossbeam_channel::Receiver<Ready>> = None;
     while stop.is_none() {
-        let msg = match rx.try_recv() {
-            Ok(msg) => msg,
+        let got = match rx.try_recv() {
+            Ok(msg) => Got::Msg(msg),
+            // What is being prepared is finished before anything waits.
+            Err(TryRecvError::Empty | TryRecvError::Disconnected) if inflight.is_some() => {
+                Got::Ready(ready(inflight.take()))
+            }
             Err(TryRecvError::Empty) => {
                 // Nothing more is ready: let what we have reach the next stage now.
                 if let Err(e) = sink.flush() {
@@ -174,7 +183,7 @@ pub fn run_from(
                     Some(d) => rx.recv_timeout(d),
                 };
                 match waited {
-                    Ok(msg) => msg,
+                    Ok(msg) => Got::Msg(msg),
                     Err(RecvTimeoutError::Disconnected) => break,
                     Err(RecvTimeoutError::Timeout) => {
                         // Quiet for as long as the stage asked: what it does on wall-clock
@@ -197,54 +206,73 @@ pub fn run_from(
             }
             Err(TryRecvError::Disconnected) => break,
         };
-        match msg {
-            Msg::Failed { source, error } => {
+        let (batch, prepared) = match got {
+            Got::Msg(Msg::Failed { source, error }) => {
                 progress.message(&format!(
                     "binge {}: {}: {error}",
                     opts.command,
                     display_source(&names[source])
                 ));
                 status = Exit::Failure;
+                continue;
             }
-            Msg::Batch(batch) => {
-                progress.add(batch.bytes);
-                let source = &names[batch.source];
-                let results = process(&batch, source, &wanted, stage, opts.on_error);
-                if let Some(t) = &tracker {
-                    t.handed(&batch, &results);
-                }
-                for chunk in results {
-                    let say = |m: &str| progress.message(m);
-                    match write_chunk(&chunk, &batch, source, &mut sink, &mut bad, &say) {
-                        Ok(Flow::Go) => {}
-                        Ok(Flow::Limit) => stop = Some(Stop::Limit),
-                        Ok(Flow::Fail) => stop = Some(Stop::BadLine),
-                        Err(e) => stop = Some(Stop::from_error(e)),
-                    }
-                    if stop.is_none()
-                        && let Some(e) = chunk.fatal
-                    {
-                        stop = Some(Stop::Failed(e));
-                    }
-                    if stop.is_some() {
-                        break;
+            Got::Msg(Msg::Batch(batch)) => match &ahead {
+                Some(prep) => {
+                    let source = names[batch.source].clone();
+                    let next = prepare_ahead(batch, source, wanted.clone(), Arc::clone(prep));
+                    match inflight.replace(next) {
+                        None => continue,
+                        Some(prev) => {
+                            let (b, p) = ready(Some(prev));
+                            (b, Some(p))
+                        }
                     }
                 }
-                if stop.is_none() {
-                    let mut after = Output::new();
-                    let done = stage.batch_done(&mut after, rx.is_empty());
-                    match sink.write_events(after.as_bytes()) {
-                        Ok(true) => {}
-                        Ok(false) => stop = Some(Stop::Limit),
-                        Err(e) => stop = Some(Stop::from_error(e)),
-                    }
-                    if let Err(e) = done {
-                        stop = Some(Stop::Failed(e));
-                    }
-                }
+                None => (batch, None),
+            },
+            Got::Ready((b, p)) => (b, Some(p)),
+        };
+        progress.add(batch.bytes);
+        let source = &names[batch.source];
+        let results = process(&batch, source, &wanted, stage, opts.on_error, prepared);
+        if let Some(t) = &tracker {
+            t.handed(&batch, &results);
+        }
+        for chunk in results {
+            let say = |m: &str| progress.message(m);
+            match write_chunk(&chunk, &batch, source, &mut sink, &mut bad, &say) {
+                Ok(Flow::Go) => {}
+                Ok(Flow::Limit) => stop = Some(Stop::Limit),
+                Ok(Flow::Fail) => stop = Some(Stop::BadLine),
+                Err(e) => stop = Some(Stop::from_error(e)),
+            }
+            if stop.is_none()
+                && let Some(e) = chunk.fatal
+            {
+                stop = Some(Stop::Failed(e));
+            }
+            if stop.is_some() {
+                break;
+            }
+        }
+        if stop.is_none() {
+            let mut after = Output::new();
+            let idle = rx.is_empty() && inflight.is_none();
+            let done = stage.batch_done(&mut after, idle);
+            match sink.write_events(after.as_bytes()) {
+                Ok(true) => {}
+                Ok(false) => stop = Some(Stop::Limit),
+                Err(e) => stop = Some(Stop::from_error(e)),
+            }
+            if let Err(e) = done {
+                stop = Some(Stop::Failed(e));
             }
         }
     }
+    // A batch prepared ahead of a stop was never handed to the stage: it is dropped, as the
+    // unread input is.
+    drop(inflight);
+    drop(ahead);
     progress.finish();
     let mut tail = Output::new();
     let ended = stage.end(&mut tail);
@@ -312,6 +340,41 @@ pub fn run_from(
     }
     ended?;
     Ok(status)
+}
+
+/// What the engine takes next: a message from the reader, or a batch prepared ahead.
+enum Got {
+    Msg(Msg),
+    Ready(Ready),
+}
+
+/// A batch and what was prepared of it.
+type Ready = (Batch, Vec<Prepared>);
+
+/// Prepares `batch` on the pool; the result comes on the channel returned.
+fn prepare_ahead(
+    batch: Batch,
+    source: String,
+    wanted: Vec<String>,
+    prep: Arc<dyn crate::stage::Prepare + Send>,
+) -> crossbeam_channel::Receiver<Ready> {
+    let (tx, rx) = bounded(1);
+    rayon::spawn(move || {
+        let parts = split(&batch.lines)
+            .into_par_iter()
+            .map(|(_, part)| prepare_lines(&batch, part, &source, &wanted, &*prep))
+            .collect();
+        let _ = tx.send((batch, parts));
+    });
+    rx
+}
+
+/// The batch being prepared ahead, once it is.
+fn ready(inflight: Option<crossbeam_channel::Receiver<Ready>>) -> Ready {
+    inflight
+        .expect("a batch is being prepared")
+        .recv()
+        .expect("preparing a batch does not fail: it runs no code that can panic on purpose")
 }
 
 /// What one slice of a batch produced: the emitted lines, and the bad lines met, each with the
@@ -456,13 +519,16 @@ fn process(
     wanted: &[String],
     stage: &mut dyn Stage,
     on_error: OnError,
+    ahead: Option<Vec<Prepared>>,
 ) -> Vec<Chunk> {
     let lines = &batch.lines;
-    let prepared: Option<Vec<Prepared>> = stage.preparer().map(|prep| {
-        split(lines)
-            .into_par_iter()
-            .map(|(_, part)| prepare_lines(batch, part, source, wanted, prep))
-            .collect()
+    let prepared: Option<Vec<Prepared>> = ahead.or_else(|| {
+        stage.preparer().map(|prep| {
+            split(lines)
+                .into_par_iter()
+                .map(|(_, part)| prepare_lines(batch, part, source, wanted, prep))
+                .collect()
+        })
     });
     if let Some(parts) = prepared {
         // In input order, one by one: the stateful half.
