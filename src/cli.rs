@@ -407,7 +407,9 @@ is the last seq it has taken; a new group starts as --from says.";
 
 const TEE_HELP: &str = "\
 Targets:
-  PATH               append the events to a file, as NDJSON
+  PATH, file:PATH    append the events to a file, as NDJSON. Something that looks like a URL
+                     of a kind binge does not know (kafka:x, s3://b/k) is a usage error, never
+                     a file name: write a file with a colon in its name as ./NAME or file:NAME
   sqlite:PATH#TABLE  insert rows (id, time, event) into TABLE of the SQLite file PATH, created
                      when missing; one transaction per chunk of events
   log:TOPIC          append to TOPIC of the durable log in the state file (see binge log)

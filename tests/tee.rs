@@ -704,3 +704,49 @@ fn spawn_runs_a_command_per_event_and_dead_letters_its_failures() {
     );
     assert_eq!(field(&dead[0], "event"), "{\"n\":3}");
 }
+
+/// A target that looks like a URL of a kind binge does not speak is a usage error naming the
+/// ones it knows, and nothing is written; a file whose name has a colon is ./NAME or file:NAME.
+#[test]
+fn targets_are_never_guessed() {
+    let dir = tempfile::tempdir().unwrap();
+    for targets in [
+        vec!["redis:events", "kafka:topic"],
+        vec!["s3://bucket/key"],
+        vec!["out.ndjson", "nats://127.0.0.1:4222/x"],
+    ] {
+        let out = binge()
+            .current_dir(dir.path())
+            .arg("tee")
+            .args(&targets)
+            .write_stdin("{\"a\":1}\n")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{targets:?}");
+        let err = stderr_of(&out);
+        assert!(err.contains("binge knows no target"), "{err}");
+        assert!(
+            err.contains("log:TOPIC, sqlite:PATH#TABLE, http://"),
+            "{err}"
+        );
+        assert_eq!(stdout_of(&out), "");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "{targets:?}"
+        );
+    }
+    let out = binge()
+        .current_dir(dir.path())
+        .args(["tee", "./kafka:topic", "file:redis:events"])
+        .write_stdin("{\"a\":1}\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    for name in ["kafka:topic", "redis:events"] {
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(name)).unwrap(),
+            "{\"a\":1}\n"
+        );
+    }
+}

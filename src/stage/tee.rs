@@ -94,11 +94,39 @@ impl Target {
                 command: command.to_string(),
             });
         }
+        if let Some(path) = text.strip_prefix("file:") {
+            if path.is_empty() {
+                return Err(format!("{text}: expected file:PATH"));
+            }
+            return Ok(Target::File(PathBuf::from(path)));
+        }
         if text.is_empty() {
             return Err("an empty target".into());
         }
+        // What looks like a URL of a kind binge does not speak is never taken for a file name:
+        // `tee kafka:events` writing a file named so would lose every event quietly.
+        if let Some((scheme, _)) = text.split_once(':')
+            && is_scheme(scheme)
+        {
+            return Err(format!(
+                "{text}: binge knows no target {scheme}: (it knows {KNOWN_SCHEMES}); a file \
+                 whose name has a colon is written ./{text} or file:{text}"
+            ));
+        }
         Ok(Target::File(PathBuf::from(text)))
     }
+}
+
+/// The target forms, for messages.
+const KNOWN_SCHEMES: &str = "log:TOPIC, sqlite:PATH#TABLE, http://, https://, exec:COMMAND, \
+                             spawn:COMMAND, file:PATH";
+
+/// Whether `s` has the shape of a URL scheme (RFC 3986: a letter, then letters, digits, `+`,
+/// `-` or `.`).
+fn is_scheme(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
 /// How HTTP targets send.
