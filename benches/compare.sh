@@ -239,7 +239,7 @@ if want serve && have curl; then
     head -200000 "$corpus" | split -l 1000 - "$bench_dir/serve/batch-"
     "$binge" serve --listen 127.0.0.1:0 --log bench --state "$bench_dir/serve/s.db" 2> "$bench_dir/serve/err" &
     server=$!
-    while ! grep -q 'listening on' "$bench_dir/serve/err"; do sleep 0.05; done
+    while ! grep -qs 'listening on' "$bench_dir/serve/err"; do sleep 0.05; done
     url="http://$(sed -n 's/.*listening on //p' "$bench_dir/serve/err")/events"
     first=1
     for f in "$bench_dir"/serve/batch-*; do
