@@ -422,6 +422,11 @@ Targets:
                      5 s batches go straight to the dead letter, then one batch probes it
                      (once, without retries) until one gets through. So a dead endpoint costs
                      the stream one batch's retries, not each batch's.
+  s3://BUCKET/PREFIX write gzip-compressed NDJSON objects PREFIX/YYYY/MM/DD/HH/<uuid7>.ndjson.gz
+                     (UTC hour the object was started), each written once and whole, when its
+                     events reach --max-bytes, when its first event is --max-age old, and
+                     at the end; credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+                     AWS_REGION, the store from --endpoint (MinIO, moto, ...) or AWS
   exec:COMMAND       start `sh -c COMMAND` once and write the events to its stdin (its stdout
                      goes to binge's stderr). If it exits early, that is reported and the events
                      it did not take go to the dead letter.
@@ -1297,6 +1302,19 @@ pub struct TeeArgs {
         help_heading = "HTTP targets"
     )]
     pub max_retry_wait: String,
+
+    /// s3:// targets: write an object once its events reach this size (before gzip)
+    #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = parse_size)]
+    pub max_bytes: usize,
+
+    /// s3:// targets: write an object once its first event is this old
+    #[arg(long, value_name = "DURATION", default_value = "60s")]
+    pub max_age: String,
+
+    /// s3:// targets: the address of an S3-compatible store (default: AWS, or
+    /// $AWS_ENDPOINT_URL); credentials and region come from the standard AWS variables
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
 
     #[command(flatten)]
     pub state: StateArgs,

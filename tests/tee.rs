@@ -712,7 +712,7 @@ fn targets_are_never_guessed() {
     let dir = tempfile::tempdir().unwrap();
     for targets in [
         vec!["redis:events", "kafka:topic"],
-        vec!["s3://bucket/key"],
+        vec!["gs://bucket/key"],
         vec!["out.ndjson", "nats://127.0.0.1:4222/x"],
     ] {
         let out = binge()

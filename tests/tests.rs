@@ -17,6 +17,7 @@ mod log;
 mod readme;
 mod resume;
 mod run;
+mod s3;
 mod samples;
 mod serve;
 mod stream;

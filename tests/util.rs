@@ -94,3 +94,69 @@ pub fn listening(child: &mut std::process::Child, who: &str) -> String {
         .unwrap_or_else(|| panic!("{first}"));
     format!("http://{addr}")
 }
+
+/// A server a test needs that is not part of binge, or why it could not be had: without it the
+/// test is skipped with the reason, unless `BINGE_REQUIRE_SERVERS=1` (set by .ci/run), which
+/// makes it a failure.
+pub fn server_or_skip<T>(what: &str, got: Result<T, String>) -> Option<T> {
+    match got {
+        Ok(t) => Some(t),
+        Err(why) if std::env::var("BINGE_REQUIRE_SERVERS").as_deref() == Ok("1") => {
+            panic!("{what} is required (BINGE_REQUIRE_SERVERS=1) but: {why}")
+        }
+        Err(why) => {
+            eprintln!("skipped: {what}: {why}");
+            None
+        }
+    }
+}
+
+/// A free port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `moto_server` (PyPI `moto[server]`), an S3-compatible server, on 127.0.0.1; stopped when
+/// dropped.
+pub struct Moto {
+    child: std::process::Child,
+    pub url: String,
+}
+
+impl Moto {
+    pub fn start() -> Result<Moto, String> {
+        let port = free_port();
+        let child = StdCommand::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start moto_server (pip install 'moto[server]'): {e}"))?;
+        let mut moto = Moto {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = moto.child.try_wait() {
+                return Err(format!("moto_server exited: {status}"));
+            }
+            if started.elapsed().as_secs() > 30 {
+                return Err("moto_server did not listen within 30 s".into());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Ok(moto)
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -82,6 +82,11 @@ pub fn settings(args: &TeeArgs) -> anyhow::Result<(Vec<(String, Target)>, Settin
             None
         },
         spawn_max: args.spawn_max,
+        objects: crate::stage::tee::Objects {
+            max_bytes: args.max_bytes.max(1),
+            max_age: duration("--max-age", &args.max_age)?,
+            endpoint: args.endpoint.clone(),
+        },
     };
     Ok((targets, settings))
 }

@@ -48,6 +48,11 @@ pub enum Target {
     Spawn {
         command: String,
     },
+    /// Objects of an S3-compatible store.
+    S3 {
+        bucket: String,
+        prefix: String,
+    },
 }
 
 impl Target {
@@ -94,6 +99,16 @@ impl Target {
                 command: command.to_string(),
             });
         }
+        if let Some(rest) = text.strip_prefix("s3://") {
+            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+            if bucket.is_empty() {
+                return Err(format!("{text}: expected s3://BUCKET/PREFIX"));
+            }
+            return Ok(Target::S3 {
+                bucket: bucket.to_string(),
+                prefix: prefix.trim_matches('/').to_string(),
+            });
+        }
         if let Some(path) = text.strip_prefix("file:") {
             if path.is_empty() {
                 return Err(format!("{text}: expected file:PATH"));
@@ -118,8 +133,8 @@ impl Target {
 }
 
 /// The target forms, for messages.
-const KNOWN_SCHEMES: &str = "log:TOPIC, sqlite:PATH#TABLE, http://, https://, exec:COMMAND, \
-                             spawn:COMMAND, file:PATH";
+const KNOWN_SCHEMES: &str = "log:TOPIC, sqlite:PATH#TABLE, http://, https://, s3://, \
+                             exec:COMMAND, spawn:COMMAND, file:PATH";
 
 /// Whether `s` has the shape of a URL scheme (RFC 3986: a letter, then letters, digits, `+`,
 /// `-` or `.`).
@@ -155,6 +170,19 @@ pub struct Settings {
     pub state: Option<(PathBuf, Durability)>,
     /// How many commands a spawn: target runs at once.
     pub spawn_max: usize,
+    pub objects: Objects,
+}
+
+/// How `s3://` targets write objects.
+#[derive(Debug, Clone)]
+pub struct Objects {
+    /// An object is written once its events (before compression) reach this size...
+    pub max_bytes: usize,
+    /// ...or its first event is this old.
+    pub max_age: Duration,
+    /// The store's address, for S3-compatible stores other than AWS (else from the
+    /// environment: AWS_ENDPOINT_URL, AWS_REGION).
+    pub endpoint: Option<String>,
 }
 
 /// Events a target could not take, written where the user asked, and counted.
@@ -289,6 +317,14 @@ impl Tee {
                     let http = s.http.clone();
                     spawn(&label, move || to_http(&url, &http, &name, rx, &dead))?
                 }
+                Target::S3 { bucket, prefix } => {
+                    let store = s3_store(&bucket, s.objects.endpoint.as_deref())
+                        .with_context(|| label.clone())?;
+                    let objects = s.objects.clone();
+                    spawn(&label, move || {
+                        to_s3(store, &prefix, &objects, &name, rx, &dead)
+                    })?
+                }
                 Target::Spawn { command } => {
                     let max = s.spawn_max.max(1);
                     spawn(&label, move || to_spawn(&command, max, &name, rx, &dead))?
@@ -390,6 +426,132 @@ fn to_file(mut f: File, label: &str, rx: Receiver<Handoff>, dead: &Mutex<DeadLet
     }
     if regular && let Err(e) = f.sync_data() {
         r.note(format!("cannot sync: {e}"));
+    }
+    r
+}
+
+/// The store behind an `s3://BUCKET` target: credentials and region from the standard AWS
+/// environment variables, the endpoint from `--endpoint` when given.
+fn s3_store(bucket: &str, endpoint: Option<&str>) -> anyhow::Result<object_store::aws::AmazonS3> {
+    let mut b = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
+    if let Some(e) = endpoint {
+        b = b
+            .with_endpoint(e)
+            .with_allow_http(e.starts_with("http://"))
+            .with_virtual_hosted_style_request(false);
+    }
+    Ok(b.build()?)
+}
+
+/// Writes the events as gzip-compressed NDJSON objects named
+/// `PREFIX/YYYY/MM/DD/HH/<uuid7>.ndjson.gz` (UTC, the hour the object was started), each
+/// once and whole: an S3 PUT makes an object visible complete or not at all, so a run killed
+/// midway leaves no partial object. An object is written when its events reach `max_bytes`
+/// (before compression), when its first event is `max_age` old, and at the end; one that cannot be
+/// written sends its events to the dead letter.
+fn to_s3(
+    store: object_store::aws::AmazonS3,
+    prefix: &str,
+    o: &Objects,
+    label: &str,
+    rx: Receiver<Handoff>,
+    dead: &Mutex<DeadLetter>,
+) -> Report {
+    use flate2::write::GzEncoder;
+    use object_store::ObjectStoreExt;
+    let mut r = Report::default();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            r.note(format!("cannot start: {e}"));
+            for h in rx {
+                r.fail(dead, label, "the target could not start", &h.lines);
+            }
+            return r;
+        }
+    };
+    // The object being gathered: its compressed bytes, its events (for the dead letter) and
+    // when it was started.
+    struct Pending {
+        gz: GzEncoder<Vec<u8>>,
+        events: Vec<u8>,
+        started: std::time::Instant,
+        started_ms: i64,
+    }
+    let new_pending = || Pending {
+        gz: GzEncoder::new(Vec::new(), flate2::Compression::default()),
+        events: Vec::new(),
+        started: std::time::Instant::now(),
+        started_ms: time::now_ms(),
+    };
+    let put = |p: Pending, r: &mut Report| {
+        if p.events.is_empty() {
+            return;
+        }
+        let body = match p.gz.finish() {
+            Ok(b) => b,
+            Err(e) => return r.fail(dead, label, &format!("cannot compress: {e}"), &p.events),
+        };
+        let hour = time::strftime(p.started_ms, "%Y/%m/%d/%H", Some("UTC")).unwrap_or_default();
+        let name = format!("{hour}/{}.ndjson.gz", crate::sys::uuid7());
+        let key = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let path = object_store::path::Path::from(key);
+        let mut last = None;
+        for attempt in 0..3u32 {
+            if attempt > 0 {
+                std::thread::sleep(Duration::from_millis(200 << attempt));
+            }
+            match runtime.block_on(store.put(&path, body.clone().into())) {
+                Ok(_) => {
+                    r.delivered += count_lines(&p.events);
+                    return;
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        let why = last.map_or_else(String::new, |e| e.to_string());
+        r.fail(
+            dead,
+            label,
+            &format!("cannot write {path}: {why}"),
+            &p.events,
+        );
+    };
+    let mut pending: Option<Pending> = None;
+    loop {
+        let wait = match &pending {
+            Some(p) => o.max_age.saturating_sub(p.started.elapsed()),
+            None => Duration::from_secs(3600),
+        };
+        match rx.recv_timeout(wait) {
+            Ok(Handoff { lines, .. }) => {
+                let p = pending.get_or_insert_with(new_pending);
+                if let Err(e) = p.gz.write_all(&lines) {
+                    r.fail(dead, label, &format!("cannot compress: {e}"), &lines);
+                    continue;
+                }
+                p.events.extend_from_slice(&lines);
+                if p.events.len() >= o.max_bytes {
+                    put(pending.take().expect("just set"), &mut r);
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                if let Some(p) = pending.take() {
+                    put(p, &mut r);
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    if let Some(p) = pending.take() {
+        put(p, &mut r);
     }
     r
 }
