@@ -107,6 +107,35 @@ fn tee_s3_writes_every_event_once_in_order_in_whole_gzip_objects() {
     assert!(keys.iter().all(|k| shape.is_match(k)), "{keys:?}");
     let back: String = keys.iter().map(|k| object(&moto, "events", k)).collect();
     assert_eq!(back, input, "the objects hold every event once, in order");
+
+    // And any subcommand reads them back: objects in key order, gzip undone.
+    let read = binge()
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL", &moto.url)
+        .args(["filter", "true", "s3://events/app"])
+        .output()
+        .unwrap();
+    assert!(read.status.success(), "{}", stderr_of(&read));
+    assert!(
+        read.stdout == input.as_bytes(),
+        "binge filter true s3:// gives the input back"
+    );
+    let none = binge()
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL", &moto.url)
+        .args(["filter", "true", "s3://events/nothing-here"])
+        .output()
+        .unwrap();
+    assert_eq!(none.status.code(), Some(1));
+    assert!(
+        stderr_of(&none).contains("no objects under s3://events/nothing-here"),
+        "{}",
+        stderr_of(&none)
+    );
 }
 
 /// A bucket that does not exist: every event goes to the dead letter and the status is 1.

@@ -135,6 +135,12 @@ pub(crate) fn with_resume(
     let Some(given) = &s.resume else {
         return Ok(opts);
     };
+    if files.iter().any(|f| f.starts_with("s3://")) {
+        return Err(UsageError(
+            "--resume keeps a place in files; s3:// objects have none to come back to".into(),
+        )
+        .into());
+    }
     if files.is_empty() || files.iter().any(|f| f == "-") {
         return Err(UsageError(
             "--resume keeps a place in files: name the input files (standard input has no \

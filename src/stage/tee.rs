@@ -99,14 +99,12 @@ impl Target {
                 command: command.to_string(),
             });
         }
-        if let Some(rest) = text.strip_prefix("s3://") {
-            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-            if bucket.is_empty() {
-                return Err(format!("{text}: expected s3://BUCKET/PREFIX"));
-            }
+        if text.starts_with("s3://") {
+            let (bucket, prefix) = crate::objects::parse_url(text)
+                .ok_or_else(|| format!("{text}: expected s3://BUCKET/PREFIX"))?;
             return Ok(Target::S3 {
                 bucket: bucket.to_string(),
-                prefix: prefix.trim_matches('/').to_string(),
+                prefix: prefix.to_string(),
             });
         }
         if let Some(path) = text.strip_prefix("file:") {
@@ -318,7 +316,7 @@ impl Tee {
                     spawn(&label, move || to_http(&url, &http, &name, rx, &dead))?
                 }
                 Target::S3 { bucket, prefix } => {
-                    let store = s3_store(&bucket, s.objects.endpoint.as_deref())
+                    let store = crate::objects::store(&bucket, s.objects.endpoint.as_deref())
                         .with_context(|| label.clone())?;
                     let objects = s.objects.clone();
                     spawn(&label, move || {
@@ -430,19 +428,6 @@ fn to_file(mut f: File, label: &str, rx: Receiver<Handoff>, dead: &Mutex<DeadLet
     r
 }
 
-/// The store behind an `s3://BUCKET` target: credentials and region from the standard AWS
-/// environment variables, the endpoint from `--endpoint` when given.
-fn s3_store(bucket: &str, endpoint: Option<&str>) -> anyhow::Result<object_store::aws::AmazonS3> {
-    let mut b = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
-    if let Some(e) = endpoint {
-        b = b
-            .with_endpoint(e)
-            .with_allow_http(e.starts_with("http://"))
-            .with_virtual_hosted_style_request(false);
-    }
-    Ok(b.build()?)
-}
-
 /// Writes the events as gzip-compressed NDJSON objects named
 /// `PREFIX/YYYY/MM/DD/HH/<uuid7>.ndjson.gz` (UTC, the hour the object was started), each
 /// once and whole: an S3 PUT makes an object visible complete or not at all, so a run killed
@@ -460,10 +445,7 @@ fn to_s3(
     use flate2::write::GzEncoder;
     use object_store::ObjectStoreExt;
     let mut r = Report::default();
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match crate::objects::runtime() {
         Ok(rt) => rt,
         Err(e) => {
             r.note(format!("cannot start: {e}"));
