@@ -259,3 +259,25 @@ if want serve && have curl; then
     printf '%-12s %9.2f s %12.0f events/s\n' "serve --log" "$median" "$(awk "BEGIN{print 200000 / $median}")"
     rm -rf "$bench_dir/serve"
 fi
+
+# tee s3:// against tee FILE, into moto_server on loopback (gzip at its fastest level).
+if want s3 && have moto_server && have curl; then
+    echo
+    echo "== tee s3://: the corpus into objects of an S3-compatible server (moto) on 127.0.0.1, against tee FILE"
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    moto_server -H 127.0.0.1 -p "$port" > /dev/null 2>&1 &
+    moto=$!
+    while ! curl -s -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.1; done
+    curl -s -X PUT "http://127.0.0.1:$port/bench" > /dev/null
+    printf '%-12s %9s %9s %10s %8s %s\n' tool seconds MB/s "peak MB" events ""
+    teed=$(measure "tee" "$binge" tee "$bench_dir/tee-copy.ndjson")
+    read -r _ file_secs kb lines <<< "$teed"
+    printf '%-12s %9.2f %9.0f %10.1f %8s\n' "tee FILE" "$file_secs" "$(awk "BEGIN{print $size / 1e6 / $file_secs}")" "$(awk "BEGIN{print $kb / 1024}")" "$lines"
+    export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
+    s3=$(measure "tee-s3" "$binge" tee --endpoint "http://127.0.0.1:$port" "s3://bench/corpus")
+    read -r _ secs kb lines <<< "$s3"
+    printf '%-12s %9.2f %9.0f %10.1f %8s %s\n' "tee s3://" "$secs" "$(awk "BEGIN{print $size / 1e6 / $secs}")" "$(awk "BEGIN{print $kb / 1024}")" "$lines" \
+        "$(awk "BEGIN{printf \"%.2fx the time of tee FILE\", $secs / $file_secs}")"
+    kill $moto; wait $moto 2>/dev/null || true
+    rm -f "$bench_dir/tee-copy.ndjson"
+fi

@@ -464,7 +464,7 @@ fn to_s3(
         started_ms: i64,
     }
     let new_pending = || Pending {
-        gz: GzEncoder::new(Vec::new(), flate2::Compression::default()),
+        gz: GzEncoder::new(Vec::new(), flate2::Compression::fast()),
         events: Vec::new(),
         started: std::time::Instant::now(),
         started_ms: time::now_ms(),
