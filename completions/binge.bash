@@ -1966,7 +1966,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__tee)
-            opts="-i -q -o -h -V --when --input --spawn-max --batch --flush-interval --header --timeout --retries --max-retry-wait --max-bytes --max-age --endpoint --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --print-config --tz --output --columns --help --version"
+            opts="-i -q -o -h -V --when --input --spawn-max --batch --flush-interval --header --timeout --retries --max-retry-wait --max-bytes --max-age --key-template --endpoint --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --print-config --tz --output --columns --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2017,6 +2017,10 @@ _binge() {
                     return 0
                     ;;
                 --max-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-template)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

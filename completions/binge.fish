@@ -378,6 +378,7 @@ complete -c binge -n "__fish_binge_using_subcommand tee" -l retries -d 'Retries 
 complete -c binge -n "__fish_binge_using_subcommand tee" -l max-retry-wait -d 'The longest wait before a retry, whatever a Retry-After header asks for' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l max-bytes -d 's3:// targets: write an object once its events reach this size (before gzip)' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l max-age -d 's3:// targets: write an object once its first event is this old' -r
+complete -c binge -n "__fish_binge_using_subcommand tee" -l key-template -d 's3:// targets: each object\'s key after the prefix: strftime codes (%Y %m %d %H %M) for the UTC time the object was started, {uuid} for a UUIDv7, which sorts in writing order (keep .gz at the end: s3:// inputs decompress by it)' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l endpoint -d 's3:// targets: the address of an S3-compatible store (default: AWS, or $AWS_ENDPOINT_URL); credentials and region come from the standard AWS variables' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand tee" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'

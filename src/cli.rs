@@ -423,7 +423,7 @@ Targets:
                      (once, without retries) until one gets through. So a dead endpoint costs
                      the stream one batch's retries, not each batch's.
   s3://BUCKET/PREFIX write gzip-compressed NDJSON objects PREFIX/YYYY/MM/DD/HH/<uuid7>.ndjson.gz
-                     (UTC hour the object was started), each written once and whole, when its
+                     (UTC hour the object was started; --key-template), each written once and whole, when its
                      events reach --max-bytes, when its first event is --max-age old, and
                      at the end; credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
                      AWS_REGION, the store from --endpoint (MinIO, moto, ...) or AWS
@@ -1310,6 +1310,16 @@ pub struct TeeArgs {
     /// s3:// targets: write an object once its first event is this old
     #[arg(long, value_name = "DURATION", default_value = "60s")]
     pub max_age: String,
+
+    /// s3:// targets: each object's key after the prefix: strftime codes (%Y %m %d %H %M) for
+    /// the UTC time the object was started, {uuid} for a UUIDv7, which sorts in writing order
+    /// (keep .gz at the end: s3:// inputs decompress by it)
+    #[arg(
+        long,
+        value_name = "TEMPLATE",
+        default_value = "%Y/%m/%d/%H/{uuid}.ndjson.gz"
+    )]
+    pub key_template: String,
 
     /// s3:// targets: the address of an S3-compatible store (default: AWS, or
     /// $AWS_ENDPOINT_URL); credentials and region come from the standard AWS variables

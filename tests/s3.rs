@@ -98,14 +98,14 @@ fn tee_s3_writes_every_event_once_in_order_in_whole_gzip_objects() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert_eq!(stdout_of(&out), input, "events pass on unchanged");
-    let keys = keys(&moto, "events", "app/");
-    assert!(keys.len() > 3, "--max-bytes rolls objects: {keys:?}");
+    let written = keys(&moto, "events", "app/");
+    assert!(written.len() > 3, "--max-bytes rolls objects: {written:?}");
     let shape = regex::Regex::new(
         r"^app/\d{4}/\d{2}/\d{2}/\d{2}/[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}\.ndjson\.gz$",
     )
     .unwrap();
-    assert!(keys.iter().all(|k| shape.is_match(k)), "{keys:?}");
-    let back: String = keys.iter().map(|k| object(&moto, "events", k)).collect();
+    assert!(written.iter().all(|k| shape.is_match(k)), "{written:?}");
+    let back: String = written.iter().map(|k| object(&moto, "events", k)).collect();
     assert_eq!(back, input, "the objects hold every event once, in order");
 
     // And any subcommand reads them back: objects in key order, gzip undone.
@@ -131,6 +131,35 @@ fn tee_s3_writes_every_event_once_in_order_in_whole_gzip_objects() {
         .output()
         .unwrap();
     assert_eq!(none.status.code(), Some(1));
+    // The key after the prefix is settable; one without {uuid} is refused.
+    let out = binge()
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .args([
+            "tee",
+            "--endpoint",
+            &moto.url,
+            "--key-template",
+            "day=%Y-%m-%d/{uuid}.json.gz",
+        ])
+        .arg("s3://events/t")
+        .write_stdin("{\"k\":1}\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let templated = keys(&moto, "events", "t/");
+    let shape = regex::Regex::new(r"^t/day=\d{4}-\d{2}-\d{2}/[0-9a-f-]{36}\.json\.gz$").unwrap();
+    assert!(
+        templated.len() == 1 && shape.is_match(&templated[0]),
+        "{templated:?}"
+    );
+    assert_eq!(object(&moto, "events", &templated[0]), "{\"k\":1}\n");
+    let bad = tee(&moto, &["--key-template", "%Y/%H.gz", "s3://events/t"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
     assert!(
         stderr_of(&none).contains("no objects under s3://events/nothing-here"),
         "{}",

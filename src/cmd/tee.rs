@@ -86,6 +86,16 @@ pub fn settings(args: &TeeArgs) -> anyhow::Result<(Vec<(String, Target)>, Settin
             max_bytes: args.max_bytes.max(1),
             max_age: duration("--max-age", &args.max_age)?,
             endpoint: args.endpoint.clone(),
+            key_template: {
+                let t = &args.key_template;
+                if !t.contains("{uuid}") || t.starts_with('/') {
+                    return Err(usage(format!(
+                        "--key-template {t}: needs {{uuid}} (objects of one hour would \
+                         overwrite each other) and no leading /"
+                    )));
+                }
+                t.clone()
+            },
         },
     };
     Ok((targets, settings))

@@ -181,6 +181,9 @@ pub struct Objects {
     /// The store's address, for S3-compatible stores other than AWS (else from the
     /// environment: AWS_ENDPOINT_URL, AWS_REGION).
     pub endpoint: Option<String>,
+    /// An object's key after the prefix: strftime codes for the UTC time it was started,
+    /// `{uuid}` for a UUIDv7 (which sorts in writing order).
+    pub key_template: String,
 }
 
 /// Events a target could not take, written where the user asked, and counted.
@@ -477,8 +480,9 @@ fn to_s3(
             Ok(b) => b,
             Err(e) => return r.fail(dead, label, &format!("cannot compress: {e}"), &p.events),
         };
-        let hour = time::strftime(p.started_ms, "%Y/%m/%d/%H", Some("UTC")).unwrap_or_default();
-        let name = format!("{hour}/{}.ndjson.gz", crate::sys::uuid7());
+        let name = time::strftime(p.started_ms, &o.key_template, Some("UTC"))
+            .unwrap_or_default()
+            .replace("{uuid}", &crate::sys::uuid7());
         let key = if prefix.is_empty() {
             name
         } else {
