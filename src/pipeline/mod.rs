@@ -494,6 +494,33 @@ fn words(
     }
 }
 
+/// The command-line word for option `key` with `value` (none: a switch). `--key=value`, so a
+/// value that starts with a dash is never taken for an option.
+fn word(key: &str, value: Option<String>) -> String {
+    match value {
+        Some(v) => format!("--{key}={v}"),
+        None => format!("--{key}"),
+    }
+}
+
+/// The words for option `key` of command `sub` (named `who` in messages) set to `value`.
+fn option_words(
+    src: &Source<'_>,
+    sub: &clap::Command,
+    who: &str,
+    key: &str,
+    value: &Json,
+    at: &At,
+) -> Result<Vec<String>, ConfigError> {
+    let Some(arg) = sub.get_arguments().find(|a| a.get_long() == Some(key)) else {
+        return Err(src.error(at, format!("{who} has no option {key}")));
+    };
+    Ok(words(src, key, value, at, arg.get_action().takes_values())?
+        .into_iter()
+        .map(|w| word(key, w))
+        .collect())
+}
+
 /// Turns a stage's options into its subcommand's command line and parses it. `body` is an
 /// object of options (in the order given, which is the order of annotate's steps and of
 /// aggregate's statistics), or a list of one-member objects when an option must come back
@@ -585,11 +612,10 @@ fn parse_stage(
             }
         };
         let takes_value = arg.get_action().takes_values();
-        for word in words(src, key, value, &at, takes_value)? {
-            match (arg.is_positional(), word) {
+        for given in words(src, key, value, &at, takes_value)? {
+            match (arg.is_positional(), given) {
                 (true, Some(w)) => positional.push(w),
-                (false, Some(w)) => argv.push(format!("--{key}={w}")),
-                (_, None) => argv.push(format!("--{key}")),
+                (false, w) | (true, w @ None) => argv.push(word(key, w)),
             }
         }
     }
@@ -778,10 +804,7 @@ fn plan_input(
                 let takes_value = key != "text";
                 let takes_value = takes_value && !(key == "resume" && value == &Json::Bool(true));
                 for w in words(src, key, value, &at, takes_value)? {
-                    options.push(match w {
-                        Some(w) => format!("--{key}={w}"),
-                        None => format!("--{key}"),
-                    });
+                    options.push(word(key, w));
                 }
                 None
             }
@@ -846,18 +869,7 @@ fn log_from(
                 format!("{key} is not for a pipeline's input: the pipeline takes the events"),
             ));
         }
-        let Some(arg) = read
-            .get_arguments()
-            .find(|a| a.get_long() == Some(key.as_str()))
-        else {
-            return Err(src.error(&at, format!("log read has no option {key}")));
-        };
-        for w in words(src, key, v, &at, arg.get_action().takes_values())? {
-            argv.push(match w {
-                Some(w) => format!("--{key}={w}"),
-                None => format!("--{key}"),
-            });
-        }
+        argv.extend(option_words(src, read, "log read", key, v, &at)?);
     }
     let Some(topic) = topic else {
         return Err(src.error(at, "log needs a topic"));
@@ -910,18 +922,7 @@ fn http_from(
                         ),
                     ));
                 }
-                let Some(arg) = sub
-                    .get_arguments()
-                    .find(|a| a.get_long() == Some(key.as_str()))
-                else {
-                    return Err(src.error(&at, format!("serve has no option {key}")));
-                };
-                for w in words(src, key, v, &at, arg.get_action().takes_values())? {
-                    argv.push(match w {
-                        Some(w) => format!("--{key}={w}"),
-                        None => format!("--{key}"),
-                    });
-                }
+                argv.extend(option_words(src, sub, "serve", key, v, &at)?);
             }
             let cli = Cli::try_parse_from(&argv).map_err(|e| src.error(at, clap_message(&e)))?;
             match cli.command {
