@@ -109,6 +109,9 @@ _binge() {
             binge__subcmd__log,groups)
                 cmd="binge__subcmd__log__subcmd__groups"
                 ;;
+            binge__subcmd__log,mirror)
+                cmd="binge__subcmd__log__subcmd__mirror"
+                ;;
             binge__subcmd__log,query)
                 cmd="binge__subcmd__log__subcmd__query"
                 ;;
@@ -1224,7 +1227,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log)
-            opts="-o -h -V --state --durability --tz --output --columns --help --version append read ack seek groups topics tail compact query dead"
+            opts="-o -h -V --state --durability --tz --output --columns --help --version append read mirror ack seek groups topics tail compact query dead"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1484,6 +1487,84 @@ _binge() {
                 return 0
             fi
             case "${prev}" in
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__log__subcmd__mirror)
+            opts="-n -f -o -h -V --group --from --follow --create-stream --timeout --backoff --retry-for --max-deliver --batch --lease --state --durability --tz --output --columns --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --create-stream)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backoff)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-deliver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lease)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --state)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1966,7 +2047,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__tee)
-            opts="-i -q -o -h -V --when --input --spawn-max --batch --flush-interval --header --timeout --retries --max-retry-wait --max-bytes --max-age --key-template --endpoint --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --print-config --tz --output --columns --help --version"
+            opts="-i -q -o -h -V --when --input --spawn-max --batch --flush-interval --header --timeout --retries --max-retry-wait --max-bytes --max-age --key-template --endpoint --id --create-stream --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --print-config --tz --output --columns --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2025,6 +2106,14 @@ _binge() {
                     return 0
                     ;;
                 --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --create-stream)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

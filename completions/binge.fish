@@ -167,28 +167,29 @@ complete -c binge -n "__fish_binge_using_subcommand aggregate" -s q -l quiet -d 
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l print-config -d 'Print this stage as binge run\'s config takes it (JSON), instead of running'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
 csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -f -a "append" -d 'Append NDJSON events to a topic, one transaction per batch'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -f -a "read" -d 'Read a topic in seq order from a consumer group\'s position'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -f -a "ack" -d 'Move a group\'s position forward to SEQ (for --commit manual)'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -f -a "seek" -d 'Move a group\'s position, backwards too'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -f -a "groups" -d 'The position and lag of every group (of TOPIC)'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -f -a "topics" -d 'Every topic: events, first and last seq and time, bytes'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -f -a "tail" -d 'The last N events of a topic, then new ones with --follow (no group)'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -f -a "compact" -d 'Delete old events, never what a group has not read (unless --force)'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -f -a "query" -d 'Events of a time range, or a summary per time bucket'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read ack seek groups topics tail compact query dead" -f -a "dead" -d 'The deliveries parked after --max-deliver failed attempts'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -f -a "append" -d 'Append NDJSON events to a topic, one transaction per batch'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -f -a "read" -d 'Read a topic in seq order from a consumer group\'s position'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -f -a "mirror" -d 'Forward a topic to NATS JetStream from a consumer group, at least once, going on where it stopped'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -f -a "ack" -d 'Move a group\'s position forward to SEQ (for --commit manual)'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -f -a "seek" -d 'Move a group\'s position, backwards too'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -f -a "groups" -d 'The position and lag of every group (of TOPIC)'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -f -a "topics" -d 'Every topic: events, first and last seq and time, bytes'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -f -a "tail" -d 'The last N events of a topic, then new ones with --follow (no group)'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -f -a "compact" -d 'Delete old events, never what a group has not read (unless --force)'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -f -a "query" -d 'Events of a time range, or a summary per time bucket'
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -f -a "dead" -d 'The deliveries parked after --max-deliver failed attempts'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l time -d 'The event time (RFC 3339 or epoch number); default: the ingest time' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l key -d 'The event\'s key (for --by-key compaction)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l id -d 'The event\'s id; an id already in the topic is not appended again (default: a UUIDv7)' -r
@@ -246,6 +247,29 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l meta -d 'Add "_log": {"topic", "seq", "time"} to each event'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -l group -d 'The consumer group that remembers how far the mirror got' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -l from -d 'Where a new group starts: earliest, latest, seq:N or time:T (default earliest)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -s n -d 'Stop after N events' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -l create-stream -d 'Create the JetStream stream NAME, taking SUBJECT, when there is no stream of that name' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -l timeout -d 'How long one publish waits for JetStream\'s acknowledgement' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -l backoff -d 'The wait between attempts at a batch: from MIN, doubling with jitter, up to MAX' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -l retry-for -d 'Park a batch once it has failed for this long (default: retry forever)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -l max-deliver -d 'Park a batch after N failed attempts' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -l batch -d 'Events per batch (published at once, then their acknowledgements awaited)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -l lease -d 'A batch stays leased to this mirror for this long (several mirrors of one group share the work)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -s f -l follow -d 'Keep forwarding new events as they are appended'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -l group -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -l upto -d 'The last seq the consumer has handled' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
@@ -380,6 +404,8 @@ complete -c binge -n "__fish_binge_using_subcommand tee" -l max-bytes -d 's3:// 
 complete -c binge -n "__fish_binge_using_subcommand tee" -l max-age -d 's3:// targets: write an object once its first event is this old' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l key-template -d 's3:// targets: each object\'s key after the prefix: strftime codes (%Y %m %d %H %M) for the UTC time the object was started, {uuid} for a UUIDv7, which sorts in writing order (keep .gz at the end: s3:// inputs decompress by it)' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l endpoint -d 's3:// targets: the address of an S3-compatible store (default: AWS, or $AWS_ENDPOINT_URL); credentials and region come from the standard AWS variables' -r
+complete -c binge -n "__fish_binge_using_subcommand tee" -l id -d 'nats:// targets: each message\'s id, for JetStream\'s deduplication (default: a hash of the event and the file and line it came from; for standard input, this run and the line)' -r
+complete -c binge -n "__fish_binge_using_subcommand tee" -l create-stream -d 'nats:// targets: create the JetStream stream NAME, taking the target\'s subject, when there is no stream of that name' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand tee" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"

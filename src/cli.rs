@@ -427,6 +427,16 @@ Targets:
                      events reach --max-bytes, when its first event is --max-age old, and
                      at the end; credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
                      AWS_REGION, the store from --endpoint (MinIO, moto, ...) or AWS
+  nats://HOST:PORT/SUBJECT
+                     publish each event to SUBJECT of NATS JetStream and wait for the stream's
+                     acknowledgement; each message has an id (Nats-Msg-Id: --id, else a hash
+                     of the event and the file and line it came from, or for standard input
+                     this run and the line), so a publish retried after a lost
+                     acknowledgement is stored once (within the stream's duplicate window, 2
+                     minutes by default): so is a re-run over the same file. Not acknowledged within
+                     --timeout: retried like an HTTP batch (--retries, --max-retry-wait), then
+                     dead-lettered, the target counting as down. --create-stream NAME creates a
+                     stream taking SUBJECT when there is none of that name
   exec:COMMAND       start `sh -c COMMAND` once and write the events to its stdin (its stdout
                      goes to binge's stderr). If it exits early, that is reported and the events
                      it did not take go to the dead letter.
@@ -1005,6 +1015,9 @@ pub enum LogCommand {
     Append(LogAppendArgs),
     /// Read a topic in seq order from a consumer group's position
     Read(LogReadArgs),
+    /// Forward a topic to NATS JetStream from a consumer group, at least once, going on where
+    /// it stopped
+    Mirror(LogMirrorArgs),
     /// Move a group's position forward to SEQ (for --commit manual)
     Ack {
         topic: String,
@@ -1093,6 +1106,73 @@ pub struct LogAppendArgs {
 
     #[command(flatten)]
     pub stream: StreamArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Each event is published to SUBJECT under the id `TOPIC:ID` (its id in the log) and counts as \
+forwarded once JetStream has acknowledged it; only then does the group's position move. A \
+mirror killed at any moment publishes its last batch again when it restarts, and JetStream \
+stores each id once within the stream's duplicate window (2 minutes by default), so the stream \
+holds each event exactly once as long as the mirror is back within that window. While \
+JetStream cannot be reached, the batch is retried with --backoff, holding the group back, for \
+as long as it takes (or parked after --retry-for or --max-deliver, see binge log dead).
+
+Examples:
+  binge log mirror app nats://127.0.0.1:4222/edge.app --create-stream EDGE --follow
+  binge log read nats://127.0.0.1:4222/EDGE --group dc --follow | binge filter '.level == \"error\"'")]
+pub struct LogMirrorArgs {
+    /// The local topic to forward
+    pub topic: String,
+
+    /// nats://HOST:PORT/SUBJECT: where to publish
+    #[arg(value_name = "TARGET")]
+    pub target: String,
+
+    /// The consumer group that remembers how far the mirror got
+    #[arg(long, value_name = "GROUP", default_value = "mirror")]
+    pub group: String,
+
+    /// Where a new group starts: earliest, latest, seq:N or time:T (default earliest)
+    #[arg(long, value_name = "WHERE")]
+    pub from: Option<String>,
+
+    /// Stop after N events
+    #[arg(short = 'n', value_name = "N")]
+    pub limit: Option<u64>,
+
+    /// Keep forwarding new events as they are appended
+    #[arg(short, long)]
+    pub follow: bool,
+
+    /// Create the JetStream stream NAME, taking SUBJECT, when there is no stream of that name
+    #[arg(long, value_name = "NAME")]
+    pub create_stream: Option<String>,
+
+    /// How long one publish waits for JetStream's acknowledgement
+    #[arg(long, value_name = "DURATION", default_value = "5s")]
+    pub timeout: String,
+
+    /// The wait between attempts at a batch: from MIN, doubling with jitter, up to MAX
+    #[arg(long, value_name = "MIN..MAX", default_value = "100ms..30s")]
+    pub backoff: String,
+
+    /// Park a batch once it has failed for this long (default: retry forever)
+    #[arg(long, value_name = "DURATION")]
+    pub retry_for: Option<String>,
+
+    /// Park a batch after N failed attempts
+    #[arg(long, value_name = "N")]
+    pub max_deliver: Option<u32>,
+
+    /// Events per batch (published at once, then their acknowledgements awaited)
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub batch: usize,
+
+    /// A batch stays leased to this mirror for this long (several mirrors of one group share
+    /// the work)
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    pub lease: String,
 }
 
 #[derive(Debug, Args)]
@@ -1325,6 +1405,17 @@ pub struct TeeArgs {
     /// $AWS_ENDPOINT_URL); credentials and region come from the standard AWS variables
     #[arg(long, value_name = "URL")]
     pub endpoint: Option<String>,
+
+    /// nats:// targets: each message's id, for JetStream's deduplication (default: a hash of
+    /// the event and the file and line it came from; for standard input, this run and the
+    /// line)
+    #[arg(long, value_name = "EXPR", help_heading = "NATS targets")]
+    pub id: Option<String>,
+
+    /// nats:// targets: create the JetStream stream NAME, taking the target's subject, when
+    /// there is no stream of that name
+    #[arg(long, value_name = "NAME", help_heading = "NATS targets")]
+    pub create_stream: Option<String>,
 
     #[command(flatten)]
     pub state: StateArgs,

@@ -11,6 +11,7 @@ pub mod exit;
 pub mod expr;
 pub mod json;
 pub mod log;
+pub mod nats;
 pub mod objects;
 pub mod pipeline;
 pub mod serve;

@@ -713,7 +713,7 @@ fn targets_are_never_guessed() {
     for targets in [
         vec!["redis:events", "kafka:topic"],
         vec!["gs://bucket/key"],
-        vec!["out.ndjson", "nats://127.0.0.1:4222/x"],
+        vec!["out.ndjson", "amqp://127.0.0.1:5672/x"],
     ] {
         let out = binge()
             .current_dir(dir.path())

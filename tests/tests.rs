@@ -14,6 +14,7 @@ mod fuzzed;
 mod generated;
 mod jcs;
 mod log;
+mod nats;
 mod readme;
 mod resume;
 mod run;

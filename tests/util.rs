@@ -160,3 +160,78 @@ impl Drop for Moto {
         let _ = self.child.wait();
     }
 }
+
+/// `nats-server -js` (Debian package `nats-server`) on 127.0.0.1 with its store in a temporary
+/// folder; stopped when dropped. It can be stopped and started again on the same port and
+/// store, as a server that went down and came back.
+pub struct Nats {
+    child: Option<std::process::Child>,
+    pub port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Nats {
+    pub fn start() -> Result<Nats, String> {
+        let mut nats = Nats {
+            child: None,
+            port: free_port(),
+            dir: tempfile::tempdir().map_err(|e| e.to_string())?,
+        };
+        nats.up()?;
+        Ok(nats)
+    }
+
+    /// `nats://127.0.0.1:PORT/NAME`.
+    pub fn url(&self, name: &str) -> String {
+        format!("nats://127.0.0.1:{}/{name}", self.port)
+    }
+
+    /// Starts the server (again).
+    pub fn up(&mut self) -> Result<(), String> {
+        let mut child = StdCommand::new("nats-server")
+            .args([
+                "-js",
+                "-a",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-sd",
+            ])
+            .arg(self.dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start nats-server (apt-get install nats-server): {e}"))?;
+        let started = std::time::Instant::now();
+        // JetStream answers once the server listens and has read its store.
+        loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Err(format!("nats-server exited: {status}"));
+            }
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                break;
+            }
+            if started.elapsed().as_secs() > 30 {
+                let _ = child.kill();
+                return Err("nats-server did not listen within 30 s".into());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        self.child = Some(child);
+        Ok(())
+    }
+
+    /// Stops the server (SIGKILL: nothing is flushed on the way out).
+    pub fn down(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Nats {
+    fn drop(&mut self) {
+        self.down();
+    }
+}

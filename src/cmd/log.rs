@@ -14,8 +14,11 @@ use crate::stream;
 use crate::time;
 
 pub fn run(args: &LogArgs) -> anyhow::Result<Exit> {
-    let path = store::state_path(args.state.state.as_deref())?;
-    let open = || Store::open(&path, args.state.durability);
+    // A JetStream stream needs no state file.
+    let open = || {
+        store::state_path(args.state.state.as_deref())
+            .and_then(|path| Store::open(&path, args.state.durability))
+    };
     let usage = |e: String| anyhow::Error::new(UsageError(e));
     match &args.command {
         LogCommand::Append(a) => {
@@ -65,6 +68,58 @@ pub fn run(args: &LogArgs) -> anyhow::Result<Exit> {
                  delivered); pipe them into binge filter true -o FORMAT"
                     .into(),
             ))
+        }
+        LogCommand::Mirror(m) => {
+            let (server, subject) = crate::nats::parse_url(&m.target)
+                .filter(|(_, s)| !s.contains(['*', '>']))
+                .ok_or_else(|| {
+                    usage(format!(
+                        "{}: expected nats://HOST:PORT/SUBJECT (a subject without wildcards)",
+                        m.target
+                    ))
+                })?;
+            let timeout = time::parse_duration(&m.timeout)
+                .filter(|&ms| ms > 0)
+                .map(|ms| Duration::from_millis(ms as u64))
+                .ok_or_else(|| {
+                    usage(format!(
+                        "--timeout {}: expected a duration such as 5s",
+                        m.timeout
+                    ))
+                })?;
+            let mut options = read_options(&LogReadArgs {
+                topic: m.topic.clone(),
+                group: m.group.clone(),
+                from: m.from.clone(),
+                limit: m.limit,
+                follow: m.follow,
+                meta: false,
+                commit: CommitArg::Auto,
+                exec: None,
+                backoff: m.backoff.clone(),
+                retry_for: m.retry_for.clone(),
+                max_deliver: m.max_deliver,
+                batch: m.batch,
+                lease: m.lease.clone(),
+                on_out_of_range: OutOfRangeArg::Error,
+            })?;
+            options.delivery = Delivery::Nats(log::Mirror {
+                server,
+                subject,
+                create_stream: m.create_stream.clone(),
+                timeout,
+            });
+            let mut store = open()?;
+            known_topic(&store, "log mirror", &m.topic, m.follow)?;
+            // Nothing is written to stdout: the events go to JetStream.
+            log::read_to(
+                &mut store,
+                &options,
+                std::fs::OpenOptions::new().write(true).open("/dev/null")?,
+            )
+        }
+        LogCommand::Read(r) if r.topic.starts_with("nats://") => {
+            log::jetstream::read_to(&read_options(r)?, stream::stdout()?)
         }
         LogCommand::Read(r) => {
             let options = read_options(r)?;

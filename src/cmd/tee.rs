@@ -97,6 +97,16 @@ pub fn settings(args: &TeeArgs) -> anyhow::Result<(Vec<(String, Target)>, Settin
                 t.clone()
             },
         },
+        id: args
+            .id
+            .as_deref()
+            .map(|src| {
+                Program::compile(src)
+                    .map(|p| (src.to_string(), p))
+                    .map_err(|e| usage(format!("--id {src}: {}", e.render(src))))
+            })
+            .transpose()?,
+        create_stream: args.create_stream.clone(),
     };
     Ok((targets, settings))
 }

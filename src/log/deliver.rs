@@ -37,6 +37,20 @@ pub enum Delivery {
     Stdout,
     /// `sh -c CMD` gets each batch on its stdin; exit status 0 acknowledges it.
     Exec(String),
+    /// `log mirror`: each batch is published to a JetStream subject under the events' ids;
+    /// JetStream's acknowledgement of every event acknowledges it.
+    Nats(Mirror),
+}
+
+/// Where `log mirror` publishes.
+#[derive(Debug, Clone)]
+pub struct Mirror {
+    pub server: String,
+    pub subject: String,
+    /// Create this stream, taking the subject, when missing.
+    pub create_stream: Option<String>,
+    /// How long one publish waits for JetStream's acknowledgement.
+    pub timeout: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +110,15 @@ pub fn read_to(store: &mut Store, o: &ReadOptions, to: File) -> anyhow::Result<E
         };
         store.write(|tx| store::log::set_pos(tx, topic, group, pos, time::now_ms()))?;
     }
+    let publisher = match &o.delivery {
+        Delivery::Nats(m) => Some(crate::nats::Publisher::new(
+            &m.server,
+            &m.subject,
+            m.timeout,
+            m.create_stream.as_deref(),
+        )?),
+        _ => None,
+    };
     let mut out = Stdout::new(to);
     let mut delivered: u64 = 0;
     let mut parked: u64 = 0;
@@ -154,7 +177,24 @@ pub fn read_to(store: &mut Store, o: &ReadOptions, to: File) -> anyhow::Result<E
         }
         let last = rows.last().map_or(0, |r| r.seq);
         let taken = match &o.delivery {
-            Delivery::Stdout => out.deliver(&rows, o, o.commit == Commit::Auto)?,
+            Delivery::Stdout => out.deliver(
+                &rows,
+                o.meta.then_some(o.topic.as_str()),
+                o.commit == Commit::Auto,
+            )?,
+            Delivery::Nats(_) => {
+                let p = publisher.as_ref().expect("made for Delivery::Nats");
+                match mirror(store, o, p, &rows)? {
+                    Executed::Done => Taken::All,
+                    Executed::Parked => {
+                        parked += rows.len() as u64;
+                        Taken::All
+                    }
+                    Executed::Stopped => {
+                        return r.finish(store, o, &mut out, parked, Exit::Interrupted);
+                    }
+                }
+            }
             Delivery::Exec(cmd) => match exec(store, o, cmd, &rows)? {
                 Executed::Done => Taken::All,
                 Executed::Parked => {
@@ -404,7 +444,7 @@ pub fn tail(
         batch: 1000,
         out_of_range: OutOfRange::Error,
     };
-    if let Taken::Upto(_) = out.deliver(&rows, &o, false)? {
+    if let Taken::Upto(_) = out.deliver(&rows, meta.then_some(topic), false)? {
         return Ok(ended());
     }
     if !follow {
@@ -429,14 +469,14 @@ pub fn tail(
             continue;
         }
         pos = rows.last().map_or(pos, |r| r.seq);
-        if let Taken::Upto(_) = out.deliver(&rows, &o, false)? {
+        if let Taken::Upto(_) = out.deliver(&rows, meta.then_some(topic), false)? {
             return Ok(ended());
         }
     }
 }
 
 /// How a delivery that stopped short ends: the reader left (0), or a stop signal came (130).
-fn ended() -> Exit {
+pub(super) fn ended() -> Exit {
     if crate::stream::stopped() {
         Exit::Interrupted
     } else {
@@ -482,8 +522,44 @@ fn wait_for_more(store: &Store, version: &mut i64, out: &Stdout) -> anyhow::Resu
     }
 }
 
+/// Publishes a batch to JetStream until every event is acknowledged, each under its topic and
+/// id in the log (so an event published again, after a lost acknowledgement or a restart, is
+/// stored once); by default for as long as it takes, as `--exec` does.
+fn mirror(
+    store: &mut Store,
+    o: &ReadOptions,
+    p: &crate::nats::Publisher,
+    rows: &[store::log::Stored],
+) -> anyhow::Result<Executed> {
+    let first = rows.first().map_or(0, |r| r.seq);
+    let last = rows.last().map_or(0, |r| r.seq);
+    let ids = store::log::ids(store.conn(), &o.topic, first, last)?;
+    let ids: Vec<String> = rows
+        .iter()
+        .map(|r| match ids.get(&r.seq) {
+            Some(id) => format!("{}:{id}", o.topic),
+            // A redriven event whose row was compacted away.
+            None => format!("{}:seq:{}", o.topic, r.seq),
+        })
+        .collect();
+    let messages: Vec<crate::nats::Message<'_>> = rows
+        .iter()
+        .zip(&ids)
+        .map(|(r, id)| crate::nats::Message {
+            id,
+            body: r.body.as_bytes(),
+        })
+        .collect();
+    let tried = retrying(&o.retry, &format!("publishing seq {first}..{last}"), || {
+        p.publish(&messages).map_err(|(failed, why)| {
+            anyhow::anyhow!("{} of {} not acknowledged: {why}", failed.len(), rows.len())
+        })
+    });
+    park(store, o, rows, tried)
+}
+
 /// How far a delivery got.
-enum Taken {
+pub(super) enum Taken {
     /// Every event.
     All,
     /// All were written; the reader has taken out of the pipe those up to this seq (none
@@ -493,7 +569,7 @@ enum Taken {
     Upto(i64),
 }
 
-struct Stdout {
+pub(super) struct Stdout {
     file: File,
     pipe: bool,
     buf: Vec<u8>,
@@ -505,7 +581,7 @@ struct Stdout {
 }
 
 impl Stdout {
-    fn new(file: File) -> Stdout {
+    pub(super) fn new(file: File) -> Stdout {
         let pipe = file.metadata().is_ok_and(|m| {
             use std::os::unix::fs::FileTypeExt;
             m.file_type().is_fifo()
@@ -519,9 +595,10 @@ impl Stdout {
         }
     }
 
-    fn line(&mut self, row: &store::log::Stored, o: &ReadOptions) {
-        if o.meta {
-            with_meta(&row.body, &o.topic, row.seq, row.time_ms, &mut self.buf);
+    /// One event, with `"_log"` naming `meta` as its topic when given.
+    fn line(&mut self, row: &store::log::Stored, meta: Option<&str>) {
+        if let Some(topic) = meta {
+            with_meta(&row.body, topic, row.seq, row.time_ms, &mut self.buf);
         } else {
             self.buf.extend_from_slice(row.body.as_bytes());
         }
@@ -531,15 +608,15 @@ impl Stdout {
     /// Writes the rows; with `exact` on a pipe, the whole batch at once, and then says which
     /// events the reader has taken out of the pipe so far (`Taken::Partly`): what is still in
     /// the pipe is not delivered yet.
-    fn deliver(
+    pub(super) fn deliver(
         &mut self,
         rows: &[store::log::Stored],
-        o: &ReadOptions,
+        meta: Option<&str>,
         exact: bool,
     ) -> anyhow::Result<Taken> {
         if exact && self.pipe {
             for row in rows {
-                self.line(row, o);
+                self.line(row, meta);
                 self.in_pipe
                     .push_back((self.written + self.buf.len() as u64, row.seq));
             }
@@ -552,7 +629,7 @@ impl Stdout {
             });
         }
         for row in rows {
-            self.line(row, o);
+            self.line(row, meta);
         }
         if !self.put()? {
             let before = rows.first().map_or(0, |r| r.seq - 1);
@@ -590,7 +667,7 @@ impl Stdout {
     /// The newest seq among the events the reader has taken out of the pipe since the last
     /// call: everything written less what the pipe still holds (FIONREAD, which the write end
     /// can ask too, even after the reader has gone).
-    fn settle(&mut self) -> Option<i64> {
+    pub(super) fn settle(&mut self) -> Option<i64> {
         let fd = self.file.as_raw_fd();
         let mut unread: libc::c_int = 0;
         // SAFETY: FIONREAD writes one int through the pointer, which is valid.
@@ -610,16 +687,16 @@ impl Stdout {
     }
 
     /// Whether events are still in the pipe, not yet taken by the reader.
-    fn holding(&self) -> bool {
+    pub(super) fn holding(&self) -> bool {
         !self.in_pipe.is_empty()
     }
 
-    fn flush(&mut self) -> anyhow::Result<()> {
+    pub(super) fn flush(&mut self) -> anyhow::Result<()> {
         self.put().map(|_| ())
     }
 
     /// Waits until the reader has taken everything out of the pipe; false if it left first.
-    fn drained(&self) -> anyhow::Result<bool> {
+    pub(super) fn drained(&self) -> anyhow::Result<bool> {
         let fd = self.file.as_raw_fd();
         let started = Instant::now();
         loop {
@@ -651,7 +728,7 @@ impl Stdout {
     }
 
     /// Whether stdout is a pipe whose reader has closed it.
-    fn reader_gone(&self) -> bool {
+    pub(super) fn reader_gone(&self) -> bool {
         if !self.pipe {
             return false;
         }
@@ -738,30 +815,24 @@ fn exec(
     }
     let first = rows.first().map_or(0, |r| r.seq);
     let last = rows.last().map_or(0, |r| r.seq);
-    let started = Instant::now();
-    let r = &o.retry;
-    let mut attempt = 0;
-    let error = loop {
-        attempt += 1;
-        let error = match run_once(cmd, &body) {
-            Ok(()) => return Ok(Executed::Done),
-            Err(e) => format!("{e:#}"),
-        };
-        let give_up = r.max_deliver.is_some_and(|n| attempt >= n)
-            || r.retry_for.is_some_and(|d| started.elapsed() >= d);
-        if give_up {
-            break error;
-        }
-        let wait = crate::sys::backoff(r.min, r.max, attempt);
-        eprintln!(
-            "binge log read: --exec failed on seq {first}..{last} (attempt {attempt}); \
-             trying again in {:.1}s: {error}",
-            wait.as_secs_f64()
-        );
-        if !crate::stream::sleep_unless_stopped(wait) {
-            return Ok(Executed::Stopped);
-        }
+    let tried = exec_retrying(&o.retry, cmd, &body, &format!("seq {first}..{last}"));
+    park(store, o, rows, tried)
+}
+
+/// Parks the batch if the attempts gave up on it.
+fn park(
+    store: &mut Store,
+    o: &ReadOptions,
+    rows: &[store::log::Stored],
+    tried: Attempts,
+) -> anyhow::Result<Executed> {
+    let (attempt, error) = match tried {
+        Attempts::Done => return Ok(Executed::Done),
+        Attempts::Stopped => return Ok(Executed::Stopped),
+        Attempts::GaveUp(attempt, error) => (attempt, error),
     };
+    let first = rows.first().map_or(0, |r| r.seq);
+    let last = rows.last().map_or(0, |r| r.seq);
     store.write(|tx| {
         store::log::park(
             tx,
@@ -779,6 +850,50 @@ fn exec(
         o.topic
     );
     Ok(Executed::Parked)
+}
+
+/// How trying a batch on the command ended.
+pub(super) enum Attempts {
+    Done,
+    /// `--max-deliver` or `--retry-for` said stop: after this many attempts, the last error.
+    GaveUp(u32, String),
+    /// A stop signal came between attempts.
+    Stopped,
+}
+
+/// Runs `cmd` on `body` until it exits 0, waiting between attempts as `r` says, or until `r`
+/// says to give up. `what` names the batch in messages.
+pub(super) fn exec_retrying(r: &Retry, cmd: &str, body: &[u8], what: &str) -> Attempts {
+    retrying(r, &format!("--exec failed on {what}"), || {
+        run_once(cmd, body)
+    })
+}
+
+/// Tries `once` until it succeeds, waiting between attempts as `r` says (a stop signal cuts a
+/// wait short), or until `r` says to give up. `failed` says what failed, in messages.
+fn retrying(r: &Retry, failed: &str, mut once: impl FnMut() -> anyhow::Result<()>) -> Attempts {
+    let started = Instant::now();
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let error = match once() {
+            Ok(()) => return Attempts::Done,
+            Err(e) => format!("{e:#}"),
+        };
+        let give_up = r.max_deliver.is_some_and(|n| attempt >= n)
+            || r.retry_for.is_some_and(|d| started.elapsed() >= d);
+        if give_up {
+            return Attempts::GaveUp(attempt, error);
+        }
+        let wait = crate::sys::backoff(r.min, r.max, attempt);
+        eprintln!(
+            "binge log: {failed} (attempt {attempt}); trying again in {:.1}s: {error}",
+            wait.as_secs_f64()
+        );
+        if !crate::stream::sleep_unless_stopped(wait) {
+            return Attempts::Stopped;
+        }
+    }
 }
 
 fn run_once(cmd: &str, input: &[u8]) -> anyhow::Result<()> {

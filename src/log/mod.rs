@@ -3,9 +3,10 @@
 //! at-least-once acknowledgement, and time queries. The tables are in `store::log`.
 
 mod deliver;
+pub mod jetstream;
 mod query;
 
-pub use deliver::{Commit, Delivery, OutOfRange, ReadOptions, Retry, read, read_to, tail};
+pub use deliver::{Commit, Delivery, Mirror, OutOfRange, ReadOptions, Retry, read, read_to, tail};
 pub use query::{Agg, Fill, Sample, query};
 
 use std::time::{Duration, Instant};
@@ -166,7 +167,7 @@ impl Appender {
 }
 
 /// A value as the text the log keeps for a key or an id: strings as they are, others as JSON.
-fn text_of(v: &Value<'_>) -> Option<String> {
+pub(crate) fn text_of(v: &Value<'_>) -> Option<String> {
     match v {
         Value::Null => None,
         Value::String(s) => Some(s.to_string()),

@@ -1086,6 +1086,12 @@ enum Feeder {
 impl Feeder {
     fn run(self) -> anyhow::Result<Exit> {
         match self {
+            Feeder::Log(r, _, w) if r.topic.starts_with("nats://") => {
+                crate::log::jetstream::read_to(
+                    &crate::cmd::log::read_options(&r)?,
+                    std::fs::File::from(std::os::fd::OwnedFd::from(w)),
+                )
+            }
             Feeder::Log(r, common, w) => {
                 let options = crate::cmd::log::read_options(&r)?;
                 // The state file the config names, as every stage's.

@@ -53,6 +53,11 @@ pub enum Target {
         bucket: String,
         prefix: String,
     },
+    /// A subject of NATS JetStream.
+    Nats {
+        server: String,
+        subject: String,
+    },
 }
 
 impl Target {
@@ -107,6 +112,16 @@ impl Target {
                 prefix: prefix.to_string(),
             });
         }
+        if text.starts_with("nats://") {
+            let (server, subject) = crate::nats::parse_url(text)
+                .ok_or_else(|| format!("{text}: expected nats://HOST:PORT/SUBJECT"))?;
+            if subject.contains(['*', '>']) {
+                return Err(format!(
+                    "{text}: a subject to publish to has no wildcards (* or >)"
+                ));
+            }
+            return Ok(Target::Nats { server, subject });
+        }
         if let Some(path) = text.strip_prefix("file:") {
             if path.is_empty() {
                 return Err(format!("{text}: expected file:PATH"));
@@ -132,7 +147,7 @@ impl Target {
 
 /// The target forms, for messages.
 const KNOWN_SCHEMES: &str = "log:TOPIC, sqlite:PATH#TABLE, http://, https://, s3://, \
-                             exec:COMMAND, spawn:COMMAND, file:PATH";
+                             nats://, exec:COMMAND, spawn:COMMAND, file:PATH";
 
 /// Whether `s` has the shape of a URL scheme (RFC 3986: a letter, then letters, digits, `+`,
 /// `-` or `.`).
@@ -169,6 +184,11 @@ pub struct Settings {
     /// How many commands a spawn: target runs at once.
     pub spawn_max: usize,
     pub objects: Objects,
+    /// nats:// targets: each message's id (JetStream stores one message per id): the value of
+    /// this expression, else a hash of the event and where it came from.
+    pub id: Option<(String, Program)>,
+    /// nats:// targets: the stream to create, taking the target's subject, when missing.
+    pub create_stream: Option<String>,
 }
 
 /// How `s3://` targets write objects.
@@ -252,6 +272,8 @@ impl Report {
 /// target commits them) the input positions they reach.
 struct Handoff {
     lines: Vec<u8>,
+    /// For targets that send events under ids: an id per event, one per line.
+    ids: Vec<u8>,
     positions: Option<Cursor>,
 }
 
@@ -261,10 +283,16 @@ struct Handle {
     tx: Option<Sender<Handoff>>,
     join: Option<JoinHandle<Report>>,
     buf: Vec<u8>,
+    /// Whether the target takes an id with each event, and those gathered.
+    wants_ids: bool,
+    ids: Vec<u8>,
 }
 
 pub struct Tee {
     when: Option<Program>,
+    /// How the events' ids are made, when a target wants them.
+    id: Option<(String, Program)>,
+    ids: Ids,
     targets: Vec<Handle>,
     notes: Vec<String>,
     /// Under `--resume`, with the log as the only target: the positions its thread commits.
@@ -290,6 +318,7 @@ impl Tee {
         let mut handles = Vec::new();
         for (label, target) in targets {
             let is_log = matches!(target, Target::Log { .. });
+            let wants_ids = matches!(target, Target::Nats { .. });
             let (tx, rx) = bounded::<Handoff>(QUEUE);
             let dead = Arc::clone(&dead);
             let name = label.clone();
@@ -326,6 +355,17 @@ impl Tee {
                         to_s3(store, &prefix, &objects, &name, rx, &dead)
                     })?
                 }
+                Target::Nats { server, subject } => {
+                    let publisher = crate::nats::Publisher::new(
+                        &server,
+                        &subject,
+                        s.http.timeout,
+                        s.create_stream.as_deref(),
+                    )
+                    .with_context(|| label.clone())?;
+                    let http = s.http.clone();
+                    spawn(&label, move || to_nats(publisher, &http, &name, rx, &dead))?
+                }
                 Target::Spawn { command } => {
                     let max = s.spawn_max.max(1);
                     spawn(&label, move || to_spawn(&command, max, &name, rx, &dead))?
@@ -348,10 +388,17 @@ impl Tee {
                 tx: Some(tx),
                 join: Some(join),
                 buf: Vec::with_capacity(CHUNK + 4096),
+                wants_ids,
+                ids: Vec::new(),
             });
         }
         Ok(Tee {
             when: s.when,
+            id: s.id,
+            ids: Ids {
+                source: None,
+                run: crate::sys::uuid7(),
+            },
             targets: handles,
             notes: Vec::new(),
             cursor: None,
@@ -367,10 +414,12 @@ impl Tee {
                 continue;
             }
             let lines = std::mem::replace(&mut h.buf, Vec::with_capacity(CHUNK + 4096));
+            let ids = std::mem::take(&mut h.ids);
             if let Some(tx) = &h.tx {
                 // A thread only stops early by panicking; its report then says so.
                 let _ = tx.send(Handoff {
                     lines,
+                    ids,
                     positions: positions.clone(),
                 });
             }
@@ -542,6 +591,85 @@ fn to_s3(
     r
 }
 
+/// Publishes the events to a JetStream subject, each under its id, and waits for JetStream's
+/// acknowledgement: one not acknowledged is sent again under the same id (stored once),
+/// up to `--retries` times, then dead-lettered; after that the target counts as down, as an
+/// HTTP target does, and is probed again every few seconds.
+fn to_nats(
+    p: crate::nats::Publisher,
+    o: &Http,
+    label: &str,
+    rx: Receiver<Handoff>,
+    dead: &Mutex<DeadLetter>,
+) -> Report {
+    /// Events sent before their acknowledgements are awaited.
+    const IN_FLIGHT: usize = 4096;
+    let mut r = Report::default();
+    let mut down: Option<(Instant, String)> = None;
+    let mut lines = Vec::new();
+    let mut ids = Vec::new();
+    while let Ok(first) = rx.recv() {
+        lines.clear();
+        ids.clear();
+        lines.extend_from_slice(&first.lines);
+        ids.extend_from_slice(&first.ids);
+        // What else is waiting goes out with it, so many events are in flight at once.
+        while count_lines(&ids) < IN_FLIGHT as u64 {
+            match rx.try_recv() {
+                Ok(h) => {
+                    lines.extend_from_slice(&h.lines);
+                    ids.extend_from_slice(&h.ids);
+                }
+                Err(_) => break,
+            }
+        }
+        let bodies: Vec<&[u8]> = lines
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .collect();
+        let messages: Vec<crate::nats::Message<'_>> = ids
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .zip(&bodies)
+            .map(|(id, body)| crate::nats::Message {
+                id: std::str::from_utf8(id).unwrap_or_default(),
+                body,
+            })
+            .collect();
+        let retries = match &down {
+            Some((at, why)) if at.elapsed() < PROBE_EVERY || crate::stream::stopped() => {
+                r.fail(
+                    dead,
+                    label,
+                    &format!("not sent: the target is down ({why})"),
+                    &lines,
+                );
+                continue;
+            }
+            Some(_) => 0,
+            None if crate::stream::stopped() => 0,
+            None => o.retries,
+        };
+        match crate::nats::publish_retrying(&p, &messages, retries, o.max_retry_wait) {
+            Ok(()) => {
+                down = None;
+                r.delivered += messages.len() as u64;
+            }
+            Err((failed, why)) => {
+                r.delivered += (messages.len() - failed.len()) as u64;
+                let mut undelivered = Vec::new();
+                for i in failed {
+                    undelivered.extend_from_slice(messages[i].body);
+                    undelivered.push(b'\n');
+                }
+                r.fail(dead, label, &why, &undelivered);
+                down = Some((Instant::now(), why));
+            }
+        }
+    }
+    r
+}
+
 fn lines_of(chunk: &[u8]) -> Vec<&str> {
     chunk
         .split(|&b| b == b'\n')
@@ -581,6 +709,7 @@ fn to_log(
     for Handoff {
         lines: chunk,
         positions,
+        ..
     } in rx
     {
         let lines = lines_of(&chunk);
@@ -890,12 +1019,71 @@ fn backoff(attempt: u32) -> Duration {
     crate::sys::backoff(Duration::from_millis(200), Duration::from_secs(30), attempt)
 }
 
+/// How events get message ids when no `--id` is given.
+struct Ids {
+    /// The current source, and whether it is a file, whose lines keep their numbers from one
+    /// run to the next.
+    source: Option<(String, bool)>,
+    /// Unique to this run: what stands for the source when it is a pipe.
+    run: String,
+}
+
+/// An event's message id: the value of `--id`, else a hash of the event and the place it came
+/// from, so a retried publish is stored once. The place is the file and line (a re-run over
+/// the same file is deduplicated too), or for standard input or a pipe, whose line numbers
+/// start again every run, this run and the line: an event that comes again in a later run is
+/// a new message.
+fn event_id(
+    id: &Option<(String, Program)>,
+    ids: &mut Ids,
+    ev: &Event<'_>,
+) -> Result<String, Fault> {
+    if let Some((src, p)) = id {
+        let v = p.eval(ev).map_err(Reject::from)?;
+        let text = crate::log::text_of(&v)
+            .ok_or_else(|| Reject(format!("--id {src}: the event has no id")))?;
+        if text.is_empty() || text.contains(['\n', '\r']) {
+            return Err(Reject(format!("--id {src}: an id is one line, not empty")).into());
+        }
+        return Ok(text);
+    }
+    let file = match &ids.source {
+        Some((s, file)) if s == ev.source() => *file,
+        _ => {
+            let s = ev.source();
+            let file = s != "-" && (s.starts_with("s3://") || std::path::Path::new(s).is_file());
+            ids.source = Some((s.to_string(), file));
+            file
+        }
+    };
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    if file {
+        h.update(ev.source().as_bytes());
+    } else {
+        h.update(ids.run.as_bytes());
+    }
+    h.update([0]);
+    h.update(ev.line().to_le_bytes());
+    h.update(ev.raw());
+    let digest = h.finalize();
+    Ok(digest[..16].iter().map(|b| format!("{b:02x}")).collect())
+}
+
 impl Stage for Tee {
     fn fields(&self) -> Option<Vec<String>> {
-        match &self.when {
-            Some(w) => w.roots(),
-            None => Some(Vec::new()),
+        let mut roots = match &self.when {
+            Some(w) => w.roots()?,
+            None => Vec::new(),
+        };
+        if let Some((_, p)) = &self.id {
+            for r in p.roots()? {
+                if !roots.contains(&r) {
+                    roots.push(r);
+                }
+            }
         }
+        Some(roots)
     }
 
     fn event(&mut self, ev: &Event<'_>, out: &mut Output) -> Result<(), Fault> {
@@ -905,9 +1093,18 @@ impl Stage for Tee {
             None => true,
         };
         if wanted {
+            let mut id = None;
             for h in &mut self.targets {
                 h.buf.extend_from_slice(ev.raw());
                 h.buf.push(b'\n');
+                if h.wants_ids {
+                    if id.is_none() {
+                        id = Some(event_id(&self.id, &mut self.ids, ev)?);
+                    }
+                    h.ids
+                        .extend_from_slice(id.as_deref().unwrap_or_default().as_bytes());
+                    h.ids.push(b'\n');
+                }
             }
             // Under --resume the log commits at the end of an input batch, where the
             // positions are exact.

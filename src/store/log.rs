@@ -283,6 +283,20 @@ fn stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
     })
 }
 
+/// The ids of `topic`'s events from seq `first` to `last`, by seq.
+pub fn ids(
+    conn: &Connection,
+    topic: &str,
+    first: i64,
+    last: i64,
+) -> anyhow::Result<std::collections::HashMap<i64, String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, id FROM log_events WHERE topic = ?1 AND seq BETWEEN ?2 AND ?3",
+    )?;
+    let rows = stmt.query_map(params![topic, first, last], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Events of `topic` after `pos`, in seq order, at most `limit`.
 pub fn after(
     conn: &Connection,
