@@ -281,3 +281,37 @@ if want s3 && have moto_server && have curl; then
     kill $moto; wait $moto 2>/dev/null || true
     rm -f "$bench_dir/tee-copy.ndjson"
 fi
+
+# NATS JetStream on loopback: tee nats:// (each event published under its id, every
+# acknowledgement awaited) and log read nats:// (a new group's durable pull consumer, every
+# message acknowledged), 300,000 events of the corpus, each run into a stream of its own.
+if want nats && have nats-server; then
+    echo
+    echo "== NATS JetStream (nats-server -js) on 127.0.0.1: 300,000 events of the corpus"
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    rm -rf "$bench_dir/nats" && mkdir -p "$bench_dir/nats"
+    nats-server -js -a 127.0.0.1 -p "$port" -sd "$bench_dir/nats/store" > /dev/null 2>&1 &
+    nats=$!
+    while ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do sleep 0.1; done
+    n=300000
+    head -n $n "$corpus" > "$bench_dir/nats/input.ndjson"
+    tee_times=() read_times=()
+    for i in $(seq "$runs"); do
+        start=$(date +%s.%N)
+        "$binge" tee "nats://127.0.0.1:$port/bench.$i" --create-stream "BENCH$i" < "$bench_dir/nats/input.ndjson" > /dev/null
+        end=$(date +%s.%N)
+        tee_times+=("$(awk "BEGIN{print $end - $start}")")
+        start=$(date +%s.%N)
+        "$binge" log read "nats://127.0.0.1:$port/BENCH$i" --group bench > "$bench_dir/nats/out.ndjson"
+        end=$(date +%s.%N)
+        read_times+=("$(awk "BEGIN{print $end - $start}")")
+        cmp -s "$bench_dir/nats/out.ndjson" "$bench_dir/nats/input.ndjson" || echo "log read nats:// did not give back what tee nats:// sent" >&2
+    done
+    kill $nats; wait $nats 2>/dev/null || true
+    for what in tee read; do
+        if [ $what = tee ]; then t=("${tee_times[@]}"); label="tee nats://"; else t=("${read_times[@]}"); label="log read nats://"; fi
+        median=$(printf '%s\n' "${t[@]}" | sort -g | awk '{t[NR]=$1} END{print (NR%2) ? t[(NR+1)/2] : (t[NR/2]+t[NR/2+1])/2}')
+        printf '%-16s %9.2f s %12.0f events/s\n' "$label" "$median" "$(awk "BEGIN{print $n / $median}")"
+    done
+    rm -rf "$bench_dir/nats"
+fi

@@ -240,25 +240,17 @@ impl Reading {
                     }
                     let what = format!("{} messages of {}", kept.len(), self.stream);
                     match exec_retrying(&o.retry, cmd, &body, &what) {
-                        Attempts::Done => {
-                            for m in &kept {
-                                self.ack(m, AckKind::Ack);
-                            }
-                        }
+                        Attempts::Done => self.ack_all(kept.iter(), AckKind::Ack),
                         Attempts::GaveUp(attempt, error) => {
                             eprintln!(
                                 "binge log read: --exec gave up on {what} after {attempt} \
                                  attempts ({error}); terminating them"
                             );
-                            for m in &kept {
-                                self.ack(m, AckKind::Term);
-                            }
+                            self.ack_all(kept.iter(), AckKind::Term);
                             self.terminated += kept.len() as u64;
                         }
                         Attempts::Stopped => {
-                            for m in &kept {
-                                self.ack(m, AckKind::Nak(None));
-                            }
+                            self.ack_all(kept.iter(), AckKind::Nak(None));
                             return Ok(Exit::Interrupted);
                         }
                     }
@@ -310,17 +302,19 @@ impl Reading {
     /// which could not be delivered as one line.
     fn row(&mut self, m: &jetstream::Message, meta: bool) -> Option<store::log::Stored> {
         let body = std::str::from_utf8(&m.payload).ok()?.trim_end();
-        let v = crate::json::parse_value(body.as_bytes()).ok()?;
+        crate::json::validate_value(body.as_bytes()).ok()?;
         let mut compact = Vec::new();
         // Pretty-printed JSON is one event, written on one line.
         let body = if body.contains('\n') {
+            let v = crate::json::parse_value(body.as_bytes()).ok()?;
             crate::json::write_value(&v, &mut compact);
             std::str::from_utf8(&compact).ok()?
         } else {
             body
         };
-        let info = m.info().ok();
-        let time_ms = info.as_ref().map_or_else(crate::time::now_ms, |i| {
+        // Where the message is in the stream is read from its reply subject, only when asked.
+        let info = if meta { m.info().ok() } else { None };
+        let time_ms = info.as_ref().map_or(0, |i| {
             (i.published.unix_timestamp_nanos() / 1_000_000) as i64
         });
         let body = if meta {
@@ -340,18 +334,26 @@ impl Reading {
     }
 
     fn ack(&self, m: &jetstream::Message, kind: AckKind) {
-        // An acknowledgement that cannot be sent leaves the message to be delivered again.
-        if let Err(e) = self.runtime.block_on(m.ack_with(kind)) {
-            eprintln!("binge log read: cannot acknowledge a message: {e}");
-        }
+        self.ack_all(std::iter::once(m), kind);
+    }
+
+    /// Answers each message with `kind` (sent, not waited for: an acknowledgement that is lost
+    /// leaves its message to be delivered again).
+    fn ack_all<'m>(&self, ms: impl Iterator<Item = &'m jetstream::Message>, kind: AckKind) {
+        self.runtime.block_on(async {
+            for m in ms {
+                if let Err(e) = m.ack_with(kind).await {
+                    eprintln!("binge log read: cannot acknowledge a message: {e}");
+                }
+            }
+        });
     }
 
     /// Acknowledges the messages in the pipe up to number `upto`.
     fn ack_upto(&mut self, upto: i64) {
-        while self.in_pipe.front().is_some_and(|(n, _)| *n <= upto) {
-            let (_, m) = self.in_pipe.pop_front().expect("just seen");
-            self.ack(&m, AckKind::Ack);
-        }
+        let n = self.in_pipe.partition_point(|(n, _)| *n <= upto);
+        let done: Vec<_> = self.in_pipe.drain(..n).collect();
+        self.ack_all(done.iter().map(|(_, m)| m), AckKind::Ack);
     }
 
     /// Acknowledges what the reader of the pipe has taken out so far.
@@ -364,8 +366,7 @@ impl Reading {
 
     /// Messages not delivered go back at once, for another reader (or the next run).
     fn give_back(&mut self) {
-        while let Some((_, m)) = self.in_pipe.pop_front() {
-            self.ack(&m, AckKind::Nak(None));
-        }
+        let left: Vec<_> = self.in_pipe.drain(..).collect();
+        self.ack_all(left.iter().map(|(_, m)| m), AckKind::Nak(None));
     }
 }
