@@ -196,6 +196,17 @@ fn tee_s3_dead_letters_what_it_cannot_write() {
     let dead = std::fs::read_to_string(&dead).unwrap();
     assert_eq!(dead.lines().count(), 2, "{dead}");
     assert!(dead.contains("\"target\":\"s3://missing/x\""), "{dead}");
+    // The events come back out of the object that could not be written, whole and in order.
+    let events: Vec<String> = ndjson(&dead)
+        .iter()
+        .map(|v| match v {
+            agglo::json::Value::Object(m) => {
+                m.iter().find(|(k, _)| k == "event").unwrap().1.to_json()
+            }
+            _ => panic!("{dead}"),
+        })
+        .collect();
+    assert_eq!(events, ["{\"a\":1}", "{\"a\":2}"]);
 }
 
 /// SIGKILL in the middle of a run: every object there is whole (complete gzip of whole

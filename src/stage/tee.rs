@@ -507,27 +507,34 @@ fn to_s3(
             return r;
         }
     };
-    // The object being gathered: its compressed bytes, its events (for the dead letter) and
-    // when it was started.
+    // The object being gathered: its compressed bytes, how many events and bytes of events
+    // it holds, and when it was started. Only the compressed bytes are kept: an object that
+    // cannot be written is decompressed again for the dead letter.
     struct Pending {
         gz: GzEncoder<Vec<u8>>,
-        events: Vec<u8>,
+        events: u64,
+        bytes: usize,
         started: std::time::Instant,
         started_ms: i64,
     }
     let new_pending = || Pending {
         gz: GzEncoder::new(Vec::new(), flate2::Compression::fast()),
-        events: Vec::new(),
+        events: 0,
+        bytes: 0,
         started: std::time::Instant::now(),
         started_ms: time::now_ms(),
     };
     let put = |p: Pending, r: &mut Report| {
-        if p.events.is_empty() {
+        if p.events == 0 {
             return;
         }
         let body = match p.gz.finish() {
             Ok(b) => b,
-            Err(e) => return r.fail(dead, label, &format!("cannot compress: {e}"), &p.events),
+            Err(e) => {
+                r.note(format!("cannot compress: {e}"));
+                r.failed += p.events;
+                return;
+            }
         };
         let name = time::strftime(p.started_ms, &o.key_template, Some("UTC"))
             .unwrap_or_default()
@@ -538,26 +545,34 @@ fn to_s3(
             format!("{prefix}/{name}")
         };
         let path = object_store::path::Path::from(key);
+        // Shared, not copied, by each attempt.
+        let payload = object_store::PutPayload::from(body);
         let mut last = None;
         for attempt in 0..3u32 {
             if attempt > 0 {
                 std::thread::sleep(Duration::from_millis(200 << attempt));
             }
-            match runtime.block_on(store.put(&path, body.clone().into())) {
+            match runtime.block_on(store.put(&path, payload.clone())) {
                 Ok(_) => {
-                    r.delivered += count_lines(&p.events);
+                    r.delivered += p.events;
                     return;
                 }
                 Err(e) => last = Some(e),
             }
         }
         let why = last.map_or_else(String::new, |e| e.to_string());
-        r.fail(
-            dead,
-            label,
-            &format!("cannot write {path}: {why}"),
-            &p.events,
-        );
+        let mut events = Vec::with_capacity(p.bytes);
+        let body: Vec<u8> = payload.iter().flat_map(|b| b.iter().copied()).collect();
+        if let Err(e) =
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&body[..]), &mut events)
+        {
+            r.note(format!(
+                "cannot decompress an object that was not written: {e}"
+            ));
+            r.failed += p.events;
+            return;
+        }
+        r.fail(dead, label, &format!("cannot write {path}: {why}"), &events);
     };
     let mut pending: Option<Pending> = None;
     loop {
@@ -572,8 +587,9 @@ fn to_s3(
                     r.fail(dead, label, &format!("cannot compress: {e}"), &lines);
                     continue;
                 }
-                p.events.extend_from_slice(&lines);
-                if p.events.len() >= o.max_bytes {
+                p.events += count_lines(&lines);
+                p.bytes += lines.len();
+                if p.bytes >= o.max_bytes {
                     put(pending.take().expect("just set"), &mut r);
                 }
             }
