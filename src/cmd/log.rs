@@ -70,7 +70,7 @@ pub fn run(args: &LogArgs) -> anyhow::Result<Exit> {
             ))
         }
         LogCommand::Mirror(m) => {
-            let (server, subject) = crate::nats::parse_url(&m.target)
+            let (server, subject) = crate::connect::nats::parse_url(&m.target)
                 .filter(|(_, s)| !s.contains(['*', '>']))
                 .ok_or_else(|| {
                     usage(format!(

@@ -111,7 +111,7 @@ pub fn read_to(store: &mut Store, o: &ReadOptions, to: File) -> anyhow::Result<E
         store.write(|tx| store::log::set_pos(tx, topic, group, pos, time::now_ms()))?;
     }
     let publisher = match &o.delivery {
-        Delivery::Nats(m) => Some(crate::nats::Publisher::new(
+        Delivery::Nats(m) => Some(crate::connect::nats::Publisher::new(
             &m.server,
             &m.subject,
             m.timeout,
@@ -528,7 +528,7 @@ fn wait_for_more(store: &Store, version: &mut i64, out: &Stdout) -> anyhow::Resu
 fn mirror(
     store: &mut Store,
     o: &ReadOptions,
-    p: &crate::nats::Publisher,
+    p: &crate::connect::nats::Publisher,
     rows: &[store::log::Stored],
 ) -> anyhow::Result<Executed> {
     let first = rows.first().map_or(0, |r| r.seq);
@@ -542,10 +542,10 @@ fn mirror(
             None => format!("{}:seq:{}", o.topic, r.seq),
         })
         .collect();
-    let messages: Vec<crate::nats::Message<'_>> = rows
+    let messages: Vec<crate::connect::nats::Message<'_>> = rows
         .iter()
         .zip(&ids)
-        .map(|(r, id)| crate::nats::Message {
+        .map(|(r, id)| crate::connect::nats::Message {
             id,
             body: r.body.as_bytes(),
         })

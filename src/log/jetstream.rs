@@ -22,7 +22,7 @@ use crate::store;
 const LONG_POLL: Duration = Duration::from_millis(500);
 
 pub fn read_to(o: &ReadOptions, to: File) -> anyhow::Result<Exit> {
-    let (server, stream) = crate::nats::parse_url(&o.topic)
+    let (server, stream) = crate::connect::nats::parse_url(&o.topic)
         .ok_or_else(|| UsageError(format!("{}: expected nats://HOST:PORT/STREAM", o.topic)))?;
     if let Delivery::Nats(_) = o.delivery {
         return Err(UsageError(
@@ -41,8 +41,8 @@ pub fn read_to(o: &ReadOptions, to: File) -> anyhow::Result<Exit> {
         )
         .into());
     }
-    let runtime = crate::nats::runtime().context("cannot start the NATS client")?;
-    let client = runtime.block_on(crate::nats::connect(&server, false))?;
+    let runtime = crate::connect::nats::runtime().context("cannot start the NATS client")?;
+    let client = runtime.block_on(crate::connect::nats::connect(&server, false))?;
     // The context starts a task of its own: it is made inside the runtime.
     let consumer = runtime.block_on(async {
         let js = jetstream::new(client.clone());

@@ -105,7 +105,7 @@ impl Target {
             });
         }
         if text.starts_with("s3://") {
-            let (bucket, prefix) = crate::objects::parse_url(text)
+            let (bucket, prefix) = crate::connect::objects::parse_url(text)
                 .ok_or_else(|| format!("{text}: expected s3://BUCKET/PREFIX"))?;
             return Ok(Target::S3 {
                 bucket: bucket.to_string(),
@@ -113,7 +113,7 @@ impl Target {
             });
         }
         if text.starts_with("nats://") {
-            let (server, subject) = crate::nats::parse_url(text)
+            let (server, subject) = crate::connect::nats::parse_url(text)
                 .ok_or_else(|| format!("{text}: expected nats://HOST:PORT/SUBJECT"))?;
             if subject.contains(['*', '>']) {
                 return Err(format!(
@@ -348,15 +348,16 @@ impl Tee {
                     spawn(&label, move || to_http(&url, &http, &name, rx, &dead))?
                 }
                 Target::S3 { bucket, prefix } => {
-                    let store = crate::objects::store(&bucket, s.objects.endpoint.as_deref())
-                        .with_context(|| label.clone())?;
+                    let store =
+                        crate::connect::objects::store(&bucket, s.objects.endpoint.as_deref())
+                            .with_context(|| label.clone())?;
                     let objects = s.objects.clone();
                     spawn(&label, move || {
                         to_s3(store, &prefix, &objects, &name, rx, &dead)
                     })?
                 }
                 Target::Nats { server, subject } => {
-                    let publisher = crate::nats::Publisher::new(
+                    let publisher = crate::connect::nats::Publisher::new(
                         &server,
                         &subject,
                         s.http.timeout,
@@ -497,7 +498,7 @@ fn to_s3(
     use flate2::write::GzEncoder;
     use object_store::ObjectStoreExt;
     let mut r = Report::default();
-    let runtime = match crate::objects::runtime() {
+    let runtime = match crate::connect::objects::runtime() {
         Ok(rt) => rt,
         Err(e) => {
             r.note(format!("cannot start: {e}"));
@@ -612,7 +613,7 @@ fn to_s3(
 /// up to `--retries` times, then dead-lettered; after that the target counts as down, as an
 /// HTTP target does, and is probed again every few seconds.
 fn to_nats(
-    p: crate::nats::Publisher,
+    p: crate::connect::nats::Publisher,
     o: &Http,
     label: &str,
     rx: Receiver<Handoff>,
@@ -643,11 +644,11 @@ fn to_nats(
             .split(|&b| b == b'\n')
             .filter(|l| !l.is_empty())
             .collect();
-        let messages: Vec<crate::nats::Message<'_>> = ids
+        let messages: Vec<crate::connect::nats::Message<'_>> = ids
             .split(|&b| b == b'\n')
             .filter(|l| !l.is_empty())
             .zip(&bodies)
-            .map(|(id, body)| crate::nats::Message {
+            .map(|(id, body)| crate::connect::nats::Message {
                 id: std::str::from_utf8(id).unwrap_or_default(),
                 body,
             })
@@ -666,7 +667,7 @@ fn to_nats(
             None if crate::stream::stopped() => 0,
             None => o.retries,
         };
-        match crate::nats::publish_retrying(&p, &messages, retries, o.max_retry_wait) {
+        match crate::connect::nats::publish_retrying(&p, &messages, retries, o.max_retry_wait) {
             Ok(()) => {
                 down = None;
                 r.delivered += messages.len() as u64;

@@ -247,10 +247,12 @@ pub fn read_all(segments: Vec<Segment>, framing: &Framing, tx: &Sender<Msg>) {
                 };
                 read_source(&mut reader, None, source, &framing, start, tx)
             }
-            From::Path(name) if name.starts_with("s3://") => match crate::objects::reader(&name) {
-                Ok(mut objects) => read_source(&mut objects, None, source, framing, start, tx),
-                Err(e) => Err(io::Error::other(format!("{e:#}"))),
-            },
+            From::Path(name) if name.starts_with("s3://") => {
+                match crate::connect::objects::reader(&name) {
+                    Ok(mut objects) => read_source(&mut objects, None, source, framing, start, tx),
+                    Err(e) => Err(io::Error::other(format!("{e:#}"))),
+                }
+            }
             From::Path(name) => match File::open(name) {
                 Ok(mut f) => {
                     let fd = pollable(&f);
