@@ -557,3 +557,38 @@ fn a_pipeline_reads_a_stream_and_writes_a_subject() {
         .collect();
     assert_eq!(got, want);
 }
+
+/// A command slower than --lease keeps its batch: binge tells JetStream the batch is in
+/// progress, so another reader of the group does not get it meanwhile.
+#[test]
+fn a_slow_exec_keeps_its_batch_from_other_readers() {
+    let Some(nats) = server_or_skip("nats-server -js", Nats::start()) else {
+        return;
+    };
+    fill(&nats, "SLOW", "slow", 20);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let source = nats.url("SLOW");
+    let reader = |exec: &str, extra: &[&str]| {
+        binge_std()
+            .args(["log", "read", &source, "--group", "g", "--lease", "1s"])
+            .args(["--batch", "10"])
+            .args(extra)
+            .arg("--exec")
+            .arg(format!("{exec}cat >> {}", out.display()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut slow = reader("sleep 3; ", &["-n", "10"]);
+    std::thread::sleep(Duration::from_millis(500));
+    let mut fast = reader("", &["--follow"]);
+    assert!(slow.wait().unwrap().success());
+    std::thread::sleep(Duration::from_millis(1500));
+    unsafe { libc::kill(fast.id() as i32, libc::SIGTERM) };
+    fast.wait().unwrap();
+    let seen = counts(&std::fs::read_to_string(&out).unwrap());
+    assert_eq!(seen.len(), 20, "{seen:?}");
+    assert!(seen.values().all(|&n| n == 1), "delivered twice: {seen:?}");
+}

@@ -41,7 +41,13 @@ pub fn read_to(o: &ReadOptions, to: File) -> anyhow::Result<Exit> {
         )
         .into());
     }
-    let runtime = crate::connect::nats::runtime().context("cannot start the NATS client")?;
+    // One worker thread besides this one: it keeps the connection and the in-progress signals
+    // of a batch going while this thread waits for --exec.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .context("cannot start the NATS client")?;
     let client = runtime.block_on(crate::connect::nats::connect(&server, false))?;
     // The context starts a task of its own: it is made inside the runtime.
     let consumer = runtime.block_on(async {
@@ -239,7 +245,25 @@ impl Reading {
                         body.push(b'\n');
                     }
                     let what = format!("{} messages of {}", kept.len(), self.stream);
-                    match exec_retrying(&o.retry, cmd, &body, &what) {
+                    // While the command runs (and is retried), JetStream is told the batch is
+                    // in progress every third of --lease, so it is not delivered to another
+                    // reader meanwhile; a reader that dies stops telling it.
+                    let working = std::sync::Arc::new(kept);
+                    let signals = {
+                        let (working, every) = (std::sync::Arc::clone(&working), o.lease / 3);
+                        self.runtime.spawn(async move {
+                            loop {
+                                tokio::time::sleep(every).await;
+                                for m in working.iter() {
+                                    let _ = m.ack_with(AckKind::Progress).await;
+                                }
+                            }
+                        })
+                    };
+                    let tried = exec_retrying(&o.retry, cmd, &body, &what);
+                    signals.abort();
+                    let kept = &*working;
+                    match tried {
                         Attempts::Done => self.ack_all(kept.iter(), AckKind::Ack),
                         Attempts::GaveUp(attempt, error) => {
                             eprintln!(
