@@ -21,6 +21,39 @@ use crate::store;
 /// How long `--follow` waits on the server for messages before looking at signals again.
 const LONG_POLL: Duration = Duration::from_millis(500);
 
+/// Up to `want` messages of the consumer: those there now, or with `follow` what comes within a
+/// long poll.
+async fn fetch(
+    consumer: jetstream::consumer::Consumer<pull::Config>,
+    want: usize,
+    follow: bool,
+) -> anyhow::Result<Vec<jetstream::Message>> {
+    let batch = if follow {
+        consumer
+            .batch()
+            .max_messages(want)
+            .expires(LONG_POLL)
+            .messages()
+            .await
+    } else {
+        consumer.fetch().max_messages(want).messages().await
+    };
+    let mut batch = batch.context("cannot ask JetStream for messages")?;
+    let mut got = Vec::with_capacity(want);
+    while let Some(m) = batch.next().await {
+        match m {
+            Ok(m) => got.push(m),
+            // What came before the error is delivered; the next fetch goes on.
+            Err(e) if !got.is_empty() => {
+                eprintln!("binge log read: {e}");
+                break;
+            }
+            Err(e) => bail!("cannot read from JetStream: {e}"),
+        }
+    }
+    Ok(got)
+}
+
 pub fn read_to(o: &ReadOptions, to: File) -> anyhow::Result<Exit> {
     let (server, stream) = crate::connect::nats::parse_url(&o.topic)
         .ok_or_else(|| UsageError(format!("{}: expected nats://HOST:PORT/STREAM", o.topic)))?;
@@ -61,6 +94,7 @@ pub fn read_to(o: &ReadOptions, to: File) -> anyhow::Result<Exit> {
         stream,
         out: Stdout::new(to),
         in_pipe: VecDeque::new(),
+        ahead: None,
         next: 0,
         terminated: 0,
         not_json: 0,
@@ -163,6 +197,8 @@ struct Reading {
     /// Messages written into the pipe, not yet known to be taken out: (their number in this
     /// run, the message), oldest first.
     in_pipe: VecDeque<(i64, jetstream::Message)>,
+    /// The next batch, asked for while this one is delivered.
+    ahead: Option<tokio::task::JoinHandle<anyhow::Result<Vec<jetstream::Message>>>>,
     /// The number the next message delivered gets: JetStream's own sequence numbers do not
     /// grow in delivery order once messages are redelivered.
     next: i64,
@@ -185,6 +221,14 @@ impl Reading {
                 None => o.batch,
             };
             let messages = self.fetch(want, o.follow)?;
+            if !messages.is_empty() {
+                let after = delivered + messages.len() as u64;
+                let next = match o.limit {
+                    Some(n) => (n.saturating_sub(after) as usize).min(o.batch),
+                    None => o.batch,
+                };
+                self.fetch_ahead(next, o.follow);
+            }
             if messages.is_empty() {
                 if self.out.holding() {
                     if !o.follow {
@@ -275,6 +319,7 @@ impl Reading {
                         }
                         Attempts::Stopped => {
                             self.ack_all(kept.iter(), AckKind::Nak(None));
+                            self.give_back();
                             return Ok(Exit::Interrupted);
                         }
                     }
@@ -290,35 +335,27 @@ impl Reading {
         Ok(Exit::Success)
     }
 
-    /// Up to `want` messages: those there now, or with `follow` what comes within a long poll.
+    /// Up to `want` messages: the batch asked for ahead, else those there now, or with `follow`
+    /// what comes within a long poll.
     fn fetch(&mut self, want: usize, follow: bool) -> anyhow::Result<Vec<jetstream::Message>> {
-        let consumer = &self.consumer;
-        self.runtime.block_on(async {
-            let batch = if follow {
-                consumer
-                    .batch()
-                    .max_messages(want)
-                    .expires(LONG_POLL)
-                    .messages()
-                    .await
-            } else {
-                consumer.fetch().max_messages(want).messages().await
-            };
-            let mut batch = batch.context("cannot ask JetStream for messages")?;
-            let mut got = Vec::with_capacity(want);
-            while let Some(m) = batch.next().await {
-                match m {
-                    Ok(m) => got.push(m),
-                    // What came before the error is delivered; the next fetch goes on.
-                    Err(e) if !got.is_empty() => {
-                        eprintln!("binge log read: {e}");
-                        break;
-                    }
-                    Err(e) => bail!("cannot read from JetStream: {e}"),
-                }
-            }
-            Ok(got)
-        })
+        match self.ahead.take() {
+            Some(h) => self
+                .runtime
+                .block_on(h)
+                .context("the NATS client stopped")?,
+            None => self
+                .runtime
+                .block_on(fetch(self.consumer.clone(), want, follow)),
+        }
+    }
+
+    /// Asks for the next batch now, on the client's own thread, so the server delivers it while
+    /// this thread delivers the one in hand.
+    fn fetch_ahead(&mut self, want: usize, follow: bool) {
+        if want > 0 && self.ahead.is_none() {
+            let consumer = self.consumer.clone();
+            self.ahead = Some(self.runtime.spawn(fetch(consumer, want, follow)));
+        }
     }
 
     /// The message as a row of the log, numbered in delivery order, with `"_log"` when `meta`
@@ -392,5 +429,10 @@ impl Reading {
     fn give_back(&mut self) {
         let left: Vec<_> = self.in_pipe.drain(..).collect();
         self.ack_all(left.iter().map(|(_, m)| m), AckKind::Nak(None));
+        if let Some(h) = self.ahead.take()
+            && let Ok(Ok(ahead)) = self.runtime.block_on(h)
+        {
+            self.ack_all(ahead.iter(), AckKind::Nak(None));
+        }
     }
 }
