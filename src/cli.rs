@@ -1153,24 +1153,35 @@ pub struct LogMirrorArgs {
     #[arg(long, value_name = "DURATION", default_value = "5s")]
     pub timeout: String,
 
-    /// The wait between attempts at a batch: from MIN, doubling with jitter, up to MAX
+    #[command(flatten)]
+    pub batches: BatchArgs,
+}
+
+/// How a group's batches are handed over and retried: `log read` and `log mirror`.
+#[derive(Debug, Clone, Args)]
+pub struct BatchArgs {
+    /// The wait between attempts at a failing batch (--exec, or log mirror's publish): from
+    /// MIN, doubling with jitter, up to MAX
     #[arg(long, value_name = "MIN..MAX", default_value = "100ms..30s")]
     pub backoff: String,
 
-    /// Park a batch once it has failed for this long (default: retry forever)
+    /// Park a batch once it has failed for this long (default: retry forever, holding the
+    /// group back until the command or server recovers)
     #[arg(long, value_name = "DURATION")]
     pub retry_for: Option<String>,
 
-    /// Park a batch after N failed attempts
+    /// Park a batch after N failed attempts (see binge log dead); a run that parked anything
+    /// exits with status 1
     #[arg(long, value_name = "N")]
     pub max_deliver: Option<u32>,
 
-    /// Events per batch (published at once, then their acknowledgements awaited)
+    /// Events per batch
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub batch: usize,
 
-    /// A batch stays leased to this mirror for this long (several mirrors of one group share
-    /// the work)
+    /// Several readers of one group share its events: each batch is leased to one reader for
+    /// this long, renewed while the reader runs; a batch whose reader died (or stopped
+    /// renewing) goes to another
     #[arg(long, value_name = "DURATION", default_value = "30s")]
     pub lease: String,
 }
@@ -1211,29 +1222,8 @@ pub struct LogReadArgs {
     #[arg(long, value_name = "CMD")]
     pub exec: Option<String>,
 
-    /// The wait between --exec attempts: from MIN, doubling with jitter, up to MAX
-    #[arg(long, value_name = "MIN..MAX", default_value = "100ms..30s")]
-    pub backoff: String,
-
-    /// Park a batch once --exec has failed on it for this long (default: retry forever,
-    /// holding the group back until the command recovers)
-    #[arg(long, value_name = "DURATION")]
-    pub retry_for: Option<String>,
-
-    /// Park a batch after N failed --exec attempts (see binge log dead); a run that parked
-    /// anything exits with status 1
-    #[arg(long, value_name = "N")]
-    pub max_deliver: Option<u32>,
-
-    /// Events per batch
-    #[arg(long, value_name = "N", default_value_t = 1000)]
-    pub batch: usize,
-
-    /// Several readers of one group share its events: each batch is leased to one reader for
-    /// this long, renewed while the reader runs; a batch whose reader died (or stopped
-    /// renewing) goes to another
-    #[arg(long, value_name = "DURATION", default_value = "30s")]
-    pub lease: String,
+    #[command(flatten)]
+    pub batches: BatchArgs,
 
     /// When a forced compaction deleted events the group had not read: fail, or go on from
     /// the earliest event left or the latest

@@ -96,11 +96,7 @@ pub fn run(args: &LogArgs) -> anyhow::Result<Exit> {
                 meta: false,
                 commit: CommitArg::Auto,
                 exec: None,
-                backoff: m.backoff.clone(),
-                retry_for: m.retry_for.clone(),
-                max_deliver: m.max_deliver,
-                batch: m.batch,
-                lease: m.lease.clone(),
+                batches: m.batches.clone(),
                 on_out_of_range: OutOfRangeArg::Error,
             })?;
             options.delivery = Delivery::Nats(log::Mirror {
@@ -351,6 +347,7 @@ pub fn run(args: &LogArgs) -> anyhow::Result<Exit> {
 /// `--follow` binge says it waits for the topic instead.
 /// What `log read`'s options (or a pipeline's `{"log": ...}` input) ask for.
 pub fn read_options(r: &LogReadArgs) -> anyhow::Result<ReadOptions> {
+    let b = &r.batches;
     let usage = |e: String| anyhow::Error::new(UsageError(e));
     let from = Position::parse(r.from.as_deref().unwrap_or("earliest"))
         .map_err(|e| usage(format!("--from {e}")))?;
@@ -377,38 +374,38 @@ pub fn read_options(r: &LogReadArgs) -> anyhow::Result<ReadOptions> {
                     .map(|ms| Duration::from_millis(ms as u64))
                     .ok_or_else(|| usage(format!("{flag} {t}: expected a duration such as 30s")))
             };
-            let (min, max) = r.backoff.split_once("..").ok_or_else(|| {
+            let (min, max) = b.backoff.split_once("..").ok_or_else(|| {
                 usage(format!(
                     "--backoff {}: expected MIN..MAX, such as 100ms..30s",
-                    r.backoff
+                    b.backoff
                 ))
             })?;
             let (min, max) = (dur("--backoff", min)?, dur("--backoff", max)?);
             if min > max || min.is_zero() {
                 return Err(usage(format!(
                     "--backoff {}: MIN must be above 0 and at most MAX",
-                    r.backoff
+                    b.backoff
                 )));
             }
             log::Retry {
                 min,
                 max,
-                retry_for: r
+                retry_for: b
                     .retry_for
                     .as_deref()
                     .map(|t| dur("--retry-for", t))
                     .transpose()?,
-                max_deliver: r.max_deliver.map(|n| n.max(1)),
+                max_deliver: b.max_deliver.map(|n| n.max(1)),
             }
         },
-        batch: r.batch.max(1),
-        lease: time::parse_duration(&r.lease)
+        batch: b.batch.max(1),
+        lease: time::parse_duration(&b.lease)
             .filter(|&ms| ms > 0)
             .map(|ms| Duration::from_millis(ms as u64))
             .ok_or_else(|| {
                 usage(format!(
                     "--lease {}: expected a duration such as 30s",
-                    r.lease
+                    b.lease
                 ))
             })?,
         out_of_range: match r.on_out_of_range {

@@ -182,31 +182,29 @@ pub fn read_to(store: &mut Store, o: &ReadOptions, to: File) -> anyhow::Result<E
                 o.meta.then_some(o.topic.as_str()),
                 o.commit == Commit::Auto,
             )?,
-            Delivery::Nats(_) => {
-                let p = publisher.as_ref().expect("made for Delivery::Nats");
-                match mirror(store, o, p, &rows)? {
+            handed => {
+                let executed = match handed {
+                    Delivery::Exec(cmd) => exec(store, o, cmd, &rows)?,
+                    _ => mirror(
+                        store,
+                        o,
+                        publisher.as_ref().expect("made for Delivery::Nats"),
+                        &rows,
+                    )?,
+                };
+                match executed {
                     Executed::Done => Taken::All,
                     Executed::Parked => {
                         parked += rows.len() as u64;
                         Taken::All
                     }
+                    // Stopped between attempts: the batch stays unacknowledged and is
+                    // delivered again (its lease is given up at once).
                     Executed::Stopped => {
                         return r.finish(store, o, &mut out, parked, Exit::Interrupted);
                     }
                 }
             }
-            Delivery::Exec(cmd) => match exec(store, o, cmd, &rows)? {
-                Executed::Done => Taken::All,
-                Executed::Parked => {
-                    parked += rows.len() as u64;
-                    Taken::All
-                }
-                // Stopped between attempts: the batch stays unacknowledged and is delivered
-                // again (its lease is given up at once).
-                Executed::Stopped => {
-                    return r.finish(store, o, &mut out, parked, Exit::Interrupted);
-                }
-            },
         };
         let (upto, gone) = match taken {
             Taken::All => (Some(last), false),
