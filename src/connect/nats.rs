@@ -91,7 +91,8 @@ pub struct Message<'a> {
 pub struct Publisher {
     runtime: tokio::runtime::Runtime,
     js: jetstream::Context,
-    subject: String,
+    /// Shared by every message, not copied.
+    subject: async_nats::Subject,
 }
 
 impl Publisher {
@@ -117,7 +118,7 @@ impl Publisher {
         Ok(Publisher {
             runtime,
             js,
-            subject: subject.to_string(),
+            subject: async_nats::Subject::from(subject),
         })
     }
 

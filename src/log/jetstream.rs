@@ -366,7 +366,7 @@ impl Reading {
         crate::json::validate_value(body.as_bytes()).ok()?;
         let mut compact = Vec::new();
         // Pretty-printed JSON is one event, written on one line.
-        let body = if body.contains('\n') {
+        let body = if memchr::memchr(b'\n', body.as_bytes()).is_some() {
             let v = crate::json::parse_value(body.as_bytes()).ok()?;
             crate::json::write_value(&v, &mut compact);
             std::str::from_utf8(&compact).ok()?

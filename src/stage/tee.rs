@@ -630,12 +630,14 @@ fn to_nats(
         ids.clear();
         lines.extend_from_slice(&first.lines);
         ids.extend_from_slice(&first.ids);
+        let mut gathered = count_lines(&first.ids);
         // What else is waiting goes out with it, so many events are in flight at once.
-        while count_lines(&ids) < IN_FLIGHT as u64 {
+        while gathered < IN_FLIGHT as u64 {
             match rx.try_recv() {
                 Ok(h) => {
                     lines.extend_from_slice(&h.lines);
                     ids.extend_from_slice(&h.ids);
+                    gathered += count_lines(&h.ids);
                 }
                 Err(_) => break,
             }
@@ -1083,8 +1085,7 @@ fn event_id(
     h.update([0]);
     h.update(ev.line().to_le_bytes());
     h.update(ev.raw());
-    let digest = h.finalize();
-    Ok(digest[..16].iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::chain::note::hex(&h.finalize()[..16]))
 }
 
 impl Stage for Tee {
