@@ -6,6 +6,7 @@ mod aggregate;
 mod anchor;
 mod annotate;
 mod cli;
+mod differential;
 mod entwine;
 mod faults;
 mod filter;
