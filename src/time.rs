@@ -484,12 +484,13 @@ pub fn format_duration(ms: i64) -> String {
 static ZONE: std::sync::OnceLock<jiff::tz::TimeZone> = std::sync::OnceLock::new();
 
 /// Sets the zone for times read without an offset: `--tz NAME`, else `$TZ`, else the system's.
+/// A name is looked up now, so a wrong one is refused before any input is read; `$TZ` and the
+/// system's zone are looked up only when a time first needs them (finding them reads the
+/// zoneinfo directory, most of a short run's start-up otherwise).
 pub fn set_zone(name: Option<&str>) -> Result<(), String> {
-    let zone = match name {
-        Some(n) => zone_named(n)?,
-        None => jiff::tz::TimeZone::try_system().unwrap_or(jiff::tz::TimeZone::UTC),
-    };
-    let _ = ZONE.set(zone);
+    if let Some(n) = name {
+        let _ = ZONE.set(zone_named(n)?);
+    }
     Ok(())
 }
 

@@ -363,34 +363,37 @@ fn events_without_a_canonical_form_are_bad_lines() {
     assert_eq!(recheck(&s.export("o"), &s.vkey).0, 1);
 }
 
-// Regression (issue 11.9): an edit of a record that is not the last (its time, its prev link,
-// its event together with the event's hash) or of a checkpoint's note was extended and signed
-// over. Every edit is refused before anything is added.
+// Regression (issue 11.9): an edit of the state file was extended and signed over. A run
+// starts from the newest checkpoint's frontier (issue 18: start-up must not grow with the
+// stream), so what it checks before adding anything is that checkpoint's signed note against
+// its frontier, the last record before it, every record after it, and the stored head; every
+// such edit is refused. Edits of older records: see the next test.
 #[test]
 fn a_tampered_state_file_is_refused() {
     let edits = [
         (
-            "UPDATE entwine_records SET body = '{\"a\":99}', body_hash = zeroblob(32) WHERE seq = 2",
-            "the event of record 2 no longer gives its body hash",
+            "UPDATE entwine_records SET body = '{\"a\":99}', body_hash = zeroblob(32) WHERE seq = 4",
+            "the event of record 4 no longer gives its body hash",
         ),
         (
-            "UPDATE entwine_records SET time_ms = time_ms + 1 WHERE seq = 3",
-            "record 3 no longer gives its leaf",
+            "UPDATE entwine_records SET body = '{\"a\":99}' WHERE seq = 4",
+            "the event of record 4 no longer gives its body hash",
         ),
         (
-            "UPDATE entwine_records SET prev = zeroblob(32) WHERE seq = 3",
-            "record 3 no longer gives its leaf",
+            "UPDATE entwine_records SET time_ms = time_ms + 1 WHERE seq = 4",
+            "record 4 no longer gives its leaf",
         ),
         (
-            // The event and its hash changed together: the record's leaf no longer holds.
-            "UPDATE entwine_records SET body = '{\"a\":99}', \
-             body_hash = X'1b4f6cc2a2a0b0dbc8e0f7d7e4ab31d4d1e2a0c1d3c7a5f1e1f0b2c7d6e8a9b0' \
-             WHERE seq = 1",
-            "the event of record 1 no longer gives its body hash",
+            "UPDATE entwine_records SET prev = zeroblob(32) WHERE seq = 4",
+            "record 4 no longer gives its leaf",
         ),
         (
-            "UPDATE entwine_records SET leaf = zeroblob(32) WHERE seq = 0",
-            "record 0 no longer gives its leaf",
+            "UPDATE entwine_records SET leaf = zeroblob(32) WHERE seq = 4",
+            "record 4 no longer gives its leaf",
+        ),
+        (
+            "UPDATE entwine_checkpoints SET frontier = zeroblob(32) WHERE size = 5",
+            "the checkpoint at size 5 is not a signed note of its frontier's root",
         ),
         (
             "UPDATE entwine_checkpoints SET note = replace(note, char(10) || '5' || char(10), \
@@ -430,6 +433,37 @@ fn a_tampered_state_file_is_refused() {
             .unwrap();
         assert_eq!((records, checkpoints), (5, before), "{sql}: nothing added");
     }
+}
+
+// A run starts from the newest checkpoint's frontier, so an edit of a record before it is not
+// read at start-up. It is never signed over: the next checkpoints' roots come from the signed
+// frontier (the tree as it was), and verify reports the edited record against them.
+#[test]
+fn an_edit_before_the_newest_checkpoint_is_never_signed_over_and_verify_reports_it() {
+    let s = Setup::new("o");
+    s.entwine(&[])
+        .write_stdin("{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n{\"a\":4}\n{\"a\":5}\n")
+        .assert()
+        .success();
+    let conn = rusqlite::Connection::open(s.state()).unwrap();
+    let edit = "UPDATE entwine_records SET body = '{\"a\":99}' WHERE seq = 2";
+    assert_eq!(conn.execute(edit, []).unwrap(), 1);
+    drop(conn);
+    s.entwine(&[]).write_stdin("{\"a\":6}\n").assert().success();
+    let trust = s.dir.path().join("trust.txt");
+    std::fs::write(&trust, format!("{}\n", s.vkey)).unwrap();
+    let out = binge()
+        .args(["verify", "--json", "--trust"])
+        .arg(&trust)
+        .write_stdin(s.export("o"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let findings = stdout_of(&out);
+    assert!(
+        findings.contains("\"check\":\"body\"") && findings.contains("\"seq\":2"),
+        "{findings}"
+    );
 }
 
 #[test]

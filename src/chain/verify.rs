@@ -368,6 +368,25 @@ impl Checker {
 
     /// Checks one line of an export.
     pub fn line(&mut self, v: &Value<'_>) -> Result<(), Unusable> {
+        self.line_read(v, None)
+    }
+
+    /// What of a line can be worked out without the lines before it, on any thread: a record
+    /// line's record, canonical body, hashes and leaf. `None` for other lines.
+    pub fn read_ahead(v: &Value<'_>) -> Option<Result<Read, Unusable>> {
+        if v.member("type").and_then(Value::as_str) != Some("record") {
+            return None;
+        }
+        let origin = v.member("origin").and_then(Value::as_str)?;
+        Some(read_record(origin, v))
+    }
+
+    /// [`Checker::line`] with what [`Checker::read_ahead`] made of the line.
+    pub fn line_read(
+        &mut self,
+        v: &Value<'_>,
+        ahead: Option<Result<Read, Unusable>>,
+    ) -> Result<(), Unusable> {
         let kind = v.member("type").and_then(Value::as_str).unwrap_or_default();
         if kind == "tick" {
             return self.tick(v);
@@ -410,7 +429,7 @@ impl Checker {
                 }
                 Ok(())
             }
-            "record" => self.record(&origin, v),
+            "record" => self.record(&origin, v, ahead),
             "checkpoint" => self.checkpoint(&origin, v),
             "inclusion" => self.inclusion(&origin, v),
             "increment" => self.increment(&origin, v),
@@ -561,14 +580,19 @@ impl Checker {
         Ok(())
     }
 
-    fn record(&mut self, origin: &str, v: &Value<'_>) -> Result<(), Unusable> {
+    fn record(
+        &mut self,
+        origin: &str,
+        v: &Value<'_>,
+        ahead: Option<Result<Read, Unusable>>,
+    ) -> Result<(), Unusable> {
         let Read {
             rec,
             bytes,
             leaf,
             stated_leaf,
             mut findings,
-        } = read_record(origin, v)?;
+        } = ahead.unwrap_or_else(|| read_record(origin, v))?;
         let (seq, prev, tick) = (rec.seq, rec.prev, rec.tick);
         if let Some(t) = tick {
             self.refs.push((origin.to_string(), seq, t));
@@ -1032,7 +1056,7 @@ fn base64_sig(text: &str) -> Option<[u8; 64]> {
 
 /// A record line read: the record its fields give (its body hash from the event when the
 /// line has one), its bytes and leaf, the leaf the line states, and what disagrees.
-struct Read {
+pub struct Read {
     rec: Record,
     bytes: Vec<u8>,
     leaf: Hash,

@@ -7,7 +7,7 @@ use crate::exit::{Exit, UsageError};
 use crate::expr::{ParseError, Program, Seg, parse_path, split_assignment};
 use crate::stage::annotate::{Annotate, Op, Settings, Step};
 use crate::stage::patterns;
-use crate::stage::{Built, Piece};
+use crate::stage::{Built, Piece, Shared};
 use crate::stream;
 
 /// The stage the options describe, its steps in command-line order (also what a pipeline's
@@ -27,7 +27,7 @@ pub fn build(args: &AnnotateArgs, matches: &ArgMatches) -> anyhow::Result<Built>
         year: args.year.unwrap_or_else(crate::time::current_year),
     };
     Ok(Built {
-        piece: Piece::Free(Box::new(Annotate::new(steps, settings))),
+        piece: Piece::Free(Box::new(Shared::new(Annotate::new(steps, settings)))),
         own: None,
     })
 }

@@ -4,14 +4,14 @@ use crate::cli::FilterArgs;
 use crate::exit::{Exit, UsageError};
 use crate::expr::Program;
 use crate::stage::filter::Filter;
-use crate::stage::{Built, Piece};
+use crate::stage::{Built, Piece, Shared};
 use crate::stream;
 
 /// The stage the options describe (also what a pipeline's `{"filter": ...}` builds).
 pub fn build(args: &FilterArgs) -> anyhow::Result<Built> {
     let program = Program::compile(&args.expr).map_err(|e| UsageError(e.render(&args.expr)))?;
     Ok(Built {
-        piece: Piece::Free(Box::new(Filter::new(program, args.invert))),
+        piece: Piece::Free(Box::new(Shared::new(Filter::new(program, args.invert)))),
         own: None,
     })
 }

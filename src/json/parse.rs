@@ -67,19 +67,23 @@ pub fn scan_object(
             if p.peek() != Some(b'"') {
                 return Err(p.err("expected a string key in an object"));
             }
-            let key = p.string()?;
+            let (key_start, key_end, escaped) = p.string()?;
             p.ws();
             p.expect(b':', "expected ':' after an object key")?;
             p.ws();
             let start = p.i;
             p.value::<Skip>(1)?;
             let end = p.i;
-            if !wanted.is_empty() {
-                let raw = &line[key.0 + 1..key.1 - 1];
-                for (slot, name) in found.iter_mut().zip(wanted) {
-                    if key_equals(raw, name) {
-                        *slot = Some((start as u32, end as u32));
-                    }
+            let raw = &line[key_start + 1..key_end - 1];
+            for (slot, name) in found.iter_mut().zip(wanted) {
+                // Without escapes the key is its text: equal lengths and bytes settle it.
+                let same = if escaped {
+                    key_equals(raw, name)
+                } else {
+                    raw.len() == name.len() && raw == name.as_bytes()
+                };
+                if same {
+                    *slot = Some((start as u32, end as u32));
                 }
             }
             p.ws();
@@ -306,10 +310,51 @@ pub fn nth_element(arr: &[u8], index: i64) -> Option<&[u8]> {
 }
 
 fn check_utf8(b: &[u8]) -> Result<(), Error> {
+    // simdutf8 settles a valid line at SIMD speed; the rare invalid one is checked again by
+    // the standard library, which says where it stops being UTF-8.
+    if simdutf8::basic::from_utf8(b).is_ok() {
+        return Ok(());
+    }
     std::str::from_utf8(b).map(|_| ()).map_err(|e| Error {
         offset: e.valid_up_to(),
         reason: "invalid UTF-8",
     })
+}
+
+/// The index of the first byte at or after `i` that ends a string's plain run: a quote, a
+/// backslash or a control character (below 0x20), else `b.len()`. Sixteen bytes at a time.
+#[inline]
+fn plain_run(b: &[u8], mut i: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SSE2 is part of x86_64, so these are always available.
+        // SAFETY: every load reads 16 bytes starting at `i`, and the loop runs only while
+        // `i + 16 <= b.len()`.
+        unsafe {
+            let quote = _mm_set1_epi8(b'"' as i8);
+            let backslash = _mm_set1_epi8(b'\\' as i8);
+            let below = _mm_set1_epi8(0x1f);
+            while i + 16 <= b.len() {
+                let v = _mm_loadu_si128(b.as_ptr().add(i) as *const __m128i);
+                // A byte is at most 0x1f exactly when max(byte, 0x1f) is 0x1f (unsigned).
+                let ctrl = _mm_cmpeq_epi8(_mm_max_epu8(v, below), below);
+                let hit = _mm_or_si128(
+                    _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                    ctrl,
+                );
+                let mask = _mm_movemask_epi8(hit) as u32;
+                if mask != 0 {
+                    return i + mask.trailing_zeros() as usize;
+                }
+                i += 16;
+            }
+        }
+    }
+    while i < b.len() && !matches!(b[i], b'"' | b'\\' | 0..=0x1f) {
+        i += 1;
+    }
+    i
 }
 
 /// Compares a raw (still escaped) key from the input with a plain name.
@@ -544,16 +589,7 @@ impl<'a> Parser<'a> {
         }
         self.i += 1;
         loop {
-            // The run of plain characters up to the next quote or backslash, found with SIMD,
-            // then checked for control characters in one pass the compiler vectorises.
-            let rest = &self.b[self.i..];
-            let run = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
-            let plain = &rest[..run];
-            if plain.iter().fold(false, |any, &c| any | (c < 0x20)) {
-                self.i += plain.iter().position(|&c| c < 0x20).unwrap_or(run);
-            } else {
-                self.i += run;
-            }
+            self.i = plain_run(self.b, self.i);
             match self.peek() {
                 Some(b'"') => {
                     self.i += 1;

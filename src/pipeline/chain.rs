@@ -353,6 +353,10 @@ impl Stage for Chain {
         (self.rest.is_empty()).then_some(&*self.front as &dyn Stateless)
     }
 
+    fn stateless_ahead(&self) -> Option<Arc<dyn Stateless + Send>> {
+        (self.rest.is_empty()).then(|| Arc::clone(&self.front) as Arc<dyn Stateless + Send>)
+    }
+
     fn preparer(&self) -> Option<&dyn Prepare> {
         (!self.rest.is_empty() && !self.front.stages.is_empty())
             .then_some(&*self.front as &dyn Prepare)

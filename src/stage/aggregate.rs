@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use super::stats::{Acc, Kind};
-use super::{Fault, Reject, Stage};
+use super::{Fault, Fold, Partial, Reject, Stage};
 use crate::expr::Program;
 use crate::json::{self, Value};
 use crate::store::{self, Store};
@@ -166,6 +166,80 @@ impl Spec {
     }
 }
 
+/// The `--by` values of an event, with its group's key (the window start first, when
+/// windowed) written to `key`. Groups are told apart by value, as `==` does; the output shows
+/// the first text seen.
+fn group_key<'e>(
+    spec: &'e Spec,
+    ev: &'e Event<'_>,
+    window: Option<i64>,
+    key: &mut Vec<u8>,
+) -> Result<Vec<Value<'e>>, Reject> {
+    let values: Vec<Value<'_>> = spec
+        .by
+        .iter()
+        .map(|c| c.expr.eval(ev))
+        .collect::<Result<_, _>>()
+        .map_err(Reject::from)?;
+    key.clear();
+    let mut key_values = Vec::with_capacity(values.len() + 1);
+    if let Some(start) = window {
+        key_values.push(Value::Number(json::Number::Int(start)));
+    }
+    key_values.extend(values.iter().map(Value::reborrow));
+    json::write_key(&Value::Array(key_values), key);
+    Ok(values)
+}
+
+/// Adds the event's values to a group's statistics.
+fn add_stats(spec: &Spec, ev: &Event<'_>, accs: &mut [Acc]) -> Result<(), Reject> {
+    for (stat, acc) in spec.stats.iter().zip(accs.iter_mut()) {
+        match &stat.input {
+            Some(col) => acc.add(Some(&col.expr.eval(ev).map_err(Reject::from)?)),
+            None => acc.add(None),
+        }
+    }
+    Ok(())
+}
+
+/// Folds a slice of the input into per-group partial statistics on the engine's pool.
+struct Folder(std::sync::Arc<Spec>);
+
+/// A slice's groups in the order they first appear in it: key, first `--by` values, and the
+/// partial statistics.
+#[derive(Default)]
+struct Groups {
+    index: HashMap<String, usize>,
+    groups: Vec<(String, Vec<Value<'static>>, Vec<Acc>)>,
+    key: Vec<u8>,
+}
+
+impl Fold for Folder {
+    fn start(&self) -> Partial {
+        Box::new(Groups::default())
+    }
+
+    fn fold(&self, ev: &Event<'_>, into: &mut Partial) -> Result<(), Reject> {
+        let Some(part) = into.downcast_mut::<Groups>() else {
+            return Err(Reject("a partial of another stage".into()));
+        };
+        let values = group_key(&self.0, ev, None, &mut part.key)?;
+        let key = std::str::from_utf8(&part.key).unwrap_or_default();
+        let at = match part.index.get(key) {
+            Some(&at) => at,
+            None => {
+                let at = part.groups.len();
+                part.index.insert(key.to_string(), at);
+                let accs = self.0.stats.iter().map(|s| Acc::partial(s.kind)).collect();
+                let values = values.into_iter().map(Value::into_owned).collect();
+                part.groups.push((key.to_string(), values, accs));
+                at
+            }
+        };
+        add_stats(&self.0, ev, &mut part.groups[at].2)
+    }
+}
+
 /// Where a named aggregate is kept.
 pub struct Persist {
     pub store: Store,
@@ -187,7 +261,8 @@ struct Group {
 }
 
 pub struct Aggregate {
-    spec: Spec,
+    /// Shared with the folder that runs on the pool.
+    spec: std::sync::Arc<Spec>,
     spec_text: String,
     groups: HashMap<String, Group>,
     /// Open windows by their end, for closing them in order.
@@ -222,7 +297,7 @@ impl Aggregate {
     pub fn new(spec: Spec, persist: Option<Persist>) -> anyhow::Result<Aggregate> {
         let spec_text = spec.describe();
         let mut agg = Aggregate {
-            spec,
+            spec: std::sync::Arc::new(spec),
             spec_text,
             groups: HashMap::new(),
             open: BTreeMap::new(),
@@ -336,6 +411,45 @@ impl Aggregate {
                 dirty: false,
             },
         );
+        Ok(())
+    }
+
+    /// A group seen for the first time: its stored total read in (named aggregates), its
+    /// window opened, its place in the output taken.
+    fn add_group(
+        &mut self,
+        key: String,
+        values: impl FnOnce() -> Vec<Value<'static>>,
+        window: Option<i64>,
+    ) -> Result<(), Fault> {
+        let base = match &self.persist {
+            Some(p) => match store::aggregate::group(p.store.conn(), &p.name, &key) {
+                Ok(found) => match found {
+                    Some((_, state)) => Some(self.parse_state(&state).map_err(Fault::Fatal)?),
+                    None => Some(self.empty()),
+                },
+                Err(e) => {
+                    return Err(Fault::Fatal(e.context("cannot read the state file")));
+                }
+            },
+            None => None,
+        };
+        if let (Some(start), Some(w)) = (window, &self.spec.window) {
+            self.open
+                .entry(start + w.width_ms)
+                .or_default()
+                .push(key.clone());
+        }
+        let g = Group {
+            values: values(),
+            window,
+            ord: self.next_ord,
+            base,
+            delta: self.empty(),
+            dirty: false,
+        };
+        self.next_ord += 1;
+        self.groups.insert(key, g);
         Ok(())
     }
 
@@ -554,65 +668,19 @@ impl Stage for Aggregate {
             }
             None => None,
         };
-        let values: Vec<Value<'_>> = self
-            .spec
-            .by
-            .iter()
-            .map(|c| c.expr.eval(ev))
-            .collect::<Result<_, _>>()
-            .map_err(Reject::from)?;
-        self.key_buf.clear();
-        {
-            let mut key_values = Vec::with_capacity(values.len() + 1);
-            if let Some(start) = window {
-                key_values.push(Value::Number(json::Number::Int(start)));
-            }
-            key_values.extend(values.iter().map(Value::reborrow));
-            // Groups are told apart by value, as `==` does; the output shows the first text
-            // seen (`values` below).
-            json::write_key(&Value::Array(key_values), &mut self.key_buf);
-        }
+        let mut key_buf = std::mem::take(&mut self.key_buf);
+        let values = group_key(&self.spec, ev, window, &mut key_buf);
+        self.key_buf = key_buf;
+        let values = values?;
         let key = std::str::from_utf8(&self.key_buf).unwrap_or_default();
         if !self.groups.contains_key(key) {
             let key = key.to_string();
-            let base = match &self.persist {
-                Some(p) => match store::aggregate::group(p.store.conn(), &p.name, &key) {
-                    Ok(found) => match found {
-                        Some((_, state)) => Some(self.parse_state(&state).map_err(Fault::Fatal)?),
-                        None => Some(self.empty()),
-                    },
-                    Err(e) => {
-                        return Err(Fault::Fatal(e.context("cannot read the state file")));
-                    }
-                },
-                None => None,
-            };
-            if let (Some(start), Some(w)) = (window, &self.spec.window) {
-                self.open
-                    .entry(start + w.width_ms)
-                    .or_default()
-                    .push(key.clone());
-            }
-            let g = Group {
-                values: values.iter().map(|v| v.clone().into_owned()).collect(),
-                window,
-                ord: self.next_ord,
-                base,
-                delta: self.empty(),
-                dirty: false,
-            };
-            self.next_ord += 1;
-            self.groups.insert(key, g);
+            let owned = values.into_iter().map(Value::into_owned).collect();
+            self.add_group(key, || owned, window)?;
         }
         let key = std::str::from_utf8(&self.key_buf).unwrap_or_default();
-        let stats = &self.spec.stats;
         if let Some(g) = self.groups.get_mut(key) {
-            for (stat, acc) in stats.iter().zip(g.delta.iter_mut()) {
-                match &stat.input {
-                    Some(col) => acc.add(Some(&col.expr.eval(ev).map_err(Reject::from)?)),
-                    None => acc.add(None),
-                }
-            }
+            add_stats(&self.spec, ev, &mut g.delta)?;
             g.dirty = true;
         }
         if self.spec.emit == Emit::Each
@@ -625,6 +693,31 @@ impl Stage for Aggregate {
             if self.watermark.is_none_or(|cur| wm > cur) {
                 self.watermark = Some(wm);
                 self.close_windows(out);
+            }
+        }
+        Ok(())
+    }
+
+    fn folder(&self) -> Option<std::sync::Arc<dyn Fold>> {
+        // Windows close as the watermark moves and `--emit each` writes after every event:
+        // both need the events one at a time, in order.
+        (self.spec.window.is_none() && self.spec.emit == Emit::Final)
+            .then(|| std::sync::Arc::new(Folder(self.spec.clone())) as std::sync::Arc<dyn Fold>)
+    }
+
+    fn merge(&mut self, partial: Partial) -> Result<(), Fault> {
+        let Ok(part) = partial.downcast::<Groups>() else {
+            return Err(Fault::Fatal(anyhow::anyhow!("a partial of another stage")));
+        };
+        for (key, values, accs) in part.groups {
+            if !self.groups.contains_key(&key) {
+                self.add_group(key.clone(), || values, None)?;
+            }
+            if let Some(g) = self.groups.get_mut(&key) {
+                for (d, a) in g.delta.iter_mut().zip(&accs) {
+                    d.merge(a);
+                }
+                g.dirty = true;
             }
         }
         Ok(())

@@ -73,8 +73,63 @@ impl Entwine {
             checkpointed: 0,
             cursor: None,
         };
+        e.start_at_checkpoint(st.size)?;
         e.catch_up(&st)?;
         Ok(e)
+    }
+
+    /// Starts from the newest checkpoint that keeps its frontier, so start-up reads only the
+    /// records after it rather than the whole stream. The frontier must give the root the
+    /// checkpoint's signed note states, and the last record before it must still give its leaf
+    /// and body hash; the records before are the signed tree's, checked by `binge verify`.
+    fn start_at_checkpoint(&mut self, size: u64) -> anyhow::Result<()> {
+        let conn = self.store.conn();
+        let Some((cp, hashes)) = store::entwine::latest_with_frontier(conn, &self.origin)? else {
+            return Ok(());
+        };
+        let tampered = |what: String| {
+            anyhow::anyhow!(
+                "stream {}: {what}; the state file has been changed, so binge will not extend it",
+                self.origin
+            )
+        };
+        let signed = self
+            .signer
+            .verifier()
+            .open_note(&cp.note)
+            .ok()
+            .and_then(|text| note::parse_checkpoint(text).ok());
+        let frontier = Frontier::from_hashes(cp.size, &hashes);
+        let holds = cp.size <= size
+            && frontier.as_ref().is_some_and(|f| f.root() == cp.root)
+            && signed == Some((self.origin.clone(), cp.size, cp.root));
+        let (Some(frontier), true) = (frontier, holds) else {
+            return Err(tampered(format!(
+                "the checkpoint at size {} is not a signed note of its frontier's root",
+                cp.size
+            )));
+        };
+        let last = store::entwine::records(conn, &self.origin, cp.size - 1, cp.size)?;
+        let Some(s) = last.first().filter(|s| s.record.seq == cp.size - 1) else {
+            return Err(tampered(format!("record {} is missing", cp.size - 1)));
+        };
+        if record::body_hash(&s.body) != s.record.body_hash {
+            return Err(tampered(format!(
+                "the event of record {} no longer gives its body hash",
+                cp.size - 1
+            )));
+        }
+        let leaf = s.record.leaf();
+        if leaf.as_slice() != s.leaf {
+            return Err(tampered(format!(
+                "record {} no longer gives its leaf",
+                cp.size - 1
+            )));
+        }
+        self.frontier = frontier;
+        self.head = leaf;
+        self.checkpointed = cp.size;
+        Ok(())
     }
 
     /// Takes in the records stored beyond what this run has seen, and checks them before
@@ -254,14 +309,9 @@ impl Entwine {
             } else {
                 vec![None; records.len()]
             };
+            let mut inserter = store::entwine::Inserter::new(tx)?;
             for ((p, (rec, _, leaf)), sig) in pending.iter().zip(&records).zip(&sigs) {
-                store::entwine::insert(
-                    tx,
-                    rec,
-                    leaf,
-                    &p.canonical,
-                    sig.as_ref().map(|s| s.as_slice()),
-                )?;
+                inserter.insert(rec, leaf, &p.canonical, sig.as_ref().map(|s| s.as_slice()))?;
                 f.push(*leaf);
                 h = *leaf;
                 emitted.push((rec.seq, *leaf));
@@ -284,13 +334,15 @@ impl Entwine {
         *head = h;
         *checkpointed = cp;
         let pending = std::mem::take(pending);
-        let mut line = Vec::new();
+        let (mut line, mut meta) = (Vec::new(), Vec::new());
+        let mut origin_json = Vec::new();
+        json::write_str(origin, &mut origin_json);
         for (p, (seq, leaf)) in pending.iter().zip(&emitted) {
-            let mut meta = b"{\"origin\":".to_vec();
-            json::write_str(origin, &mut meta);
-            meta.extend_from_slice(
-                format!(",\"seq\":{seq},\"leaf\":\"{}\"}}", note::hex(leaf)).as_bytes(),
-            );
+            use std::io::Write;
+            meta.clear();
+            meta.extend_from_slice(b"{\"origin\":");
+            meta.extend_from_slice(&origin_json);
+            let _ = write!(meta, ",\"seq\":{seq},\"leaf\":\"{}\"}}", note::hex(leaf));
             line.clear();
             json::with_member(&p.raw, "_entwine", &meta, &mut line);
             out.raw(&line);
@@ -320,7 +372,8 @@ fn checkpoint(
 ) -> anyhow::Result<()> {
     let root = f.root();
     let text = note::checkpoint_text(origin, f.size(), &root);
-    store::entwine::add_checkpoint(tx, origin, f.size(), &root, &signer.sign_note(&text), now)
+    let note = signer.sign_note(&text);
+    store::entwine::add_checkpoint(tx, origin, f.size(), &root, &note, now, &f.hashes())
 }
 
 /// The stateless half of entwining: the event's canonical body and its hash, made on every
@@ -359,6 +412,10 @@ impl Stage for Entwine {
         Some(&Canonical)
     }
 
+    fn preparer_ahead(&self) -> Option<std::sync::Arc<dyn Prepare + Send>> {
+        Some(std::sync::Arc::new(Canonical))
+    }
+
     fn prepared(
         &mut self,
         raw: &[u8],
@@ -367,10 +424,12 @@ impl Stage for Entwine {
         _out: &mut Output,
     ) -> Result<(), Fault> {
         let (hash, canonical) = prepared.split_at(32);
+        // Canonical JSON is written from `str`s: UTF-8.
+        let canonical = simdutf8::basic::from_utf8(canonical)
+            .map_err(|_| Fault::Bad(Reject("canonical JSON that is not UTF-8".into())))?;
         self.pending.push(Pending {
             raw: raw.to_vec(),
-            // Canonical JSON is written from `str`s: UTF-8.
-            canonical: String::from_utf8_lossy(canonical).into_owned(),
+            canonical: canonical.to_owned(),
             body_hash: hash.try_into().unwrap_or([0; 32]),
             time_ms: time::now_ms(),
         });

@@ -96,6 +96,19 @@ pub trait Stage: Send {
         None
     }
 
+    /// `Some` when the stage's state is a fold whose partial results merge: the engine then
+    /// folds slices of each batch into partials on every core ([`Fold`]) and hands them, in
+    /// input order, to [`Stage::merge`] instead of calling [`Stage::event`].
+    fn folder(&self) -> Option<std::sync::Arc<dyn Fold>> {
+        None
+    }
+
+    /// Takes in a partial made by the stage's [`Stage::folder`], as if its events had come
+    /// one by one.
+    fn merge(&mut self, _partial: Partial) -> Result<(), Fault> {
+        Err(Fault::Fatal(anyhow::anyhow!("this stage folds nothing")))
+    }
+
     /// Handles one event with what [`Prepare::prepare`] made of it.
     fn prepared(
         &mut self,
@@ -110,6 +123,12 @@ pub trait Stage: Send {
     /// `Some` when the stage keeps no state between events: the engine may then run it on many
     /// events at once and still write the results in input order.
     fn stateless(&self) -> Option<&dyn Stateless> {
+        None
+    }
+
+    /// Like [`Stage::stateless`], shared, so the engine can run the next batch on the pool
+    /// while it writes this one. A stage that gives one also gives it as `stateless`.
+    fn stateless_ahead(&self) -> Option<std::sync::Arc<dyn Stateless + Send>> {
         None
     }
 
@@ -133,9 +152,56 @@ pub trait Prepare: Sync {
     fn prepare(&self, ev: &Event<'_>, into: &mut Vec<u8>) -> Result<(), Reject>;
 }
 
+/// What a [`Fold`] made of a slice of events, for its stage's [`Stage::merge`].
+pub type Partial = Box<dyn std::any::Any + Send>;
+
+/// The half of a stage's work that folds events into a partial state, callable from several
+/// threads at once; partials are merged in input order by the stage.
+pub trait Fold: Sync + Send {
+    fn start(&self) -> Partial;
+    fn fold(&self, ev: &Event<'_>, into: &mut Partial) -> Result<(), Reject>;
+}
+
 /// A stage that handles each event on its own, callable from several threads at once.
 pub trait Stateless: Sync {
     fn event(&self, ev: &Event<'_>, out: &mut Output) -> Result<(), Reject>;
+}
+
+/// A stateless stage held so the engine's pool can share it ([`Stage::stateless_ahead`]).
+pub struct Shared<T>(std::sync::Arc<T>);
+
+impl<T: Stage + Stateless + Send + 'static> Shared<T> {
+    pub fn new(stage: T) -> Shared<T> {
+        Shared(std::sync::Arc::new(stage))
+    }
+}
+
+impl<T: Stage + Stateless + Send + 'static> Stateless for Shared<T> {
+    fn event(&self, ev: &Event<'_>, out: &mut Output) -> Result<(), Reject> {
+        Stateless::event(&*self.0, ev, out)
+    }
+}
+
+impl<T: Stage + Stateless + Send + 'static> Stage for Shared<T> {
+    fn fields(&self) -> Option<Vec<String>> {
+        self.0.fields()
+    }
+
+    fn event(&mut self, ev: &Event<'_>, out: &mut Output) -> Result<(), Fault> {
+        Ok(Stateless::event(&*self.0, ev, out)?)
+    }
+
+    fn stateless(&self) -> Option<&dyn Stateless> {
+        Some(&*self.0)
+    }
+
+    fn stateless_ahead(&self) -> Option<std::sync::Arc<dyn Stateless + Send>> {
+        Some(self.0.clone())
+    }
+
+    fn notes(&self) -> Vec<String> {
+        self.0.notes()
+    }
 }
 
 /// A stage that keeps no state, usable both one event at a time and from many threads. It has

@@ -72,6 +72,10 @@ pub struct Sum {
     float: f64,
     floats: bool,
     n: u64,
+    /// In a partial (see [`Acc::partial`]): the non-integers in the order they came, added
+    /// when the partial is merged, so a total is the same sum in the same order as one event
+    /// at a time (floating-point addition depends on its order).
+    later: Option<Vec<f64>>,
 }
 
 impl Sum {
@@ -84,7 +88,10 @@ impl Sum {
         match n.as_i64().filter(|_| integral) {
             Some(i) => self.int += i128::from(i),
             None => {
-                self.float += n.as_f64();
+                match &mut self.later {
+                    Some(later) => later.push(n.as_f64()),
+                    None => self.float += n.as_f64(),
+                }
                 self.floats = true;
             }
         }
@@ -93,7 +100,14 @@ impl Sum {
 
     fn merge(&mut self, o: &Sum) {
         self.int += o.int;
-        self.float += o.float;
+        match &o.later {
+            Some(later) => {
+                for x in later {
+                    self.float += x;
+                }
+            }
+            None => self.float += o.float,
+        }
         self.floats |= o.floats;
         self.n += o.n;
     }
@@ -132,6 +146,7 @@ impl Sum {
             float: num(a.get(1)?).map_or(0.0, |n| n.as_f64()),
             floats: matches!(a.get(2)?, Value::Bool(true)),
             n: num(a.get(3)?)?.as_i64()? as u64,
+            later: None,
         })
     }
 }
@@ -222,6 +237,22 @@ impl Acc {
             Kind::Distinct => Acc::Distinct(HashSet::new()),
             Kind::Hist => Acc::Hist(BTreeMap::new()),
             Kind::Percentile(q) => Acc::Percentile(q, Quantiles::default()),
+        }
+    }
+
+    /// An empty statistic for a slice of the input, to be merged into the whole in input
+    /// order: merged, it gives exactly what adding the slice's values one by one would.
+    pub fn partial(kind: Kind) -> Acc {
+        match Acc::new(kind) {
+            Acc::Sum(s) => Acc::Sum(Sum {
+                later: Some(Vec::new()),
+                ..s
+            }),
+            Acc::Avg(s) => Acc::Avg(Sum {
+                later: Some(Vec::new()),
+                ..s
+            }),
+            other => other,
         }
     }
 

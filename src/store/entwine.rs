@@ -62,6 +62,13 @@ CREATE TABLE entwine_witnessed (
 ) STRICT;
 ";
 
+/// Each checkpoint keeps the Merkle frontier of its tree (the roots of its perfect subtrees,
+/// left to right, 32 bytes each), so a writer starts from the newest one instead of reading
+/// every record before it. Checkpoints made before this step have none.
+pub const SCHEMA_3: &str = "
+ALTER TABLE entwine_checkpoints ADD COLUMN frontier BLOB;
+";
+
 /// The size `witness` last cosigned for the stream (0 when none).
 pub fn witnessed(conn: &Connection, origin: &str, witness: &str) -> anyhow::Result<u64> {
     Ok(conn
@@ -243,30 +250,38 @@ pub fn leaves(conn: &Connection, origin: &str, from: u64, to: u64) -> anyhow::Re
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn insert(
-    tx: &Transaction<'_>,
-    r: &Record,
-    leaf: &Hash,
-    body: &str,
-    sig: Option<&[u8]>,
-) -> anyhow::Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO entwine_records (origin, seq, prev, tick_index, tick_hash, time_ms, body_hash, leaf, body, sig)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?
-    .execute(params![
-        r.origin,
-        r.seq as i64,
-        r.prev.as_slice(),
-        r.tick.map(|t| t.index as i64),
-        r.tick.map(|t| t.hash.to_vec()),
-        r.time_ms,
-        r.body_hash.as_slice(),
-        leaf.as_slice(),
-        body,
-        sig
-    ])?;
-    Ok(())
+/// Appends records with one prepared statement, for a batch of them in one transaction.
+pub struct Inserter<'t>(rusqlite::CachedStatement<'t>);
+
+impl<'t> Inserter<'t> {
+    pub fn new(tx: &'t Transaction<'_>) -> anyhow::Result<Inserter<'t>> {
+        Ok(Inserter(tx.prepare_cached(
+            "INSERT INTO entwine_records (origin, seq, prev, tick_index, tick_hash, time_ms, body_hash, leaf, body, sig)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?))
+    }
+
+    pub fn insert(
+        &mut self,
+        r: &Record,
+        leaf: &Hash,
+        body: &str,
+        sig: Option<&[u8]>,
+    ) -> anyhow::Result<()> {
+        self.0.execute(params![
+            r.origin,
+            r.seq as i64,
+            r.prev.as_slice(),
+            r.tick.map(|t| t.index as i64),
+            r.tick.as_ref().map(|t| t.hash.as_slice()),
+            r.time_ms,
+            r.body_hash.as_slice(),
+            leaf.as_slice(),
+            body,
+            sig
+        ])?;
+        Ok(())
+    }
 }
 
 pub fn set_head(tx: &Transaction<'_>, origin: &str, size: u64, head: &Hash) -> anyhow::Result<()> {
@@ -282,12 +297,40 @@ pub fn add_checkpoint(
     root: &Hash,
     note: &str,
     now: i64,
+    frontier: &[Hash],
 ) -> anyhow::Result<()> {
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO entwine_checkpoints (origin, size, root, note, made_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT OR IGNORE INTO entwine_checkpoints (origin, size, root, note, made_at, frontier) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![origin, size as i64, root.as_slice(), note, now])?;
+    .execute(params![
+        origin,
+        size as i64,
+        root.as_slice(),
+        note,
+        now,
+        frontier.concat()
+    ])?;
     Ok(())
+}
+
+/// The newest checkpoint that keeps its frontier, with the frontier's hashes as stored (not
+/// checked: the caller checks them against the signed root).
+pub fn latest_with_frontier(
+    conn: &Connection,
+    origin: &str,
+) -> anyhow::Result<Option<(Checkpoint, Vec<Hash>)>> {
+    let row = conn
+        .query_row(
+            "SELECT size, root, note, made_at, frontier FROM entwine_checkpoints
+             WHERE origin = ?1 AND frontier IS NOT NULL ORDER BY size DESC LIMIT 1",
+            [origin],
+            |r| Ok((checkpoint_row(r)?, r.get::<_, Vec<u8>>(4)?)),
+        )
+        .optional()?;
+    Ok(row.map(|(cp, blob)| {
+        let hashes = blob.chunks(32).map(|c| hash(c.to_vec())).collect();
+        (cp, hashes)
+    }))
 }
 
 pub struct Checkpoint {

@@ -36,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     aggregate::SCHEMA_2,
     collect::SCHEMA_2,
     entwine::SCHEMA_2,
+    entwine::SCHEMA_3,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -156,8 +156,18 @@ pub fn run_from(
     let mut status = Exit::Success;
     let mut stop: Option<Stop> = None;
     // With a stage that can prepare ahead, batch N+1 is prepared on the pool while the stage
-    // handles batch N on this thread.
-    let ahead = stage.preparer_ahead();
+    // handles batch N on this thread; a stateless stage's batch N+1 is run whole on the pool
+    // while this thread writes batch N.
+    let ahead = match (
+        stage.stateless_ahead(),
+        stage.folder(),
+        stage.preparer_ahead(),
+    ) {
+        (Some(free), _, _) => Some(Ahead::Run(free, opts.on_error)),
+        (None, Some(fold), _) => Some(Ahead::Fold(fold, opts.on_error)),
+        (None, None, Some(prep)) => Some(Ahead::Prepare(prep)),
+        (None, None, None) => None,
+    };
     let mut inflight: Option<crossbeam_channel::Receiver<Ready>> = None;
     while stop.is_none() {
         let got = match rx.try_recv() {
@@ -217,9 +227,9 @@ pub fn run_from(
                 continue;
             }
             Got::Msg(Msg::Batch(batch)) => match &ahead {
-                Some(prep) => {
+                Some(how) => {
                     let source = names[batch.source].clone();
-                    let next = prepare_ahead(batch, source, wanted.clone(), Arc::clone(prep));
+                    let next = work_ahead(batch, source, wanted.clone(), how.clone());
                     match inflight.replace(next) {
                         None => continue,
                         Some(prev) => {
@@ -234,11 +244,27 @@ pub fn run_from(
         };
         progress.add(batch.bytes);
         let source = &names[batch.source];
-        let results = process(&batch, source, &wanted, stage, opts.on_error, prepared);
+        let results = match prepared {
+            Some(Work::Done(chunks)) => chunks,
+            Some(Work::Prepared(parts)) => {
+                process(&batch, source, &wanted, stage, opts.on_error, Some(parts))
+            }
+            None => process(&batch, source, &wanted, stage, opts.on_error, None),
+        };
         if let Some(t) = &tracker {
             t.handed(&batch, &results);
         }
-        for chunk in results {
+        for mut chunk in results {
+            // A folded slice is taken in before its output and bad lines are written: under
+            // `--on-error fail` it holds exactly the events before the bad line.
+            if let Some(partial) = chunk.partial.take()
+                && let Err(f) = stage.merge(partial)
+            {
+                chunk.fatal.get_or_insert(match f {
+                    Fault::Fatal(e) => e,
+                    Fault::Bad(r) => anyhow::anyhow!("{r}"),
+                });
+            }
             let say = |m: &str| progress.message(m);
             match write_chunk(&chunk, &batch, source, &mut sink, &mut bad, &say) {
                 Ok(Flow::Go) => {}
@@ -348,25 +374,94 @@ enum Got {
     Ready(Ready),
 }
 
-/// A batch and what was prepared of it.
-type Ready = (Batch, Vec<Prepared>);
+/// What the pool does with a batch ahead of this thread.
+#[derive(Clone)]
+enum Ahead {
+    /// Runs a stateless stage on it: what is left is writing the result.
+    Run(Arc<dyn crate::stage::Stateless + Send>, OnError),
+    /// Folds its slices into partials for a stage that merges them.
+    Fold(Arc<dyn crate::stage::Fold>, OnError),
+    /// Prepares it for a stage that keeps state.
+    Prepare(Arc<dyn crate::stage::Prepare + Send>),
+}
 
-/// Prepares `batch` on the pool; the result comes on the channel returned.
-fn prepare_ahead(
+/// What was done ahead with a batch.
+enum Work {
+    Done(Vec<Chunk>),
+    Prepared(Vec<Prepared>),
+}
+
+/// A batch and what was done of it ahead.
+type Ready = (Batch, Work);
+
+/// Works on `batch` on the pool; the result comes on the channel returned.
+fn work_ahead(
     batch: Batch,
     source: String,
     wanted: Vec<String>,
-    prep: Arc<dyn crate::stage::Prepare + Send>,
+    how: Ahead,
 ) -> crossbeam_channel::Receiver<Ready> {
     let (tx, rx) = bounded(1);
     rayon::spawn(move || {
-        let parts = split(&batch.lines)
-            .into_par_iter()
-            .map(|(_, part)| prepare_lines(&batch, part, &source, &wanted, &*prep))
-            .collect();
-        let _ = tx.send((batch, parts));
+        let work = match &how {
+            Ahead::Run(free, on_error) => {
+                Work::Done(run_stateless(&batch, &source, &wanted, &**free, *on_error))
+            }
+            Ahead::Fold(fold, on_error) => Work::Done(
+                split(&batch.lines)
+                    .into_par_iter()
+                    .map(|(first, part)| {
+                        let mut partial = fold.start();
+                        let mut chunk = run_lines(
+                            &batch,
+                            first,
+                            part,
+                            &source,
+                            &wanted,
+                            *on_error,
+                            &mut |ev, _| Ok(fold.fold(ev, &mut partial)?),
+                        );
+                        chunk.partial = Some(partial);
+                        chunk
+                    })
+                    .collect(),
+            ),
+            Ahead::Prepare(prep) => Work::Prepared(
+                split(&batch.lines)
+                    .into_par_iter()
+                    .map(|(_, part)| prepare_lines(&batch, part, &source, &wanted, &**prep))
+                    .collect(),
+            ),
+        };
+        let _ = tx.send((batch, work));
     });
     rx
+}
+
+/// Runs a stateless stage over a batch, its slices on every core.
+fn run_stateless(
+    batch: &Batch,
+    source: &str,
+    wanted: &[String],
+    stateless: &dyn crate::stage::Stateless,
+    on_error: OnError,
+) -> Vec<Chunk> {
+    let lines = &batch.lines;
+    let run = |(first, part): (usize, &[Line])| {
+        run_lines(
+            batch,
+            first,
+            part,
+            source,
+            wanted,
+            on_error,
+            &mut |ev, out| Ok(stateless.event(ev, out)?),
+        )
+    };
+    if lines.len() < MIN_PARALLEL_LINES {
+        return vec![run((0, lines))];
+    }
+    split(lines).into_par_iter().map(run).collect()
 }
 
 /// The batch being prepared ahead, once it is.
@@ -389,6 +484,8 @@ struct Chunk {
     handed: usize,
     /// The slice stopped before its end (a fatal error, or a bad line under `--on-error fail`).
     stopped: bool,
+    /// What a folding stage made of the slice's events, for it to merge.
+    partial: Option<crate::stage::Partial>,
 }
 
 impl Chunk {
@@ -399,6 +496,7 @@ impl Chunk {
             fatal: None,
             handed: 0,
             stopped: false,
+            partial: None,
         }
     }
 
@@ -553,23 +651,8 @@ fn process(
         return vec![chunk];
     }
 
-    if let Some(stateless) = stage.stateless()
-        && lines.len() >= MIN_PARALLEL_LINES
-    {
-        return split(lines)
-            .into_par_iter()
-            .map(|(first, part)| {
-                run_lines(
-                    batch,
-                    first,
-                    part,
-                    source,
-                    wanted,
-                    on_error,
-                    &mut |ev, out| Ok(stateless.event(ev, out)?),
-                )
-            })
-            .collect();
+    if let Some(stateless) = stage.stateless() {
+        return run_stateless(batch, source, wanted, stateless, on_error);
     }
     vec![run_lines(
         batch,
