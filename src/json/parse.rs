@@ -531,7 +531,13 @@ impl<'a> Parser<'a> {
         }
         self.i += 1;
         self.ws();
-        let mut members = Vec::new();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(B::object(Vec::new()));
+        }
+        // Room for a typical event's members up front: growing from empty reallocates
+        // several times per object (nothing is allocated when validating: `B::V` is `()`).
+        let mut members = Vec::with_capacity(16);
         if self.peek() == Some(b'}') {
             self.i += 1;
             return Ok(B::object(members));

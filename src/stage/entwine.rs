@@ -17,9 +17,12 @@ use crate::stream::resume::{Cursor, Keeps};
 use crate::stream::{Event, Output};
 use crate::time;
 
+/// An event waiting for its batch's commit. Its bytes live in [`Entwine::bytes`], one buffer
+/// for the batch rather than two allocations per event.
 struct Pending {
-    raw: Vec<u8>,
-    canonical: String,
+    raw: std::ops::Range<usize>,
+    /// Canonical JSON, UTF-8 (checked when it was taken in).
+    canonical: std::ops::Range<usize>,
     body_hash: Hash,
     time_ms: i64,
 }
@@ -33,6 +36,8 @@ pub struct Entwine {
     every: u64,
     sign_each: bool,
     pending: Vec<Pending>,
+    /// The bytes of the pending events and of their canonical forms.
+    bytes: Vec<u8>,
     /// The size of the newest checkpoint.
     checkpointed: u64,
     /// Under `--resume`, the input positions to commit with the records.
@@ -70,6 +75,7 @@ impl Entwine {
             every: every.max(1),
             sign_each,
             pending: Vec::new(),
+            bytes: Vec::new(),
             checkpointed: 0,
             cursor: None,
         };
@@ -271,6 +277,7 @@ impl Entwine {
             sign_each,
             checkpointed,
             pending,
+            bytes,
             cursor,
         } = self;
         let mut emitted: Vec<(u64, Hash)> = Vec::with_capacity(pending.len());
@@ -311,7 +318,8 @@ impl Entwine {
             };
             let mut inserter = store::entwine::Inserter::new(tx)?;
             for ((p, (rec, _, leaf)), sig) in pending.iter().zip(&records).zip(&sigs) {
-                inserter.insert(rec, leaf, &p.canonical, sig.as_ref().map(|s| s.as_slice()))?;
+                let body = &bytes[p.canonical.clone()];
+                inserter.insert(rec, leaf, body, sig.as_ref().map(|s| s.as_slice()))?;
                 f.push(*leaf);
                 h = *leaf;
                 emitted.push((rec.seq, *leaf));
@@ -344,9 +352,10 @@ impl Entwine {
             meta.extend_from_slice(&origin_json);
             let _ = write!(meta, ",\"seq\":{seq},\"leaf\":\"{}\"}}", note::hex(leaf));
             line.clear();
-            json::with_member(&p.raw, "_entwine", &meta, &mut line);
+            json::with_member(&bytes[p.raw.clone()], "_entwine", &meta, &mut line);
             out.raw(&line);
         }
+        bytes.clear();
         Ok(())
     }
 }
@@ -425,11 +434,17 @@ impl Stage for Entwine {
     ) -> Result<(), Fault> {
         let (hash, canonical) = prepared.split_at(32);
         // Canonical JSON is written from `str`s: UTF-8.
-        let canonical = simdutf8::basic::from_utf8(canonical)
-            .map_err(|_| Fault::Bad(Reject("canonical JSON that is not UTF-8".into())))?;
+        if simdutf8::basic::from_utf8(canonical).is_err() {
+            return Err(Fault::Bad(Reject(
+                "canonical JSON that is not UTF-8".into(),
+            )));
+        }
+        let at = self.bytes.len();
+        self.bytes.extend_from_slice(raw);
+        self.bytes.extend_from_slice(canonical);
         self.pending.push(Pending {
-            raw: raw.to_vec(),
-            canonical: canonical.to_owned(),
+            raw: at..at + raw.len(),
+            canonical: at + raw.len()..self.bytes.len(),
             body_hash: hash.try_into().unwrap_or([0; 32]),
             time_ms: time::now_ms(),
         });

@@ -261,13 +261,15 @@ impl<'t> Inserter<'t> {
         )?))
     }
 
+    /// `body` is the canonical JSON, UTF-8 (bound as text without checking it again).
     pub fn insert(
         &mut self,
         r: &Record,
         leaf: &Hash,
-        body: &str,
+        body: &[u8],
         sig: Option<&[u8]>,
     ) -> anyhow::Result<()> {
+        let body = rusqlite::types::ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Text(body));
         self.0.execute(params![
             r.origin,
             r.seq as i64,
