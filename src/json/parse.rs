@@ -358,13 +358,20 @@ fn plain_run(b: &[u8], mut i: usize) -> usize {
 }
 
 /// Compares a raw (still escaped) key from the input with a plain name.
+#[inline]
 pub fn key_equals(raw: &[u8], name: &str) -> bool {
     // An escape is longer than what it stands for, so the lengths alone settle most
     // comparisons without looking for a backslash.
     match raw.len().cmp(&name.len()) {
         std::cmp::Ordering::Less => false,
         std::cmp::Ordering::Equal => raw == name.as_bytes() && !raw.contains(&b'\\'),
-        std::cmp::Ordering::Greater => raw.contains(&b'\\') && unescape(raw) == name,
+        std::cmp::Ordering::Greater => {
+            // A first byte that is no escape is the first byte of what the key says.
+            if raw[0] != b'\\' && name.as_bytes().first() != Some(&raw[0]) {
+                return false;
+            }
+            raw.contains(&b'\\') && unescape(raw) == name
+        }
     }
 }
 

@@ -140,6 +140,9 @@ pub struct Framing {
     pub max_line_bytes: usize,
     /// With `text`: which lines begin an event; the others continue the one before.
     pub multiline: Option<Multiline>,
+    /// Buffers of batches the engine is done with, read into again: a fresh one would be
+    /// faulted in and zeroed page by page for every megabyte read.
+    pub spare: Option<crossbeam_channel::Receiver<Vec<u8>>>,
 }
 
 /// How `--multiline` tells the first line of an event from its continuation lines.
@@ -643,7 +646,14 @@ impl<'f> Framer<'f> {
             std::mem::take(&mut self.wrapped)
         } else {
             let tail = self.buf[self.line_start..].to_vec();
-            let mut data = std::mem::replace(&mut self.buf, Vec::with_capacity(BLOCK * 2));
+            let fresh = match self.framing.spare.as_ref().and_then(|r| r.try_recv().ok()) {
+                Some(mut spare) => {
+                    spare.clear();
+                    spare
+                }
+                None => Vec::with_capacity(BLOCK * 2),
+            };
+            let mut data = std::mem::replace(&mut self.buf, fresh);
             data.truncate(self.line_start);
             self.buf.extend_from_slice(&tail);
             data
@@ -683,6 +693,7 @@ mod tests {
             text,
             max_line_bytes: max,
             multiline: None,
+            spare: None,
         };
         read_source(
             &mut Trickle(input, step),

@@ -140,11 +140,13 @@ pub fn run_from(
     };
     let names: Vec<String> = segments.iter().map(|s| s.name.clone()).collect();
     let progress = Progress::new(opts.progress, total_size(&segments));
+    let (spare_tx, spare_rx) = bounded::<Vec<u8>>(4);
     let framing = Framing {
         drain: false,
         text: opts.text,
         max_line_bytes: opts.max_line_bytes,
         multiline: opts.multiline.clone(),
+        spare: Some(spare_rx),
     };
     let wanted = stage.fields().unwrap_or_default();
     let (tx, rx) = bounded::<Msg>(4);
@@ -216,7 +218,7 @@ pub fn run_from(
             }
             Err(TryRecvError::Disconnected) => break,
         };
-        let (batch, prepared) = match got {
+        let (mut batch, prepared) = match got {
             Got::Msg(Msg::Failed { source, error }) => {
                 progress.message(&format!(
                     "binge {}: {}: {error}",
@@ -281,6 +283,8 @@ pub fn run_from(
                 break;
             }
         }
+        // Its buffer is read into again.
+        let _ = spare_tx.try_send(std::mem::take(&mut batch.data));
         if stop.is_none() {
             let mut after = Output::new();
             let idle = rx.is_empty() && inflight.is_none();
