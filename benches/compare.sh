@@ -67,6 +67,9 @@ if want filter || want annotate || want aggregate; then
     for t in jq jaq mlr; do install_peer "$t" && peers+=("$t"); done
 fi
 
+# median: the median of the numbers on standard input, one per line.
+median() { sort -g | awk '{t[NR]=$1} END{print (NR%2) ? t[(NR+1)/2] : (t[NR/2]+t[NR/2+1])/2}'; }
+
 # measure NAME CMD...: median wall time over $runs runs, peak RSS, and the output's line count.
 measure() {
     local name=$1; shift
@@ -79,7 +82,7 @@ measure() {
         [ "$kb" -gt "$peak" ] && peak=$kb
     done
     local median
-    median=$(printf '%s\n' "${times[@]}" | sort -g | awk '{t[NR]=$1} END{print (NR%2) ? t[(NR+1)/2] : (t[NR/2]+t[NR/2+1])/2}')
+    median=$(printf '%s\n' "${times[@]}" | median)
     echo "$name $median $peak $lines"
 }
 
@@ -199,26 +202,27 @@ echo "== entwine: the first 300,000 events with checkpoints every 10,000 records
 rm -f "$bench_dir/entwine.db"* "$bench_dir/entwine.key"
 "$binge" entwine keygen --origin bench --out "$bench_dir/entwine.key" > /dev/null
 head -300000 "$corpus" > "$bench_dir/first300k.ndjson"
-times=() peak=0
-for _ in $(seq "$runs"); do
-    rm -f "$bench_dir/entwine.db"*
-    /usr/bin/time -f "%e %M" -o "$bench_dir/time.txt" "$binge" entwine --checkpoint-every 10000 --key "$bench_dir/entwine.key" --state "$bench_dir/entwine.db" < "$bench_dir/first300k.ndjson" > /dev/null
-    read -r secs kb < "$bench_dir/time.txt"
-    times+=("$secs"); [ "$kb" -gt "$peak" ] && peak=$kb
-done
-secs=$(printf '%s\n' "${times[@]}" | sort -g | awk '{t[NR]=$1} END{print (NR%2) ? t[(NR+1)/2] : (t[NR/2]+t[NR/2+1])/2}')
+# runs_of SETUP CMD...: runs SETUP (a shell command) then CMD, $runs times; sets secs (the
+# median) and peak (KB).
+runs_of() {
+    local setup=$1; shift
+    local times=() s kb
+    peak=0
+    for _ in $(seq "$runs"); do
+        eval "$setup"
+        /usr/bin/time -f "%e %M" -o "$bench_dir/time.txt" "$@"
+        read -r s kb < "$bench_dir/time.txt"
+        times+=("$s"); [ "$kb" -gt "$peak" ] && peak=$kb
+    done
+    secs=$(printf '%s\n' "${times[@]}" | median)
+}
+runs_of "rm -f '$bench_dir/entwine.db'*" sh -c "'$binge' entwine --checkpoint-every 10000 --key '$bench_dir/entwine.key' --state '$bench_dir/entwine.db' < '$bench_dir/first300k.ndjson' > /dev/null"
 printf '%-16s %9.2f s %12.0f events/s %10.1f peak MB\n' entwine "$secs" "$(awk "BEGIN{print 300000 / $secs}")" "$(awk "BEGIN{print $peak / 1024}")"
 entwine_rate=$(awk "BEGIN{printf \"%.0f\", 300000 / $secs}")
 # verify reads that export back, with the public key alone.
 "$binge" entwine export --stream bench --state "$bench_dir/entwine.db" > "$bench_dir/export.ndjson"
 "$binge" entwine pubkey "$bench_dir/entwine.key" > "$bench_dir/trust.txt"
-times=() peak=0
-for _ in $(seq "$runs"); do
-    /usr/bin/time -f "%e %M" -o "$bench_dir/time.txt" "$binge" verify --trust "$bench_dir/trust.txt" "$bench_dir/export.ndjson" 2> /dev/null
-    read -r secs kb < "$bench_dir/time.txt"
-    times+=("$secs"); [ "$kb" -gt "$peak" ] && peak=$kb
-done
-secs=$(printf '%s\n' "${times[@]}" | sort -g | awk '{t[NR]=$1} END{print (NR%2) ? t[(NR+1)/2] : (t[NR/2]+t[NR/2+1])/2}')
+runs_of true sh -c "'$binge' verify --trust '$bench_dir/trust.txt' '$bench_dir/export.ndjson' 2> /dev/null"
 printf '%-16s %9.2f s %12.0f records/s %9.1f peak MB\n' verify "$secs" "$(awk "BEGIN{print 300000 / $secs}")" "$(awk "BEGIN{print $peak / 1024}")"
 verify_rate=$(awk "BEGIN{printf \"%.0f\", 300000 / $secs}")
 rm -f "$bench_dir/entwine.db"* "$bench_dir/export.ndjson" "$bench_dir/trust.txt"
@@ -277,7 +281,7 @@ if want serve && have curl; then
         times+=("$(awk "BEGIN{print $end - $start}")")
     done
     kill -TERM $server; wait $server || true
-    median=$(printf '%s\n' "${times[@]}" | sort -g | awk '{t[NR]=$1} END{print (NR%2) ? t[(NR+1)/2] : (t[NR/2]+t[NR/2+1])/2}')
+    median=$(printf '%s\n' "${times[@]}" | median)
     printf '%-12s %9.2f s %12.0f events/s\n' "serve --log" "$median" "$(awk "BEGIN{print 200000 / $median}")"
     rm -rf "$bench_dir/serve"
 fi
@@ -332,7 +336,7 @@ if want nats && have nats-server; then
     kill $nats; wait $nats 2>/dev/null || true
     for what in tee read; do
         if [ $what = tee ]; then t=("${tee_times[@]}"); label="tee nats://"; else t=("${read_times[@]}"); label="log read nats://"; fi
-        median=$(printf '%s\n' "${t[@]}" | sort -g | awk '{t[NR]=$1} END{print (NR%2) ? t[(NR+1)/2] : (t[NR/2]+t[NR/2+1])/2}')
+        median=$(printf '%s\n' "${t[@]}" | median)
         printf '%-16s %9.2f s %12.0f events/s\n' "$label" "$median" "$(awk "BEGIN{print $n / $median}")"
     done
     rm -rf "$bench_dir/nats"
@@ -354,7 +358,7 @@ if want startup; then
             end=$(date +%s%N)
             times+=("$(awk "BEGIN{print ($end - $start) / 200 / 1e6}")")
         done
-        ms=$(printf '%s\n' "${times[@]}" | sort -g | awk '{t[NR]=$1} END{print (NR%2) ? t[(NR+1)/2] : (t[NR/2]+t[NR/2+1])/2}')
+        ms=$(printf '%s\n' "${times[@]}" | median)
         printf '%-12s %9.2f ms\n' "$tool" "$ms"
         [ $tool = binge ] && startup_ms=$ms
     done
