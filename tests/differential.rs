@@ -3,9 +3,7 @@
 //! be what it writes now, byte for byte. The excerpt (every 50th Loghub event) is in every
 //! clone; the whole Loghub corpus is checked when `../shared` is beside the repository.
 
-use std::io::Write;
-use std::process::Stdio;
-
+use agglo::chain::note::hex;
 use sha2::{Digest, Sha256};
 
 use crate::util::*;
@@ -34,10 +32,6 @@ fn before(input: &str) -> Vec<(String, String, usize)> {
         .collect()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Runs every workload on `input`, read from standard input through a pipe (as the benchmark
 /// and a shell pipeline feed it) and as a named file, and compares with what binge wrote before.
 fn compare(input: &std::path::Path) {
@@ -49,18 +43,11 @@ fn compare(input: &std::path::Path) {
     let mut differ = Vec::new();
     for ((load, args), (was, digest, size)) in loads.iter().zip(&expected) {
         assert_eq!(load, was);
-        let mut child = binge_std()
+        let piped = binge()
             .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
+            .write_stdin(bytes.clone())
+            .output()
             .unwrap();
-        let mut stdin = child.stdin.take().unwrap();
-        let feed = bytes.clone();
-        let feeder = std::thread::spawn(move || stdin.write_all(&feed));
-        let piped = child.wait_with_output().unwrap();
-        feeder.join().unwrap().unwrap();
         let named = binge_std().args(args).arg(input).output().unwrap();
         for (how, out) in [("stdin", &piped), ("file", &named)] {
             assert!(out.status.success(), "{load} ({how}): {}", stderr_of(out));

@@ -1,6 +1,6 @@
 //! `binge verify`: checks exported entwined history against trusted keys.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 
 use anyhow::Context;
 use rayon::prelude::*;
@@ -11,9 +11,8 @@ use crate::exit::{Exit, UsageError};
 use crate::json::{self, Number, Value};
 use crate::stream;
 
-/// Bytes of whole lines read, parsed and hashed at a time (on every core) before they are
-/// checked in order.
-const VERIFY_BLOCK: usize = 4 << 20;
+/// Lines read, parsed and hashed at a time (on every core) before they are checked in order.
+const VERIFY_BATCH: usize = 4096;
 
 /// The signed checkpoints a `--since` file holds: the file itself when it is a signed note,
 /// else the last checkpoint line of each stream in it (an earlier export).
@@ -82,63 +81,40 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
                     .map_err(|e| UsageError(format!("cannot read {name}: {e}")))?,
             ))
         };
-        // Lines are parsed, and records canonicalised and hashed, a block at a time on every
+        // Lines are parsed, and records canonicalised and hashed, a batch at a time on every
         // core; the checks that follow the chain take them in order on this thread.
-        let mut reader = reader;
-        let (mut block, mut n) = (Vec::new(), 0usize);
+        let mut lines = reader.lines();
+        let mut n = 0;
         loop {
-            let tail = block.len();
-            let got = (&mut reader)
-                .take(VERIFY_BLOCK as u64)
-                .read_to_end(&mut block)
-                .map_err(|e| UsageError(format!("{name}:{}: {e}", n + 1)))?;
-            // Whole lines only: the last one waits for the next block unless input ended.
-            let end = if got == 0 {
-                block.len()
-            } else {
-                match memchr::memrchr(b'\n', &block[tail..]) {
-                    Some(i) => tail + i + 1,
-                    None => continue,
-                }
-            };
-            let mut lines = Vec::new();
-            let mut start = 0;
-            while start < end {
-                let stop = memchr::memchr(b'\n', &block[start..end]).map_or(end, |i| start + i);
+            let mut batch = Vec::with_capacity(VERIFY_BATCH);
+            for line in lines.by_ref().take(VERIFY_BATCH) {
                 n += 1;
-                let line = &block[start..stop];
-                if !line.trim_ascii().is_empty() {
-                    lines.push((n, line));
+                let line = line.map_err(|e| UsageError(format!("{name}:{n}: {e}")))?;
+                if !line.trim().is_empty() {
+                    batch.push((n, line));
                 }
-                start = stop + 1;
             }
-            lines_read += lines.len();
-            let read: Vec<_> = lines
+            if batch.is_empty() {
+                break;
+            }
+            lines_read += batch.len();
+            let read: Vec<_> = batch
                 .par_iter()
                 .map(|(_, line)| {
-                    json::parse_value(line).map(|v| {
+                    json::parse_value(line.as_bytes()).map(|v| {
                         let ahead = Checker::read_ahead(&v);
                         (v, ahead)
                     })
                 })
                 .collect();
-            let mut read = read;
-            for ((n, _), r) in lines.iter().zip(&mut read) {
-                let (v, ahead) = r
-                    .as_mut()
-                    .map_err(|e| UsageError(format!("{name}:{n}: {e}")))?;
+            for ((n, _), r) in batch.iter().zip(read) {
+                let (v, ahead) = r.map_err(|e| UsageError(format!("{name}:{n}: {e}")))?;
                 checker
-                    .line_read(v, ahead.take())
+                    .line_read(&v, ahead)
                     .map_err(|Unusable(why)| UsageError(format!("{name}:{n}: {why}")))?;
                 if args.order && v.member("type").and_then(Value::as_str) == Some("record") {
-                    records.push(v.clone().into_owned());
+                    records.push(v.into_owned());
                 }
-            }
-            // The trees were made on the pool: freed there too, rather than one by one here.
-            read.into_par_iter().for_each(drop);
-            block.drain(..end);
-            if got == 0 {
-                break;
             }
         }
         if lines_read == 0 {

@@ -545,10 +545,6 @@ impl<'a> Parser<'a> {
         // Room for a typical event's members up front: growing from empty reallocates
         // several times per object (nothing is allocated when validating: `B::V` is `()`).
         let mut members = Vec::with_capacity(16);
-        if self.peek() == Some(b'}') {
-            self.i += 1;
-            return Ok(B::object(members));
-        }
         loop {
             if self.peek() != Some(b'"') {
                 return Err(self.err("expected a string key in an object"));

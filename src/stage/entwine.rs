@@ -93,12 +93,7 @@ impl Entwine {
         let Some((cp, hashes)) = store::entwine::latest_with_frontier(conn, &self.origin)? else {
             return Ok(());
         };
-        let tampered = |what: String| {
-            anyhow::anyhow!(
-                "stream {}: {what}; the state file has been changed, so binge will not extend it",
-                self.origin
-            )
-        };
+        let tampered = |what: String| tampered(&self.origin, &what);
         let signed = self
             .signer
             .verifier()
@@ -147,12 +142,7 @@ impl Entwine {
         /// Records read and hashed at a time (on every core).
         const PAGE: u64 = 8192;
         let from = self.frontier.size();
-        let tampered = |what: String| {
-            anyhow::anyhow!(
-                "stream {}: {what}; the state file has been changed, so binge will not extend it",
-                self.origin
-            )
-        };
+        let tampered = |what: String| tampered(&self.origin, &what);
         if st.size < from {
             return Err(tampered(format!(
                 "it says {} records, fewer than the {from} already seen",
@@ -358,6 +348,13 @@ impl Entwine {
         bytes.clear();
         Ok(())
     }
+}
+
+/// The error for a state file that no longer holds together: binge does not extend it.
+fn tampered(origin: &str, what: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "stream {origin}: {what}; the state file has been changed, so binge will not extend it"
+    )
 }
 
 /// Another writer appended between reading the head and taking the write lock.
