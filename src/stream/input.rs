@@ -96,8 +96,13 @@ fn wait_readable(fd: std::os::fd::RawFd, quiet: Option<std::time::Duration>) -> 
     }
 }
 
-/// Bytes asked of the source per read, and the size at which a batch is sent.
+/// The most bytes asked of the source per read, and the size at which a batch is sent.
 const BLOCK: usize = 1 << 20;
+
+/// The first read's size; each read that fills its buffer doubles the next, up to [`BLOCK`].
+/// Starting small keeps a short input (a cron job, an empty pipe) from faulting in a megabyte
+/// it never uses: page faults are most of binge's start-up time.
+const FIRST_READ: usize = 64 << 10;
 
 /// A line of a batch: `data[start..end]`, numbered from 1 in its source.
 #[derive(Debug, Clone)]
@@ -333,8 +338,9 @@ fn read_source(
     tx: &Sender<Msg>,
 ) -> io::Result<bool> {
     let mut f = Framer::new(source, framing, start);
+    let mut chunk = FIRST_READ;
     loop {
-        let len = f.buf.len();
+        let len = f.filled;
         if let Some(fd) = wait {
             let quiet = f.pending.is_some().then_some(MULTILINE_FLUSH);
             match wait_readable(fd, quiet) {
@@ -353,11 +359,13 @@ fn read_source(
                 }
             }
         }
-        f.buf.resize(len + BLOCK, 0);
-        let n = match r.read(&mut f.buf[len..]) {
+        if f.buf.len() < len + chunk {
+            // Only bytes never written before are zeroed: a recycled buffer's are not again.
+            f.buf.resize(len + chunk, 0);
+        }
+        let n = match r.read(&mut f.buf[len..len + chunk]) {
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {
-                f.buf.truncate(len);
                 if stopped() && !framing.drain {
                     0
                 } else {
@@ -365,7 +373,6 @@ fn read_source(
                 }
             }
             Err(e) => {
-                f.buf.truncate(len);
                 // Lines read before the failure are still good.
                 f.finish_lines();
                 if !f.send(tx) {
@@ -374,7 +381,7 @@ fn read_source(
                 return Err(e);
             }
         };
-        f.buf.truncate(len + n);
+        f.filled = len + n;
         f.bytes += n as u64;
         if n == 0 {
             f.finish_lines();
@@ -386,7 +393,11 @@ fn read_source(
             f.finish_lines();
             return Ok(f.send(tx));
         }
-        if (n < BLOCK || f.pending_data() >= BLOCK) && !f.send(tx) {
+        let short = n < chunk;
+        if n == chunk {
+            chunk = (chunk * 2).min(BLOCK);
+        }
+        if (short || f.pending_data() >= BLOCK) && !f.send(tx) {
             return Ok(false);
         }
     }
@@ -395,8 +406,11 @@ fn read_source(
 struct Framer<'f> {
     source: usize,
     framing: &'f Framing,
-    /// Bytes read and not yet handed on; complete lines end before `line_start`.
+    /// `buf[..filled]` holds bytes read and not yet handed on; complete lines end before
+    /// `line_start`. The rest of `buf` was written before (zeroed or read into) and is
+    /// read into again without being cleared.
     buf: Vec<u8>,
+    filled: usize,
     line_start: usize,
     /// Where to resume looking for a newline.
     scan: usize,
@@ -443,6 +457,7 @@ impl<'f> Framer<'f> {
             source,
             framing,
             buf: Vec::with_capacity(BLOCK * 2),
+            filled: 0,
             line_start: 0,
             scan: 0,
             discarding: false,
@@ -463,14 +478,14 @@ impl<'f> Framer<'f> {
 
     /// Cuts the complete lines out of what was read.
     fn frame(&mut self) {
-        while let Some(p) = memchr(b'\n', &self.buf[self.scan..]) {
+        while let Some(p) = memchr(b'\n', &self.buf[self.scan..self.filled]) {
             let end = self.scan + p;
             self.line(self.line_start, end, end + 1);
             self.line_start = end + 1;
             self.scan = end + 1;
         }
-        self.scan = self.buf.len();
-        if !self.discarding && self.buf.len() - self.line_start > self.framing.max_line_bytes {
+        self.scan = self.filled;
+        if !self.discarding && self.filled - self.line_start > self.framing.max_line_bytes {
             // Report the line now, with what fits, and skip the rest of it as it arrives.
             let start = self.line_start;
             self.push_too_long(start, start + self.framing.max_line_bytes);
@@ -482,17 +497,17 @@ impl<'f> Framer<'f> {
         }
         if self.discarding {
             // What is dropped still counts for the offsets of what comes after it.
-            self.base += (self.buf.len() - self.line_start) as u64;
-            self.buf.truncate(self.line_start);
-            self.scan = self.buf.len();
+            self.base += (self.filled - self.line_start) as u64;
+            self.filled = self.line_start;
+            self.scan = self.filled;
         }
     }
 
     /// The last line, which had no newline after it.
     fn finish_lines(&mut self) {
         self.frame();
-        if self.line_start < self.buf.len() && !self.discarding && !self.hold_partial {
-            let (start, end) = (self.line_start, self.buf.len());
+        if self.line_start < self.filled && !self.discarding && !self.hold_partial {
+            let (start, end) = (self.line_start, self.filled);
             self.line(start, end, end);
             self.line_start = end;
         }
@@ -642,20 +657,23 @@ impl<'f> Framer<'f> {
         }
         let lines = std::mem::take(&mut self.lines);
         let data = if self.framing.text {
-            self.buf.drain(..self.line_start);
+            self.buf.copy_within(self.line_start..self.filled, 0);
+            self.filled -= self.line_start;
             std::mem::take(&mut self.wrapped)
         } else {
-            let tail = self.buf[self.line_start..].to_vec();
+            // A spare keeps its length: those bytes were written once and are not zeroed again.
             let fresh = match self.framing.spare.as_ref().and_then(|r| r.try_recv().ok()) {
-                Some(mut spare) => {
-                    spare.clear();
-                    spare
-                }
+                Some(spare) => spare,
                 None => Vec::with_capacity(BLOCK * 2),
             };
             let mut data = std::mem::replace(&mut self.buf, fresh);
+            let tail = self.filled - self.line_start;
+            if self.buf.len() < tail {
+                self.buf.resize(tail, 0);
+            }
+            self.buf[..tail].copy_from_slice(&data[self.line_start..self.filled]);
+            self.filled = tail;
             data.truncate(self.line_start);
-            self.buf.extend_from_slice(&tail);
             data
         };
         self.scan -= self.line_start;
