@@ -167,12 +167,28 @@ _binge() {
             return 0
             ;;
         binge__subcmd__aggregate)
-            opts="-q -o -h -V --by --count --sum --min --max --avg --distinct --hist --p50 --p95 --p99 --percentile --top --sort --emit --window --time --lateness --late --time-unit --keep --idle --collect --key --collection --complete-when --every-version --source-id --timeout --name --show --reset --list --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --print-config --tz --output --columns --help --version"
+            opts="-o -q -h -V --tz --output --columns --by --count --sum --min --max --avg --distinct --hist --p50 --p95 --p99 --percentile --top --sort --emit --window --time --lateness --late --time-unit --keep --idle --collect --key --collection --complete-when --every-version --source-id --timeout --name --show --reset --list --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --print-config --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --by)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -309,22 +325,6 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --tz)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
-                    return 0
-                    ;;
-                --columns)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -333,20 +333,12 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor)
-            opts="-o -h -V --state --durability --tz --output --columns --help --version init trust accept tick ticks request serve witness-key import"
+            opts="-o -h -V --tz --output --columns --state --durability --help --version init trust accept tick ticks request serve witness-key import"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -361,6 +353,14 @@ _binge() {
                     ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -371,20 +371,12 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor__subcmd__accept)
-            opts="-o -h -V --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -399,6 +391,14 @@ _binge() {
                     ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -409,7 +409,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor__subcmd__import)
-            opts="-o -h -V --ticker --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --ticker --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -417,14 +417,6 @@ _binge() {
             case "${prev}" in
                 --ticker)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
                 --tz)
@@ -443,6 +435,14 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -451,7 +451,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor__subcmd__init)
-            opts="-o -h -V --origin --key --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --origin --key --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -465,14 +465,6 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -489,6 +481,14 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -497,7 +497,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor__subcmd__request)
-            opts="-o -h -V --stream --to --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --stream --to --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -511,14 +511,6 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -535,6 +527,14 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -543,7 +543,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor__subcmd__serve)
-            opts="-o -h -V --listen --max-body --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --listen --max-body --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -557,14 +557,6 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -579,6 +571,14 @@ _binge() {
                     ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -589,20 +589,12 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor__subcmd__tick)
-            opts="-o -h -V --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -617,6 +609,14 @@ _binge() {
                     ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -627,7 +627,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor__subcmd__ticks)
-            opts="-o -h -V --since --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --since --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -635,14 +635,6 @@ _binge() {
             case "${prev}" in
                 --since)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
                 --tz)
@@ -659,6 +651,14 @@ _binge() {
                     ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -669,20 +669,12 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor__subcmd__trust)
-            opts="-o -h -V --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -697,6 +689,14 @@ _binge() {
                     ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -707,20 +707,12 @@ _binge() {
             return 0
             ;;
         binge__subcmd__anchor__subcmd__witness__subcmd__key)
-            opts="-o -h -V --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -737,6 +729,14 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -745,12 +745,28 @@ _binge() {
             return 0
             ;;
         binge__subcmd__annotate)
-            opts="-q -o -h -V --set --rename --copy --delete --keep --extract --parse-json --parse-logfmt --parse-time --when --keep-existing --unmatched --time-unit --year --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --print-config --tz --output --columns --help --version"
+            opts="-o -q -h -V --tz --output --columns --set --rename --copy --delete --keep --extract --parse-json --parse-logfmt --parse-time --when --keep-existing --unmatched --time-unit --year --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --print-config --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --set)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -831,6 +847,20 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__entwine)
+            opts="-o -q -h -V --tz --output --columns --key --checkpoint-every --sign-each --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --print-config --help --version keygen pubkey export prove status"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -847,20 +877,6 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__entwine)
-            opts="-q -o -h -V --key --checkpoint-every --sign-each --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --print-config --tz --output --columns --help --version keygen pubkey export prove status"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -897,22 +913,6 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --tz)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
-                    return 0
-                    ;;
-                --columns)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -921,7 +921,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__entwine__subcmd__export)
-            opts="-o -h -V --stream --from --redact --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --stream --from --redact --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -935,14 +935,6 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -959,6 +951,14 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -967,7 +967,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__entwine__subcmd__keygen)
-            opts="-o -h -V --origin --out --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --origin --out --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -981,14 +981,6 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1005,6 +997,14 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1013,7 +1013,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__entwine__subcmd__prove)
-            opts="-o -h -V --stream --seq --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --stream --seq --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1027,14 +1027,6 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1049,6 +1041,14 @@ _binge() {
                     ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1059,20 +1059,12 @@ _binge() {
             return 0
             ;;
         binge__subcmd__entwine__subcmd__pubkey)
-            opts="-o -h -V --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1087,6 +1079,14 @@ _binge() {
                     ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1097,20 +1097,12 @@ _binge() {
             return 0
             ;;
         binge__subcmd__entwine__subcmd__status)
-            opts="-o -h -V --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1127,6 +1119,14 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1135,12 +1135,28 @@ _binge() {
             return 0
             ;;
         binge__subcmd__filter)
-            opts="-v -q -o -h -V --invert --limit --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --print-config --tz --output --columns --help --version"
+            opts="-o -v -q -h -V --tz --output --columns --invert --limit --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --print-config --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1170,22 +1186,6 @@ _binge() {
                     return 0
                     ;;
                 --resume)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tz)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
-                    return 0
-                    ;;
-                --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1227,20 +1227,12 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log)
-            opts="-o -h -V --state --durability --tz --output --columns --help --version append read mirror ack seek groups topics tail compact query dead"
+            opts="-o -h -V --tz --output --columns --state --durability --help --version append read mirror ack seek groups topics tail compact query dead"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1257,6 +1249,14 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1265,7 +1265,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__ack)
-            opts="-o -h -V --group --upto --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --group --upto --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1279,14 +1279,6 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1303,6 +1295,14 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1311,7 +1311,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__append)
-            opts="-q -o -h -V --time --key --id --batch --linger --time-unit --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --state --durability --tz --output --columns --help --version"
+            opts="-q -o -h -V --time --key --id --batch --linger --time-unit --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1361,14 +1361,6 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1385,6 +1377,14 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1393,7 +1393,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__compact)
-            opts="-o -h -V --retain --max-events --by-key --force --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --retain --max-events --by-key --force --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1407,14 +1407,6 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1429,6 +1421,14 @@ _binge() {
                     ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1439,7 +1439,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__dead)
-            opts="-o -h -V --group --redrive --purge --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --group --redrive --purge --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1447,14 +1447,6 @@ _binge() {
             case "${prev}" in
                 --group)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
                 --tz)
@@ -1471,6 +1463,14 @@ _binge() {
                     ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1481,20 +1481,12 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__groups)
-            opts="-o -h -V --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1511,6 +1503,14 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1519,7 +1519,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__mirror)
-            opts="-n -f -o -h -V --group --from --follow --create-stream --timeout --backoff --retry-for --max-deliver --batch --lease --state --durability --tz --output --columns --help --version"
+            opts="-n -f -o -h -V --group --from --follow --create-stream --timeout --backoff --retry-for --max-deliver --batch --lease --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1565,14 +1565,6 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1589,6 +1581,14 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1597,7 +1597,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__query)
-            opts="-o -h -V --since --until --where --sample-by --agg --fill --by --meta --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --since --until --where --sample-by --agg --fill --by --meta --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1631,14 +1631,6 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1655,6 +1647,14 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1663,7 +1663,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__read)
-            opts="-n -f -o -h -V --group --from --follow --meta --commit --exec --backoff --retry-for --max-deliver --batch --lease --on-out-of-range --state --durability --tz --output --columns --help --version"
+            opts="-n -f -o -h -V --group --from --follow --meta --commit --exec --backoff --retry-for --max-deliver --batch --lease --on-out-of-range --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1713,14 +1713,6 @@ _binge() {
                     COMPREPLY=($(compgen -W "error earliest latest" -- "${cur}"))
                     return 0
                     ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1737,6 +1729,14 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1745,7 +1745,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__seek)
-            opts="-o -h -V --group --to --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --group --to --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1759,14 +1759,6 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1781,6 +1773,14 @@ _binge() {
                     ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1791,7 +1791,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__tail)
-            opts="-n -f -o -h -V --follow --meta --state --durability --tz --output --columns --help --version"
+            opts="-n -f -o -h -V --follow --meta --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1799,14 +1799,6 @@ _binge() {
             case "${prev}" in
                 -n)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
                 --tz)
@@ -1823,6 +1815,14 @@ _binge() {
                     ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1833,20 +1833,12 @@ _binge() {
             return 0
             ;;
         binge__subcmd__log__subcmd__topics)
-            opts="-o -h -V --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1863,6 +1855,14 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1871,7 +1871,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__run)
-            opts="-o -h -V --check --tz --output --columns --help --version"
+            opts="-o -h -V --tz --output --columns --check --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1901,12 +1901,28 @@ _binge() {
             return 0
             ;;
         binge__subcmd__serve)
-            opts="-o -h -V --listen --max-body --token-file --log --pipeline --id --queue --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --tz --output --columns --listen --max-body --token-file --log --pipeline --id --queue --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --listen)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1943,22 +1959,6 @@ _binge() {
                     COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
-                --tz)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
-                    return 0
-                    ;;
-                --columns)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1967,20 +1967,12 @@ _binge() {
             return 0
             ;;
         binge__subcmd__state)
-            opts="-o -h -V --state --durability --tz --output --columns --help --version inputs"
+            opts="-o -h -V --tz --output --columns --state --durability --help --version inputs"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
-                    return 0
-                    ;;
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1995,6 +1987,14 @@ _binge() {
                     ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2005,7 +2005,7 @@ _binge() {
             return 0
             ;;
         binge__subcmd__state__subcmd__inputs)
-            opts="-o -h -V --scope --forget --state --durability --tz --output --columns --help --version"
+            opts="-o -h -V --scope --forget --tz --output --columns --state --durability --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2013,14 +2013,6 @@ _binge() {
             case "${prev}" in
                 --scope)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --durability)
-                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
                     return 0
                     ;;
                 --tz)
@@ -2039,6 +2031,14 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
+                    COMPREPLY=($(compgen -W "full normal" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2047,12 +2047,28 @@ _binge() {
             return 0
             ;;
         binge__subcmd__tee)
-            opts="-i -q -o -h -V --when --input --spawn-max --batch --flush-interval --header --timeout --retries --max-retry-wait --max-bytes --max-age --key-template --endpoint --id --create-stream --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --print-config --tz --output --columns --help --version"
+            opts="-o -i -q -h -V --tz --output --columns --when --input --spawn-max --batch --flush-interval --header --timeout --retries --max-retry-wait --max-bytes --max-age --key-template --endpoint --id --create-stream --state --durability --text --multiline --on-error --dead-letter --max-line-bytes --quiet --resume --print-config --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --when)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2145,6 +2161,20 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        binge__subcmd__verify)
+            opts="-o -h -V --tz --output --columns --trust --strict --witnesses --since --json --before --order --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --tz)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2161,20 +2191,6 @@ _binge() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        binge__subcmd__verify)
-            opts="-o -h -V --trust --strict --witnesses --since --json --before --order --tz --output --columns --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 --trust)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2188,22 +2204,6 @@ _binge() {
                     return 0
                     ;;
                 --before)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tz)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "ndjson json csv tsv table" -- "${cur}"))
-                    return 0
-                    ;;
-                --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -45,6 +45,13 @@ complete -c binge -n "__fish_binge_needs_command" -f -a "serve" -d 'HTTP ingest:
 complete -c binge -n "__fish_binge_needs_command" -f -a "state" -d 'What the state file keeps for inputs read with --resume'
 complete -c binge -n "__fish_binge_needs_command" -f -a "help" -d 'Help on a subcommand (binge help filter), or a topic: binge help functions'
 complete -c binge -n "__fish_binge_needs_command" -f -a "run" -d 'Run the pipelines of a JSON config in one process'
+complete -c binge -n "__fish_binge_using_subcommand filter" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand filter" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand filter" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand filter" -l limit -d 'Stop after writing N events (and stop reading)' -r
 complete -c binge -n "__fish_binge_using_subcommand filter" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand filter" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
@@ -55,19 +62,19 @@ fail\t'Stop at the first bad line, with exit status 65'"
 complete -c binge -n "__fish_binge_using_subcommand filter" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand filter" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
 complete -c binge -n "__fish_binge_using_subcommand filter" -l resume -d 'Keep in the state file how far each input file was read, and start there next time. A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that keep state commit the place with their state (each line counts exactly once); others save it after their output is flushed (at least once). NAME is whose place it is; it defaults to the state\'s name where there is one (see `binge state inputs`)' -r
-complete -c binge -n "__fish_binge_using_subcommand filter" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
-complete -c binge -n "__fish_binge_using_subcommand filter" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
-json\t'One JSON array of the events'
-csv\t'Comma-separated values with a header line (RFC 4180)'
-tsv\t'Tab-separated values with a header line'
-table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
-complete -c binge -n "__fish_binge_using_subcommand filter" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand filter" -s v -l invert -d 'Keep the events for which EXPR is not true instead'
 complete -c binge -n "__fish_binge_using_subcommand filter" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand filter" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
 complete -c binge -n "__fish_binge_using_subcommand filter" -l print-config -d 'Print this stage as binge run\'s config takes it (JSON), instead of running'
 complete -c binge -n "__fish_binge_using_subcommand filter" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand filter" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand annotate" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand annotate" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l set -d 'Set PATH to the value of EXPR (an expression; see below)' -r
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l rename -d 'Move the value at OLD to NEW (in place when both are in the same object)' -r
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l copy -d 'Copy the value at SRC to DST' -r
@@ -95,19 +102,19 @@ fail\t'Stop at the first bad line, with exit status 65'"
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l resume -d 'Keep in the state file how far each input file was read, and start there next time. A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that keep state commit the place with their state (each line counts exactly once); others save it after their output is flushed (at least once). NAME is whose place it is; it defaults to the state\'s name where there is one (see `binge state inputs`)' -r
-complete -c binge -n "__fish_binge_using_subcommand annotate" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
-complete -c binge -n "__fish_binge_using_subcommand annotate" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
-json\t'One JSON array of the events'
-csv\t'Comma-separated values with a header line (RFC 4180)'
-tsv\t'Tab-separated values with a header line'
-table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
-complete -c binge -n "__fish_binge_using_subcommand annotate" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l keep-existing -d 'Leave fields that already exist alone (--set, --copy, --rename, --extract)'
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand annotate" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
 complete -c binge -n "__fish_binge_using_subcommand annotate" -l print-config -d 'Print this stage as binge run\'s config takes it (JSON), instead of running'
 complete -c binge -n "__fish_binge_using_subcommand annotate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand annotate" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand aggregate" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand aggregate" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand aggregate" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l by -d 'Group by the value of EXPR (repeatable)' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l sum -d 'Sum of EXPR over the group' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l min -d 'Least value of EXPR' -r
@@ -149,13 +156,6 @@ fail\t'Stop at the first bad line, with exit status 65'"
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l resume -d 'Keep in the state file how far each input file was read, and start there next time. A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that keep state commit the place with their state (each line counts exactly once); others save it after their output is flushed (at least once). NAME is whose place it is; it defaults to the state\'s name where there is one (see `binge state inputs`)' -r
-complete -c binge -n "__fish_binge_using_subcommand aggregate" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
-complete -c binge -n "__fish_binge_using_subcommand aggregate" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
-json\t'One JSON array of the events'
-csv\t'Comma-separated values with a header line (RFC 4180)'
-tsv\t'Tab-separated values with a header line'
-table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
-complete -c binge -n "__fish_binge_using_subcommand aggregate" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l count -d 'Count the events of each group'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l collect -d 'Collect sources under aggregate keys instead of computing statistics'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l every-version -d 'After completion, also write every later version'
@@ -167,9 +167,6 @@ complete -c binge -n "__fish_binge_using_subcommand aggregate" -s q -l quiet -d 
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -l print-config -d 'Print this stage as binge run\'s config takes it (JSON), instead of running'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand aggregate" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -177,6 +174,9 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand log; and not __fish_seen_subcommand_from append read mirror ack seek groups topics tail compact query dead" -f -a "append" -d 'Append NDJSON events to a topic, one transaction per batch'
@@ -205,9 +205,6 @@ fail\t'Stop at the first bad line, with exit status 65'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l resume -d 'Keep in the state file how far each input file was read, and start there next time. A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that keep state commit the place with their state (each line counts exactly once); others save it after their output is flushed (at least once). NAME is whose place it is; it defaults to the state\'s name where there is one (see `binge state inputs`)' -r
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -215,6 +212,9 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from append" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -233,9 +233,6 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l on-out-of-range -d 'When a forced compaction deleted events the group had not read: fail, or go on from the earliest event left or the latest' -r -f -a "error\t''
 earliest\t''
 latest\t''"
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -243,6 +240,9 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -s f -l follow -d 'Wait for new events (another process\'s appends show within 100 ms)'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -l meta -d 'Add "_log": {"topic", "seq", "time"} to each event'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from read" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -257,9 +257,6 @@ complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcomm
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -l max-deliver -d 'Park a batch after N failed attempts (see binge log dead); a run that parked anything exits with status 1' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -l batch -d 'Events per batch' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -l lease -d 'Several readers of one group share its events: each batch is leased to one reader for this long, renewed while the reader runs; a batch whose reader died (or stopped renewing) goes to another' -r
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -267,14 +264,14 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -s f -l follow -d 'Keep forwarding new events as they are appended'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from mirror" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -l group -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -l upto -d 'The last seq the consumer has handled' -r
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -282,13 +279,13 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from ack" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -l group -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -l to -d 'earliest, latest, seq:N (read from N on) or time:T (from the first event at T or later)' -r
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -296,11 +293,11 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from seek" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -308,11 +305,11 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from groups" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -320,12 +317,12 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from topics" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -s n -r
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -333,15 +330,15 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -s f -l follow
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -l meta -d 'Add "_log": {"topic", "seq", "time"} to each event'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from tail" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l retain -d 'Delete events ingested longer ago than this (such as 7d)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l max-events -d 'Keep at most N events (the newest)' -r
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -349,6 +346,9 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l by-key -d 'Keep only the newest event of each key (events without a key stay)'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -l force -d 'Also delete events a group has not read yet'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from compact" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -363,9 +363,6 @@ null\t'Written with every value null'
 prev\t'Written with the values of the bucket before'
 0\t'Written with every value 0'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l by -d 'With --sample-by: a row per bucket and value of EXPR ([NAME=]EXPR; named after its path); --fill then fills each group\'s missing buckets' -r
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -373,13 +370,13 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -l meta -d 'Add "_log": {"topic", "seq", "time"} to each event'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from query" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l group -d 'Only the events parked by this group' -r
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -387,10 +384,20 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l redrive -d 'Put the parked events back: the group\'s next read delivers them again, under their own seqs, before anything new'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -l purge -d 'Delete the parked events'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand log; and __fish_seen_subcommand_from dead" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand tee" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand tee" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand tee" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l when -d 'Copy only the events for which EXPR is true (all pass on to stdout regardless)' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -s i -l input -d 'Read events from FILE instead of standard input (repeatable; - is standard input)' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l spawn-max -d 'spawn: targets run at most N commands at a time' -r
@@ -415,18 +422,18 @@ fail\t'Stop at the first bad line, with exit status 65'"
 complete -c binge -n "__fish_binge_using_subcommand tee" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand tee" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l resume -d 'Keep in the state file how far each input file was read, and start there next time. A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that keep state commit the place with their state (each line counts exactly once); others save it after their output is flushed (at least once). NAME is whose place it is; it defaults to the state\'s name where there is one (see `binge state inputs`)' -r
-complete -c binge -n "__fish_binge_using_subcommand tee" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
-complete -c binge -n "__fish_binge_using_subcommand tee" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
-json\t'One JSON array of the events'
-csv\t'Comma-separated values with a header line (RFC 4180)'
-tsv\t'Tab-separated values with a header line'
-table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
-complete -c binge -n "__fish_binge_using_subcommand tee" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand tee" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand tee" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
 complete -c binge -n "__fish_binge_using_subcommand tee" -l print-config -d 'Print this stage as binge run\'s config takes it (JSON), instead of running'
 complete -c binge -n "__fish_binge_using_subcommand tee" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand tee" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l key -d 'The stream\'s private key file (from binge entwine keygen)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l checkpoint-every -d 'Sign a checkpoint every N records (and at the end of every run)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
@@ -438,13 +445,6 @@ fail\t'Stop at the first bad line, with exit status 65'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l dead-letter -d 'Also append each bad line to FILE as {"source","line","error","raw"} ("raw_base64" instead of "raw" when the line is not UTF-8)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l max-line-bytes -d 'Lines longer than this are bad lines (suffixes K, M, G allowed)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l resume -d 'Keep in the state file how far each input file was read, and start there next time. A rotated file found beside its name (NAME.* or NAME-*) is finished first. Stages that keep state commit the place with their state (each line counts exactly once); others save it after their output is flushed (at least once). NAME is whose place it is; it defaults to the state\'s name where there is one (see `binge state inputs`)' -r
-complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
-complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
-json\t'One JSON array of the events'
-csv\t'Comma-separated values with a header line (RFC 4180)'
-tsv\t'Tab-separated values with a header line'
-table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
-complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l sign-each -d 'Also sign every record'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -l text -d 'Read each input line as plain text: the event is {"message": LINE}'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -s q -l quiet -d 'Show no progress display (it is only ever shown when stderr is a terminal)'
@@ -458,9 +458,6 @@ complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen
 complete -c binge -n "__fish_binge_using_subcommand entwine; and not __fish_seen_subcommand_from keygen pubkey export prove status" -a "status" -d 'Each stream\'s size, head, last checkpoint and last anchor'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -l origin -d 'The stream\'s name, such as example.org/payments' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -l out -d 'Where to write the private key (never overwritten)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -468,11 +465,11 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from keygen" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -480,13 +477,13 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from pubkey" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l stream -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l from -d 'Start at this seq' -r
-complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -494,14 +491,14 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -l redact -d 'Leave the events out: records carry their body hash only'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -l stream -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -l seq -r
-complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -509,11 +506,11 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from prove" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -521,12 +518,11 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand entwine; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand verify" -l trust -d 'The trusted public keys' -r -F
-complete -c binge -n "__fish_binge_using_subcommand verify" -l witnesses -d 'Require cosignatures by at least K of the trust file\'s witnesses (`witness KEY` lines) on each stream\'s newest checkpoint; fewer is incomplete (exit 3)' -r
-complete -c binge -n "__fish_binge_using_subcommand verify" -l since -d 'A checkpoint verified before (a file with its signed note, or an earlier export whose last checkpoint line of each stream is taken): an increment made with `entwine export --from SIZE` is then checked from there, without the records before it' -r -F
-complete -c binge -n "__fish_binge_using_subcommand verify" -l before -d 'Say whether event A happened before event B, after it, or concurrently, with the evidence (each as ORIGIN:SEQ)' -r
 complete -c binge -n "__fish_binge_using_subcommand verify" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand verify" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -534,14 +530,15 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand verify" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand verify" -l trust -d 'The trusted public keys' -r -F
+complete -c binge -n "__fish_binge_using_subcommand verify" -l witnesses -d 'Require cosignatures by at least K of the trust file\'s witnesses (`witness KEY` lines) on each stream\'s newest checkpoint; fewer is incomplete (exit 3)' -r
+complete -c binge -n "__fish_binge_using_subcommand verify" -l since -d 'A checkpoint verified before (a file with its signed note, or an earlier export whose last checkpoint line of each stream is taken): an increment made with `entwine export --from SIZE` is then checked from there, without the records before it' -r -F
+complete -c binge -n "__fish_binge_using_subcommand verify" -l before -d 'Say whether event A happened before event B, after it, or concurrently, with the evidence (each as ORIGIN:SEQ)' -r
 complete -c binge -n "__fish_binge_using_subcommand verify" -l strict -d 'Exit 3 when anything is verified but not anchored'
 complete -c binge -n "__fish_binge_using_subcommand verify" -l json -d 'Write the findings and a summary per stream as NDJSON on stdout'
 complete -c binge -n "__fish_binge_using_subcommand verify" -l order -d 'Write every event with its interval: {"origin", "seq", "ref", "anc", "event"}'
 complete -c binge -n "__fish_binge_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand verify" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -549,6 +546,9 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -f -a "init" -d 'Make this state file a ticker, signing with KEYFILE (from binge entwine keygen)'
@@ -562,9 +562,6 @@ complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_
 complete -c binge -n "__fish_binge_using_subcommand anchor; and not __fish_seen_subcommand_from init trust accept tick ticks request serve witness-key import" -f -a "import" -d 'Import ticks from stdin, checked against the ticker\'s key; later records reference them'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -l origin -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -l key -r -F
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -572,11 +569,11 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -584,11 +581,11 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from trust" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -596,11 +593,11 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from accept" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -608,12 +605,12 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from tick" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -l since -r
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -621,13 +618,13 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from ticks" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -l stream -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -l to -d 'Submit it to the C2SP tlog-witness at URL (its submission prefix: URL/add-checkpoint is posted to) instead of printing it, and keep the cosignature it returns; the exports then carry it for verify --witnesses' -r
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -635,13 +632,13 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from request" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -l listen -d 'Where to listen (loopback unless you say otherwise; port 0 picks a free one, and the address is printed on stderr)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -l max-body -d 'The largest request body taken' -r
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -649,11 +646,11 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from witness-key" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from witness-key" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from witness-key" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from witness-key" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -661,12 +658,12 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from witness-key" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from witness-key" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from witness-key" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from witness-key" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from witness-key" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -l ticker -d 'The ticker\'s public key (origin+keyid+key)' -r
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -674,8 +671,18 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand anchor; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
+complete -c binge -n "__fish_binge_using_subcommand serve" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
+complete -c binge -n "__fish_binge_using_subcommand serve" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
+json\t'One JSON array of the events'
+csv\t'Comma-separated values with a header line (RFC 4180)'
+tsv\t'Tab-separated values with a header line'
+table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
+complete -c binge -n "__fish_binge_using_subcommand serve" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand serve" -l listen -d 'Where to listen (loopback unless you say otherwise; port 0 picks a free one, and the address is printed on stderr)' -r
 complete -c binge -n "__fish_binge_using_subcommand serve" -l max-body -d 'The largest request body taken, after gzip is undone' -r
 complete -c binge -n "__fish_binge_using_subcommand serve" -l token-file -d 'Require `Authorization: Bearer TOKEN`, the token read from FILE (compared in constant time)' -r -F
@@ -686,18 +693,8 @@ complete -c binge -n "__fish_binge_using_subcommand serve" -l queue -d 'Requests
 complete -c binge -n "__fish_binge_using_subcommand serve" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
 complete -c binge -n "__fish_binge_using_subcommand serve" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
 normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
-complete -c binge -n "__fish_binge_using_subcommand serve" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
-complete -c binge -n "__fish_binge_using_subcommand serve" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
-json\t'One JSON array of the events'
-csv\t'Comma-separated values with a header line (RFC 4180)'
-tsv\t'Tab-separated values with a header line'
-table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
-complete -c binge -n "__fish_binge_using_subcommand serve" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
 complete -c binge -n "__fish_binge_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand serve" -s V -l version -d 'Print version'
-complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -705,13 +702,13 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -s V -l version -d 'Print version'
 complete -c binge -n "__fish_binge_using_subcommand state; and not __fish_seen_subcommand_from inputs" -f -a "inputs" -d 'List the input files read with --resume and how far each was read'
 complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -l scope -d 'Only this scope (aggregate:NAME, log:TOPIC, entwine:ORIGIN, or a --resume=NAME)' -r
-complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
-complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
-normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -l tz -d 'The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system\'s zone)' -r
 complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -s o -l output -d 'How events are written: ndjson, json (one array), csv or tsv (with a header), table (aligned, for a terminal)' -r -f -a "ndjson\t'One compact JSON object per line (the default)'
 json\t'One JSON array of the events'
@@ -719,6 +716,9 @@ csv\t'Comma-separated values with a header line (RFC 4180)'
 tsv\t'Tab-separated values with a header line'
 table\t'Aligned columns for a terminal (a table per burst of input behind a pipe)'"
 complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -l columns -d 'With -o csv, tsv or table: these comma-separated members as columns (default: the first event\'s)' -r
+complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -l state -d 'The state file (default: $BINGE_STATE, else $XDG_STATE_HOME/binge/state.db, else ~/.local/state/binge/state.db)' -r -F
+complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -l durability -d 'full: every commit survives power loss; normal: faster, survives a crash of binge only' -r -f -a "full\t'fsync at every commit: a commit survives power loss'
+normal\t'fsync at checkpoints only: a commit survives a crash of binge, not of the machine'"
 complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -l forget -d 'Forget the listed positions instead: the next --resume run reads from the start'
 complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c binge -n "__fish_binge_using_subcommand state; and __fish_seen_subcommand_from inputs" -s V -l version -d 'Print version'

@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::exit::EXIT_STATUS_HELP;
 use crate::log::Fill;
@@ -36,7 +36,6 @@ lines are reported on stderr and skipped (see --on-error and --dead-letter).";
     version,
     about = ABOUT,
     long_about = LONG_ABOUT,
-    after_long_help = format!("{AFTER_HELP}\n\n{EXIT_STATUS_HELP}\n\n{}", crate::expr::functions_reference()),
     propagate_version = true,
     disable_help_subcommand = true,
     arg_required_else_help = true
@@ -47,18 +46,129 @@ pub struct Cli {
 
     /// The time zone of times read without an offset (syslog, log4j, RFC 3339 without Z): an
     /// IANA name such as Europe/Berlin, or UTC (default: $TZ, else the system's zone)
-    #[arg(long, value_name = "ZONE", global = true)]
+    #[arg(long, value_name = "ZONE", global = true, display_order = 900)]
     pub tz: Option<String>,
 
     /// How events are written: ndjson, json (one array), csv or tsv (with a header), table
     /// (aligned, for a terminal)
-    #[arg(short = 'o', long, value_enum, value_name = "FORMAT", global = true, default_value_t = crate::stream::Format::Ndjson)]
+    #[arg(short = 'o', long, value_enum, value_name = "FORMAT", global = true, display_order = 901, default_value_t = crate::stream::Format::Ndjson)]
     pub output: crate::stream::Format,
 
     /// With -o csv, tsv or table: these comma-separated members as columns (default: the
     /// first event's)
-    #[arg(long, value_name = "NAMES", global = true, value_delimiter = ',')]
+    #[arg(
+        long,
+        value_name = "NAMES",
+        global = true,
+        display_order = 902,
+        value_delimiter = ','
+    )]
     pub columns: Option<Vec<String>>,
+}
+
+/// The whole command line, built: every subcommand's arguments are there to look at (the
+/// config reader, `binge help`, the man pages and completions), and the top-level long help
+/// ends with the functions reference.
+pub fn command() -> clap::Command {
+    let mut cmd = Cli::command().after_long_help(top_long_help());
+    cmd.build();
+    cmd
+}
+
+/// `sub`'s own arguments: not the global ones it has from `parent` (`--tz`, `-o` and
+/// `--columns` from the top, `--state` from `log`), which a built command lists under every
+/// subcommand too.
+pub fn own_arguments<'a>(
+    parent: &'a clap::Command,
+    sub: &'a clap::Command,
+) -> impl Iterator<Item = &'a clap::Arg> + 'a {
+    sub.get_arguments().filter(|a| {
+        !parent
+            .get_arguments()
+            .any(|p| p.is_global_set() && p.get_id() == a.get_id())
+    })
+}
+
+/// The command line to parse `args` (argv as [`normalize_args`] leaves it) with. Only the
+/// subcommand being run is built, when clap reaches it ([`Lazy`]), and the top-level long help,
+/// which formats the functions reference, only when it may be shown: building everything was
+/// most of binge's start-up work.
+pub fn command_for(args: &[OsString]) -> clap::Command {
+    let top_help = args
+        .iter()
+        .skip(1)
+        .filter_map(|a| a.to_str())
+        .find_map(|a| match a {
+            "--help" => Some(true),
+            a if Command::has_subcommand(a) => Some(false),
+            _ => None,
+        })
+        .unwrap_or(true);
+    let cmd = Cli::command();
+    if top_help {
+        cmd.after_long_help(top_long_help())
+    } else {
+        cmd
+    }
+}
+
+fn top_long_help() -> String {
+    format!(
+        "{AFTER_HELP}\n\n{EXIT_STATUS_HELP}\n\n{}",
+        crate::expr::functions_reference()
+    )
+}
+
+/// A subcommand's arguments, added to its clap command only when that command is built: when
+/// it is the one being parsed, or everything is built for help, man pages and completions.
+#[derive(Debug, Clone)]
+pub struct Lazy<T>(pub T);
+
+impl<T> std::ops::Deref for Lazy<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for Lazy<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+impl<T: clap::FromArgMatches> clap::FromArgMatches for Lazy<T> {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(m).map(Lazy)
+    }
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(m)
+    }
+}
+
+impl<T: Args> Args for Lazy<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| keep_about(cmd, T::augment_args))
+    }
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| keep_about(cmd, T::augment_args_for_update))
+    }
+}
+
+/// Adds the arguments while keeping the subcommand's own description: a flattened group's
+/// doc comment (StreamArgs') would otherwise replace it, as the variant's attributes are no
+/// longer applied after the arguments.
+fn keep_about(cmd: clap::Command, augment: fn(clap::Command) -> clap::Command) -> clap::Command {
+    let about = cmd.get_about().cloned();
+    let long_about = cmd.get_long_about().cloned();
+    let mut cmd = augment(cmd);
+    if let Some(about) = about {
+        cmd = cmd.about(about);
+    }
+    if let Some(long_about) = long_about {
+        cmd = cmd.long_about(long_about);
+    }
+    cmd
 }
 
 #[derive(Debug, Subcommand)]
@@ -67,10 +177,9 @@ pub enum Command {
     #[command(
         long_about = "Keep the events for which EXPR is true (anything but false and null), or with \
                       --invert those for which it is not. Kept events are written byte for byte \
-                      as they arrived.",
-        after_long_help = format!("{FILTER_EXAMPLES}\n\n{EXPR_HELP}\n\n{EXIT_STATUS_HELP}")
+                      as they arrived."
     )]
-    Filter(FilterArgs),
+    Filter(Lazy<FilterArgs>),
 
     /// Add, compute, rename, copy and remove fields; parse text into fields
     #[command(
@@ -80,10 +189,9 @@ pub enum Command {
                       their key order, with new keys last; events that --when excludes pass \
                       through byte for byte. An event a step cannot change as asked (--set .a.b=1 \
                       where .a is a string, --parse-json on text that is not JSON) is a bad line, \
-                      handled like unreadable input (--on-error, --dead-letter).",
-        after_long_help = format!("{ANNOTATE_EXAMPLES}\n\n{}\n\n{EXPR_HELP}\n\n{EXIT_STATUS_HELP}", patterns_help())
+                      handled like unreadable input (--on-error, --dead-letter)."
     )]
-    Annotate(Box<AnnotateArgs>),
+    Annotate(Lazy<Box<AnnotateArgs>>),
 
     /// Group-by statistics, windows, and versioned collect-until-complete aggregates
     #[command(
@@ -93,20 +201,18 @@ pub enum Command {
                       --name the aggregate lives in the state file and the next run continues \
                       from its totals. With --collect, gather related events under one \
                       aggregate key in several collections instead, with a version that rises \
-                      with every new source, until --complete-when holds.",
-        after_long_help = format!("{AGGREGATE_EXAMPLES}\n\n{EXPR_HELP}\n\n{EXIT_STATUS_HELP}")
+                      with every new source, until --complete-when holds."
     )]
-    Aggregate(Box<AggregateArgs>),
+    Aggregate(Lazy<Box<AggregateArgs>>),
 
     /// A durable append-only log with consumer groups, in the state file
     #[command(
         long_about = "A durable, append-only event log kept in the state file, with no daemon: \
                       producers append to topics, consumers read in order from a named group's \
                       saved position, and survive crashes, rewind, follow the live stream and \
-                      query by time.",
-        after_long_help = format!("{LOG_EXAMPLES}\n\n{EXIT_STATUS_HELP}")
+                      query by time."
     )]
-    Log(LogArgs),
+    Log(Lazy<LogArgs>),
 
     /// Copy events to side outputs (files, SQLite, the log, HTTP, a command) while passing them on
     #[command(
@@ -116,10 +222,9 @@ pub enum Command {
                       down instead of losing events or growing memory. An event a target cannot \
                       take goes to --dead-letter with the target and the reason, and binge then \
                       exits 1 after passing every event on. At the end, and on Ctrl-C or \
-                      SIGTERM, every target is flushed before binge exits.",
-        after_long_help = format!("{TEE_HELP}\n\n{EXIT_STATUS_HELP}")
+                      SIGTERM, every target is flushed before binge exits."
     )]
-    Tee(Box<TeeArgs>),
+    Tee(Lazy<Box<TeeArgs>>),
 
     /// Append events to a signed, hash-chained stream; keys, export, proofs, status
     #[command(
@@ -128,10 +233,9 @@ pub enum Command {
                       checkpoints, so nobody, the stream's owner included, can later rewrite the \
                       history without being caught. Events pass on with \
                       \"_entwine\": {\"origin\", \"seq\", \"leaf\"} added.",
-        after_long_help = format!("{ENTWINE_HELP}\n\n{EXIT_STATUS_HELP}"),
         args_conflicts_with_subcommands = true
     )]
-    Entwine(Box<EntwineArgs>),
+    Entwine(Lazy<Box<EntwineArgs>>),
 
     /// Check exported entwined history offline, with the trusted public keys only
     #[command(
@@ -139,20 +243,18 @@ pub enum Command {
                       the trusted public keys: every record's chain link, canonical body (when \
                       not redacted), leaf and signature, and every checkpoint's signature and \
                       Merkle root. Every problem is reported with the stream, the seq, what was \
-                      expected and what was found.",
-        after_long_help = VERIFY_HELP
+                      expected and what was found."
     )]
-    Verify(VerifyArgs),
+    Verify(Lazy<VerifyArgs>),
 
     /// Anchor streams to a shared ticker chain: the ticker's side and the streams' side
     #[command(
-        after_long_help = format!("{ANCHOR_EXAMPLES}\n\n{EXIT_STATUS_HELP}"),
         long_about = "Tie the heads of entwined streams to a shared ticker chain. The ticker \
                       accepts signed stream heads with consistency proofs (C2SP tlog-witness \
                       rules) and seals them into signed ticks; streams import the ticks, so their \
                       next records reference them. Every exchange is NDJSON on stdin and stdout."
     )]
-    Anchor(AnchorArgs),
+    Anchor(Lazy<AnchorArgs>),
 
     /// HTTP ingest: POST /events to stdout, or into the durable log before answering 200
     #[command(
@@ -164,27 +266,25 @@ pub enum Command {
                       the topic, so a client that got 200 never loses them (with --id, a retried \
                       request adds nothing twice). GET /healthz answers ok, GET /metrics gives \
                       Prometheus counters. SIGTERM stops accepting, finishes the request in hand \
-                      and exits 0.",
-        after_long_help = SERVE_EXAMPLES
+                      and exits 0."
     )]
-    Serve(ServeArgs),
+    Serve(Lazy<ServeArgs>),
 
     /// What the state file keeps for inputs read with --resume
     #[command(
         long_about = "Look at, and forget, what the state file keeps besides the subcommands' own \
                       state: how far each input file was read under --resume, per scope (the \
                       name whose place it is: aggregate:NAME, log:TOPIC, entwine:ORIGIN, or \
-                      the --resume=NAME given).",
-        after_long_help = STATE_EXAMPLES
+                      the --resume=NAME given)."
     )]
-    State(StateCmdArgs),
+    State(Lazy<StateCmdArgs>),
 
     /// Help on a subcommand (binge help filter), or a topic: binge help functions
     #[command(
         long_about = "Prints the help of a subcommand (binge help log read), or of a topic: \
                       functions (every function of the expression language)."
     )]
-    Help(HelpArgs),
+    Help(Lazy<HelpArgs>),
 
     /// Run the pipelines of a JSON config in one process
     #[command(
@@ -196,10 +296,9 @@ pub enum Command {
                       ... --print-config prints the stage a command line makes. Stages hand each \
                       other events in process; a pipeline writes exactly what the same \
                       subcommands joined by pipes would. Every mistake in the config is reported \
-                      with its JSON path, line and column.",
-        after_long_help = RUN_EXAMPLES
+                      with its JSON path, line and column."
     )]
-    Run(RunArgs),
+    Run(Lazy<RunArgs>),
 }
 
 const RUN_EXAMPLES: &str = "\
@@ -234,6 +333,7 @@ is the zone it reads times in.
   binge annotate --extract message=@syslog --print-config";
 
 #[derive(Debug, Args)]
+#[command(after_long_help = RUN_EXAMPLES)]
 pub struct RunArgs {
     /// The config
     #[arg(value_name = "PIPELINE.json")]
@@ -246,6 +346,7 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+#[command(after_long_help = SERVE_EXAMPLES)]
 pub struct ServeArgs {
     /// Where to listen (loopback unless you say otherwise; port 0 picks a free one, and the
     /// address is printed on stderr)
@@ -637,6 +738,7 @@ pub struct StreamArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_long_help = format!("{FILTER_EXAMPLES}\n\n{EXPR_HELP}\n\n{EXIT_STATUS_HELP}"))]
 pub struct FilterArgs {
     /// The condition, in binge's expression language (see below)
     #[arg(value_name = "EXPR")]
@@ -666,6 +768,7 @@ pub struct FilterArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_long_help = format!("{ANNOTATE_EXAMPLES}\n\n{}\n\n{EXPR_HELP}\n\n{EXIT_STATUS_HELP}", patterns_help()))]
 pub struct AnnotateArgs {
     /// Set PATH to the value of EXPR (an expression; see below)
     #[arg(
@@ -776,6 +879,7 @@ pub struct AnnotateArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+#[command(after_long_help = format!("{AGGREGATE_EXAMPLES}\n\n{EXPR_HELP}\n\n{EXIT_STATUS_HELP}"))]
 pub struct AggregateArgs {
     /// Group by the value of EXPR (repeatable)
     #[arg(long, value_name = "[NAME=]EXPR", help_heading = "Statistics")]
@@ -1001,6 +1105,7 @@ pub struct AggregateArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_long_help = format!("{LOG_EXAMPLES}\n\n{EXIT_STATUS_HELP}"))]
 pub struct LogArgs {
     #[command(subcommand)]
     pub command: LogCommand,
@@ -1307,6 +1412,7 @@ pub enum OutOfRangeArg {
 }
 
 #[derive(Debug, Args)]
+#[command(after_long_help = format!("{TEE_HELP}\n\n{EXIT_STATUS_HELP}"))]
 pub struct TeeArgs {
     /// Where to copy the events (see Targets below)
     #[arg(value_name = "TARGET", required = true)]
@@ -1419,6 +1525,7 @@ pub struct TeeArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_long_help = format!("{ENTWINE_HELP}\n\n{EXIT_STATUS_HELP}"))]
 pub struct EntwineArgs {
     #[command(subcommand)]
     pub command: Option<EntwineCommand>,
@@ -1486,6 +1593,7 @@ pub enum EntwineCommand {
 }
 
 #[derive(Debug, Args)]
+#[command(after_long_help = VERIFY_HELP)]
 pub struct VerifyArgs {
     /// Exports to check (binge entwine export); standard input when none, or for -
     #[arg(value_name = "EXPORT")]
@@ -1525,6 +1633,7 @@ pub struct VerifyArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_long_help = format!("{ANCHOR_EXAMPLES}\n\n{EXIT_STATUS_HELP}"))]
 pub struct AnchorArgs {
     #[command(subcommand)]
     pub command: AnchorCommand,
@@ -1590,6 +1699,7 @@ pub enum AnchorCommand {
 }
 
 #[derive(Debug, Args)]
+#[command(after_long_help = STATE_EXAMPLES)]
 pub struct StateCmdArgs {
     #[command(subcommand)]
     pub command: StateCommand,
@@ -1702,11 +1812,10 @@ pub fn normalize_args(args: impl IntoIterator<Item = OsString>) -> Vec<OsString>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn clap_definitions_are_consistent() {
-        Cli::command().debug_assert();
+        command().debug_assert();
     }
 
     #[test]

@@ -2,15 +2,20 @@
 
 use std::process::ExitCode;
 
-use agglo::cli::{Cli, normalize_args};
+use agglo::cli::{Cli, command_for, normalize_args};
 use agglo::exit::{Exit, UsageError};
 use agglo::stream::StdoutClosed;
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 
 fn main() -> ExitCode {
-    let parsed = Cli::command()
-        .try_get_matches_from(normalize_args(std::env::args_os()))
+    let args = normalize_args(std::env::args_os());
+    let mut cmd = command_for(&args);
+    let parsed = cmd
+        .try_get_matches_from_mut(args)
         .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    // Freeing clap's whole tree takes longer than the rest of a run on empty input; the
+    // process is about to run on and exit, which gives the memory back.
+    std::mem::forget(cmd);
     let (cli, matches) = match parsed {
         Ok(parsed) => parsed,
         Err(e) => {

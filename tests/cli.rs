@@ -35,6 +35,78 @@ fn help_for_a_subcommand_has_examples_and_the_language() {
 }
 
 #[test]
+fn the_top_level_long_help_ends_with_the_functions_reference_however_it_is_asked_for() {
+    for args in [
+        &["--help"][..],
+        &["-o", "csv", "--help"][..],
+        &["--help", "filter"][..],
+        &["help"][..],
+    ] {
+        let out = binge().args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        let text = stdout_of(&out);
+        assert!(text.contains("Exit status:"), "{args:?}: {text}");
+        assert!(text.contains("uuid7()"), "{args:?}: {text}");
+    }
+}
+
+/// Subcommands are built only when run (start-up time); their help must not change for it:
+/// each keeps its own description, not the doc comment of a group of options it shares.
+#[test]
+fn each_subcommand_help_is_its_own_whichever_way_it_is_asked_for() {
+    let top = stdout_of(&binge().arg("--help").output().unwrap());
+    for sub in [
+        "filter",
+        "annotate",
+        "aggregate",
+        "log",
+        "tee",
+        "entwine",
+        "verify",
+        "anchor",
+        "serve",
+        "state",
+        "run",
+    ] {
+        let direct = binge().args([sub, "--help"]).output().unwrap();
+        let via_help = binge().args(["help", sub]).output().unwrap();
+        assert!(
+            direct.status.success() && via_help.status.success(),
+            "{sub}"
+        );
+        let text = stdout_of(&direct);
+        assert_eq!(text, stdout_of(&via_help), "{sub}");
+        let short = stdout_of(&binge().args([sub, "-h"]).output().unwrap());
+        let about = short.lines().next().unwrap();
+        let start = &about[..about.len().min(40)];
+        assert!(
+            top.lines()
+                .any(|l| l.trim_start().starts_with(sub) && l.contains(start)),
+            "{sub}: '{about}' is not its line in binge --help:\n{top}"
+        );
+        assert!(
+            !text.starts_with("Options every subcommand"),
+            "{sub}: {text}"
+        );
+    }
+}
+
+#[test]
+fn help_into_a_closed_pipe_is_not_an_error() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    for args in [&["help", "filter"][..], &["help", "functions"][..]] {
+        let out = binge_std()
+            .args(args)
+            .stdout(writer.try_clone().unwrap())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr_of(&out));
+        assert_eq!(stderr_of(&out), "", "{args:?}");
+    }
+}
+
+#[test]
 fn every_subcommand_has_a_description_and_examples() {
     for sub in [
         "filter",

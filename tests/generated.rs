@@ -7,8 +7,6 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use agglo::cli::Cli;
-use clap::CommandFactory;
 use clap_complete::Shell;
 
 use crate::util::repo;
@@ -17,7 +15,7 @@ use crate::util::repo;
 fn generate() -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
     let man = tempfile::tempdir().unwrap();
-    clap_mangen::generate_to(Cli::command(), man.path()).unwrap();
+    clap_mangen::generate_to(agglo::cli::command(), man.path()).unwrap();
     for entry in std::fs::read_dir(man.path()).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_str().unwrap().to_string();
@@ -29,7 +27,7 @@ fn generate() -> BTreeMap<String, Vec<u8>> {
         (Shell::Fish, "binge.fish"),
     ] {
         let mut buf = Vec::new();
-        clap_complete::generate(shell, &mut Cli::command(), "binge", &mut buf);
+        clap_complete::generate(shell, &mut agglo::cli::command(), "binge", &mut buf);
         files.insert(format!("completions/{name}"), buf);
     }
     files

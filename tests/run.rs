@@ -270,6 +270,11 @@ fn print_config_is_the_way_back_from_a_command_line() {
             "--count",
             "--sum",
             "s=.x",
+            // The top level's options are not a stage's: they stay out of its config.
+            "--tz",
+            "UTC",
+            "-o",
+            "csv",
             "--print-config",
         ])
         .output()

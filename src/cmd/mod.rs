@@ -84,16 +84,10 @@ pub fn run(command: Command, matches: &ArgMatches) -> anyhow::Result<Exit> {
 
 /// `binge help [TOPIC...]`: a subcommand's long help, or the functions reference.
 fn help(topic: &[String]) -> anyhow::Result<Exit> {
-    use clap::CommandFactory;
     if topic.len() == 1 && topic[0] == "functions" {
-        let text = crate::expr::functions_reference();
-        return match crate::stream::stdout()?.write_all(text.as_bytes()) {
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Success),
-            other => other.map(|_| Exit::Success).map_err(Into::into),
-        };
+        return write_help(&crate::expr::functions_reference());
     }
-    let mut cmd = crate::cli::Cli::command();
-    cmd.build();
+    let mut cmd = crate::cli::command();
     let mut at = &mut cmd;
     for word in topic {
         let Some(next) = at.find_subcommand_mut(word) else {
@@ -104,8 +98,22 @@ fn help(topic: &[String]) -> anyhow::Result<Exit> {
         };
         at = next;
     }
-    at.print_long_help()?;
-    Ok(Exit::Success)
+    let help = at.render_long_help();
+    // Styled as clap styles it: on a terminal only.
+    let text = if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        help.ansi().to_string()
+    } else {
+        help.to_string()
+    };
+    write_help(&text)
+}
+
+/// Help goes to stdout; a reader that closed it early (`| head`) is not an error.
+fn write_help(text: &str) -> anyhow::Result<Exit> {
+    match crate::stream::stdout()?.write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Success),
+        other => other.map(|_| Exit::Success).map_err(Into::into),
+    }
 }
 
 /// Engine options from the shared stream flags.

@@ -18,11 +18,11 @@ use std::io::{self, PipeReader, PipeWriter, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser};
+use clap::{ArgMatches, FromArgMatches, Parser};
 use serde::Deserialize;
 use serde_json::Value as Json;
 
-use crate::cli::{Cli, Command, ServeArgs};
+use crate::cli::{Cli, Command, ServeArgs, own_arguments};
 use crate::exit::{Exit, UsageError};
 use crate::stage::Built;
 use crate::stream::{self, Inputs};
@@ -506,13 +506,14 @@ fn word(key: &str, value: Option<String>) -> String {
 /// The words for option `key` of command `sub` (named `who` in messages) set to `value`.
 fn option_words(
     src: &Source<'_>,
+    parent: &clap::Command,
     sub: &clap::Command,
     who: &str,
     key: &str,
     value: &Json,
     at: &At,
 ) -> Result<Vec<String>, ConfigError> {
-    let Some(arg) = sub.get_arguments().find(|a| a.get_long() == Some(key)) else {
+    let Some(arg) = own_arguments(parent, sub).find(|a| a.get_long() == Some(key)) else {
         return Err(src.error(at, format!("{who} has no option {key}")));
     };
     Ok(words(src, key, value, at, arg.get_action().takes_values())?
@@ -575,17 +576,16 @@ fn parse_stage(
         };
         zone = Some(crate::time::zone_named(name).map_err(|e| src.error(&at, e))?);
     }
-    let cli = Cli::command();
+    let cli = crate::cli::command();
     let sub = cli.find_subcommand(kind).expect("a stage is a subcommand");
     let mut argv: Vec<String> = vec!["binge".into(), kind.into()];
     let mut positional = Vec::new();
     for (key, value, at) in members.iter().cloned() {
-        let arg = sub.get_arguments().find(|a| match a.get_long() {
+        let arg = own_arguments(&cli, sub).find(|a| match a.get_long() {
             Some(long) => long == key,
             None => a.is_positional() && a.get_id().as_str() == key,
         });
-        let known: Vec<String> = sub
-            .get_arguments()
+        let known: Vec<String> = own_arguments(&cli, sub)
             .filter_map(|a| {
                 a.get_long()
                     .map(str::to_string)
@@ -670,10 +670,10 @@ fn parse_stage(
 /// Options are written in the order given; when one comes back after another (annotate's
 /// `--set`, `--extract`, `--set`), as a list of one-member objects, which keeps that order.
 pub fn print_config(kind: &str, m: &ArgMatches) -> String {
-    let cli = Cli::command();
+    let cli = crate::cli::command();
     let sub = cli.find_subcommand(kind).expect("a stage is a subcommand");
     let mut given: Vec<(usize, String, Json)> = Vec::new();
-    for arg in sub.get_arguments() {
+    for arg in own_arguments(&cli, sub) {
         let id = arg.get_id().as_str();
         let key = match arg.get_long() {
             Some(long) => long.to_string(),
@@ -847,11 +847,9 @@ fn log_from(
     let Json::Object(map) = value else {
         return Err(src.error(at, "log is an object: {\"topic\": ..., \"group\": ...}"));
     };
-    let cli = Cli::command();
-    let read = cli
-        .find_subcommand("log")
-        .and_then(|l| l.find_subcommand("read"))
-        .expect("log read exists");
+    let cli = crate::cli::command();
+    let log = cli.find_subcommand("log").expect("log exists");
+    let read = log.find_subcommand("read").expect("log read exists");
     let mut argv: Vec<String> = vec!["binge".into(), "log".into(), "read".into()];
     let mut topic = None;
     for (key, v) in map {
@@ -869,7 +867,7 @@ fn log_from(
                 format!("{key} is not for a pipeline's input: the pipeline takes the events"),
             ));
         }
-        argv.extend(option_words(src, read, "log read", key, v, &at)?);
+        argv.extend(option_words(src, log, read, "log read", key, v, &at)?);
     }
     let Some(topic) = topic else {
         return Err(src.error(at, "log needs a topic"));
@@ -879,7 +877,7 @@ fn log_from(
     argv.push(topic);
     let cli = Cli::try_parse_from(&argv).map_err(|e| src.error(at, clap_message(&e)))?;
     match cli.command {
-        Command::Log(l) => match l.command {
+        Command::Log(l) => match l.0.command {
             crate::cli::LogCommand::Read(r) => Ok(From::Log(Box::new(r))),
             _ => unreachable!("parsed as log read"),
         },
@@ -907,7 +905,7 @@ fn http_from(
         }
         Some(Json::Object(map)) => {
             let mut argv: Vec<String> = vec!["binge".into(), "serve".into()];
-            let cli = Cli::command();
+            let cli = crate::cli::command();
             let sub = cli.find_subcommand("serve").expect("serve exists");
             for (key, v) in map {
                 let at = at.key(key);
@@ -922,11 +920,11 @@ fn http_from(
                         ),
                     ));
                 }
-                argv.extend(option_words(src, sub, "serve", key, v, &at)?);
+                argv.extend(option_words(src, &cli, sub, "serve", key, v, &at)?);
             }
             let cli = Cli::try_parse_from(&argv).map_err(|e| src.error(at, clap_message(&e)))?;
             match cli.command {
-                Command::Serve(s) => Ok(From::Http(Some(Box::new(s)))),
+                Command::Serve(s) => Ok(From::Http(Some(Box::new(s.0)))),
                 _ => unreachable!("parsed as serve"),
             }
         }
@@ -1099,7 +1097,7 @@ impl Feeder {
                 argv.extend(common);
                 argv.push("inputs".into());
                 let state = match Cli::try_parse_from(&argv)?.command {
-                    Command::State(s) => s.state,
+                    Command::State(s) => s.0.state,
                     _ => unreachable!("parsed as state"),
                 };
                 let path = crate::store::state_path(state.state.as_deref())?;
