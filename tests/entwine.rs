@@ -466,6 +466,39 @@ fn an_edit_before_the_newest_checkpoint_is_never_signed_over_and_verify_reports_
     );
 }
 
+/// verify canonicalises events straight from their text, entwine from the parsed value: both
+/// must give the same bytes for every kind of event, or verify would report sound records.
+#[test]
+fn verify_hashes_every_kind_of_event_as_entwine_did() {
+    let s = Setup::new("o");
+    let events = [
+        r#"{"z":1,"a":"plain","m":{"y":[3,{"k":null,"b":true}],"x":false}}"#,
+        r#"{"s":"q\" b\\ \n\t\u0001\u00e9\/","\u00e9":1,"e":2,"é2":3}"#,
+        r#"{"😂":1,"דּ":2,"\ud83d\ude03":3,"a":[]}"#,
+        r#"{"n":[0,-0,1.0,4.50,2e-3,1E30,-12,9007199254740993,505874924095815681.0,0.1]}"#,
+        r#"{"big":505874924095815681,"deep":[[[[{"a":[{}]}]]]],"empty":{}}"#,
+        r#" { "spaced" : [ 1 , 2 ] , "a\u0062" : "x" } "#,
+    ];
+    s.entwine(&[])
+        .write_stdin(events.join("\n") + "\n")
+        .assert()
+        .success();
+    let trust = s.dir.path().join("trust.txt");
+    std::fs::write(&trust, format!("{}\n", s.vkey)).unwrap();
+    let out = binge()
+        .args(["verify", "--json", "--trust"])
+        .arg(&trust)
+        .write_stdin(s.export("o"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        stdout_of(&out),
+        stderr_of(&out)
+    );
+}
+
 #[test]
 fn a_run_killed_midway_leaves_a_stream_the_next_run_extends() {
     let s = Setup::new("o");

@@ -20,6 +20,9 @@ fn rfc8785_vectors() {
             "{}",
             name.to_string_lossy()
         );
+        // verify canonicalises straight from the text: the same bytes.
+        let from_text = agglo::json::canonical_text(&input).unwrap();
+        assert_eq!(from_text, got, "{}", name.to_string_lossy());
         n += 1;
     }
     assert_eq!(n, 6);
@@ -38,6 +41,10 @@ fn numbers_as_ecmascript_writes_them() {
         let got = agglo::json::canonical(&value).unwrap();
         if got != want {
             wrong.push(format!("{literal}: {got}, not {want}"));
+        }
+        let from_text = agglo::json::canonical_text(literal.as_bytes()).unwrap();
+        if from_text != want {
+            wrong.push(format!("{literal}: {from_text} from the text, not {want}"));
         }
         n += 1;
     }

@@ -336,26 +336,46 @@ pub fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// Each byte's value as a hex digit (either case), 0xff for every other byte.
+const HEX_VALUE: [u8; 256] = {
+    let mut t = [0xff; 256];
+    let mut i = 0;
+    while i < 16 {
+        t[b"0123456789abcdef"[i] as usize] = i as u8;
+        t[b"0123456789ABCDEF"[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Decodes hex `text` into `out`, which it must fill exactly; false if it does not or holds
+/// anything but hex digits. By table, without a branch per digit: verify reads three hashes
+/// a record and this was a tenth of its time.
+pub fn unhex_into(text: &[u8], out: &mut [u8]) -> bool {
+    if text.len() != out.len() * 2 {
+        return false;
+    }
+    let mut bad = 0u8;
+    for (o, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
+        let (high, low) = (HEX_VALUE[pair[0] as usize], HEX_VALUE[pair[1] as usize]);
+        bad |= high | low;
+        *o = high << 4 | low;
+    }
+    bad & 0xf0 == 0
+}
+
 pub fn unhex(text: &str) -> Option<Vec<u8>> {
     if !text.len().is_multiple_of(2) {
         return None;
     }
-    let digit = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    };
-    let mut out = Vec::with_capacity(text.len() / 2);
-    for pair in text.as_bytes().chunks_exact(2) {
-        out.push(digit(pair[0])? << 4 | digit(pair[1])?);
-    }
-    Some(out)
+    let mut out = vec![0; text.len() / 2];
+    unhex_into(text.as_bytes(), &mut out).then_some(out)
 }
 
 /// A 32-byte hash written as hex in member `k` of an exported line.
 pub fn hash_field(v: &crate::json::Value<'_>, k: &str) -> Option<Hash> {
-    unhex(v.member(k)?.as_str()?)?.try_into().ok()
+    let mut hash = [0; 32];
+    unhex_into(v.member(k)?.as_str()?.as_bytes(), &mut hash).then_some(hash)
 }
 
 /// A list of 32-byte hashes written as hex in member `k` of an exported line.
@@ -515,5 +535,11 @@ mod tests {
         assert_eq!(hex(&[0, 255, 16]), "00ff10");
         assert_eq!(unhex("00ff10"), Some(vec![0, 255, 16]));
         assert_eq!(unhex("0g"), None);
+        assert_eq!(unhex("AbCd"), Some(vec![0xab, 0xcd]));
+        assert_eq!(unhex("abc"), None);
+        assert_eq!(unhex("zz"), None);
+        assert_eq!(unhex(""), Some(vec![]));
+        let mut short = [0; 2];
+        assert!(!unhex_into(b"abcdef", &mut short));
     }
 }

@@ -381,6 +381,58 @@ impl Checker {
         Some(read_record(origin, v))
     }
 
+    /// A line of an export read on any thread: its value and what [`Checker::read_ahead`] makes
+    /// of it, for [`Checker::line_read`]. A record's event is canonicalised straight from its
+    /// text and left out of the value, which is all the checks in order look at otherwise:
+    /// building and freeing a tree per event was most of verify's work. Other lines (stream
+    /// heads, checkpoints, proofs) are parsed whole.
+    pub fn read_line(
+        line: &[u8],
+    ) -> Result<(Value<'_>, Option<Result<Read, Unusable>>), json::Error> {
+        let whole = |line| {
+            json::parse_value(line).map(|v| {
+                let ahead = Checker::read_ahead(&v);
+                (v, ahead)
+            })
+        };
+        let mut none = Vec::new();
+        if json::scan_object(line, &[], &mut none).is_err() {
+            // Not an object (or not JSON): the parser's own message.
+            return whole(line);
+        }
+        let members = json::member_texts(line);
+        let record = members
+            .iter()
+            .rev()
+            .find(|(name, _)| *name == b"type")
+            .is_some_and(|(_, text)| *text == b"\"record\"");
+        if !record {
+            return whole(line);
+        }
+        let mut event = None;
+        let mut fields = Vec::with_capacity(members.len());
+        for (name, text) in members {
+            if name == b"event" {
+                event = Some(text);
+                continue;
+            }
+            let name = match std::str::from_utf8(name) {
+                Ok(plain) if !name.contains(&b'\\') => std::borrow::Cow::Borrowed(plain),
+                _ => match json::parse_value(&[b"\"", name, b"\""].concat())? {
+                    Value::String(s) => std::borrow::Cow::Owned(s.into_owned()),
+                    _ => return whole(line),
+                },
+            };
+            fields.push((name, json::parse_value(text)?));
+        }
+        let v = Value::Object(fields);
+        let Some(origin) = v.member("origin").and_then(Value::as_str) else {
+            return Ok((v, None));
+        };
+        let ahead = read_record_with(origin, &v, event.map(json::canonical_text));
+        Ok((v, Some(ahead)))
+    }
+
     /// [`Checker::line`] with what [`Checker::read_ahead`] made of the line.
     pub fn line_read(
         &mut self,
@@ -394,12 +446,12 @@ impl Checker {
         let origin = v
             .member("origin")
             .and_then(Value::as_str)
-            .ok_or_else(|| Unusable("a line without an origin".into()))?
-            .to_string();
+            .ok_or_else(|| Unusable("a line without an origin".into()))?;
         if kind != "stream"
-            && let Some(cur) = self.current.clone()
+            && let Some(cur) = self.current.as_deref()
             && cur != origin
         {
+            let cur = cur.to_string();
             // A line of another stream inside this stream's export: spliced in.
             let seq = note::uint_field(v, "seq");
             self.find(
@@ -414,8 +466,8 @@ impl Checker {
         }
         match kind {
             "stream" => {
-                self.current = Some(origin.clone());
-                let st = self.stream(&origin)?;
+                self.current = Some(origin.to_string());
+                let st = self.stream(origin)?;
                 let trusted = st.key.encode();
                 let given = v
                     .member("key")
@@ -425,15 +477,15 @@ impl Checker {
                 let stated = note::uint_field(v, "size");
                 st.stated = st.stated.max(stated);
                 if given != trusted {
-                    self.find(Severity::Error, &origin, None, "stream key", trusted, given);
+                    self.find(Severity::Error, origin, None, "stream key", trusted, given);
                 }
                 Ok(())
             }
-            "record" => self.record(&origin, v, ahead),
-            "checkpoint" => self.checkpoint(&origin, v),
-            "inclusion" => self.inclusion(&origin, v),
-            "increment" => self.increment(&origin, v),
-            "consistency" => self.consistency(&origin, v),
+            "record" => self.record(origin, v, ahead),
+            "checkpoint" => self.checkpoint(origin, v),
+            "inclusion" => self.inclusion(origin, v),
+            "increment" => self.increment(origin, v),
+            "consistency" => self.consistency(origin, v),
             other => Err(Unusable(format!("unknown line type '{other}'"))),
         }
     }
@@ -1065,6 +1117,15 @@ pub struct Read {
 }
 
 fn read_record(origin: &str, v: &Value<'_>) -> Result<Read, Unusable> {
+    read_record_with(origin, v, v.member("event").map(json::canonical))
+}
+
+/// [`read_record`] with the event's canonical form made by the caller (`v` may lack the event).
+fn read_record_with(
+    origin: &str,
+    v: &Value<'_>,
+    event: Option<Result<String, json::NotCanonical>>,
+) -> Result<Read, Unusable> {
     let bad = |what: &str| Unusable(format!("a record of {origin} without a valid {what}"));
     let seq = note::uint_field(v, "seq").ok_or_else(|| bad("seq"))?;
     let prev = note::hash_field(v, "prev").ok_or_else(|| bad("prev"))?;
@@ -1082,8 +1143,8 @@ fn read_record(origin: &str, v: &Value<'_>) -> Result<Read, Unusable> {
         }),
     };
     let mut findings = Vec::new();
-    if let Some(event) = v.member("event") {
-        match json::canonical(event) {
+    if let Some(event) = event {
+        match event {
             Ok(c) => {
                 let h = record::body_hash(&c);
                 if h != body_hash {

@@ -101,10 +101,15 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
             let read: Vec<_> = batch
                 .par_iter()
                 .map(|(_, line)| {
-                    json::parse_value(line.as_bytes()).map(|v| {
-                        let ahead = Checker::read_ahead(&v);
-                        (v, ahead)
-                    })
+                    if args.order {
+                        // The records are written again whole.
+                        json::parse_value(line.as_bytes()).map(|v| {
+                            let ahead = Checker::read_ahead(&v);
+                            (v, ahead)
+                        })
+                    } else {
+                        Checker::read_line(line.as_bytes())
+                    }
                 })
                 .collect();
             for ((n, _), r) in batch.iter().zip(read) {

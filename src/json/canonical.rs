@@ -6,7 +6,9 @@
 //! an integer written without fraction or exponent that lies beyond ±2^53 keeps its exact
 //! digits, where plain JCS would round it.
 
-use super::{Number, Value, write_str};
+use std::borrow::Cow;
+
+use super::{Number, Value, element_texts, member_texts, parse_value, write_str};
 
 /// Why a value has no canonical form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +59,94 @@ pub fn write_canonical(v: &Value<'_>, out: &mut Vec<u8>) -> Result<(), NotCanoni
             }
             out.push(b'}');
         }
+    }
+    Ok(())
+}
+
+/// [`canonical`] of the value whose JSON text is `text` (already validated): `binge verify`
+/// canonicalises every record's event this way. Most of the text is copied as it is — names
+/// and strings without escapes, plain integers, literals — and only members are sorted, so no
+/// tree is built; what needs more care (an escaped name, a repeated name, a number past what a
+/// double holds) takes the tree path. Both give the same bytes for every text.
+pub fn canonical_text(text: &[u8]) -> Result<String, NotCanonical> {
+    let mut out = Vec::with_capacity(text.len());
+    if write_text(text, &mut out, 0).is_err() {
+        let v = parse_value(text).map_err(|e| NotCanonical(e.to_string()))?;
+        return canonical(&v);
+    }
+    // Only UTF-8 is ever written: the text was validated, and the rest is ASCII.
+    String::from_utf8(out).map_err(|_| NotCanonical("not UTF-8".into()))
+}
+
+/// The tree path is needed.
+struct Tree;
+
+fn write_text(text: &[u8], out: &mut Vec<u8>, depth: usize) -> Result<(), Tree> {
+    let text = text.trim_ascii();
+    if depth > super::MAX_DEPTH {
+        return Err(Tree);
+    }
+    match text.first() {
+        Some(b'{') => {
+            let mut members = member_texts(text);
+            if members.iter().any(|(name, _)| name.contains(&b'\\')) {
+                return Err(Tree);
+            }
+            if members.iter().all(|(name, _)| name.is_ascii()) {
+                // ASCII names sort by their bytes as by their UTF-16 code units.
+                members.sort_by(|a, b| a.0.cmp(b.0));
+            } else {
+                fn utf16(n: &[u8]) -> std::str::EncodeUtf16<'_> {
+                    std::str::from_utf8(n).unwrap_or_default().encode_utf16()
+                }
+                members.sort_by(|a, b| utf16(a.0).cmp(utf16(b.0)));
+            }
+            if members.windows(2).any(|w| w[0].0 == w[1].0) {
+                // The tree path says which name repeats.
+                return Err(Tree);
+            }
+            out.push(b'{');
+            for (i, (name, value)) in members.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                // A name without escapes is written as it came: JSON text holds no quote or
+                // control character unescaped, and nothing else is escaped.
+                out.push(b'"');
+                out.extend_from_slice(name);
+                out.extend_from_slice(b"\":");
+                write_text(value, out, depth + 1)?;
+            }
+            out.push(b'}');
+        }
+        Some(b'[') => {
+            out.push(b'[');
+            for (i, item) in element_texts(text).into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_text(item, out, depth + 1)?;
+            }
+            out.push(b']');
+        }
+        Some(b'"') if !text.contains(&b'\\') => out.extend_from_slice(text),
+        Some(b'"') => match parse_value(text) {
+            Ok(Value::String(s)) => write_str(&s, out),
+            _ => return Err(Tree),
+        },
+        Some(b't' | b'f' | b'n') => out.extend_from_slice(text),
+        Some(_) => {
+            let digits = text.strip_prefix(b"-").unwrap_or(text);
+            if digits.len() < 16 && digits.iter().all(u8::is_ascii_digit) && text != b"-0" {
+                // A plain integer below 2^53: ECMAScript writes its digits.
+                out.extend_from_slice(text);
+            } else {
+                let t = std::str::from_utf8(text).map_err(|_| Tree)?;
+                let n = number(&Number::Text(Cow::Borrowed(t))).map_err(|_| Tree)?;
+                out.extend_from_slice(n.as_bytes());
+            }
+        }
+        None => return Err(Tree),
     }
     Ok(())
 }
@@ -256,6 +346,32 @@ mod tests {
             canonical(&dup),
             Err(NotCanonical("duplicate key \"x\"".into()))
         );
+    }
+
+    /// The text path gives what the tree path gives, errors included, for every kind of value.
+    #[test]
+    fn canonical_text_is_canonical_of_the_parsed_value() {
+        for text in [
+            r#"{"b":2,"a":{"d":[3,{"z":1,"y":2}],"c":null},"\ud83d\ude02":1,"\ufb33":2}"#,
+            r#"{"é":1,"e":2,"\u00e9":3}"#,
+            r#"{"😂":1,"דּ":2,"a":[]}"#,
+            r#" { "s" : "q\" b\\ \n\t\u0001\u00e9\/" , "t" : [ true , false , null ] } "#,
+            r#"{"n":[0,-0,1.0,4.50,2e-3,1E30,-12,123456789012345,1234567890123456,9007199254740993]}"#,
+            r#"{"big":505874924095815681,"f":505874924095815681.0,"x":1e400}"#,
+            r#"{"a":{"x":1,"x":2}}"#,
+            r#"{"a\u0062":1,"ab":2}"#,
+            r#"{"lone":"\ud800"}"#,
+            r#"[{"z":1,"a":[{"y":{},"b":[]}]}, "x", 1]"#,
+            r#""just a string""#,
+            "-0",
+            "{}",
+            "[]",
+        ] {
+            let tree = parse_value(text.as_bytes())
+                .map_err(|e| NotCanonical(e.to_string()))
+                .and_then(|v| canonical(&v));
+            assert_eq!(canonical_text(text.as_bytes()), tree, "{text}");
+        }
     }
 
     #[test]

@@ -15,12 +15,13 @@ mod write;
 use std::borrow::Cow;
 
 pub use canonical::{
-    NotCanonical, canonical, es_number, has_lone_surrogate, key_text, write_canonical, write_key,
+    NotCanonical, canonical, canonical_text, es_number, has_lone_surrogate, key_text,
+    write_canonical, write_key,
 };
 pub use number::Number;
 pub use parse::{
-    Error, MAX_DEPTH, Span, find_member, key_equals, locate_members, member_texts, nth_element,
-    parse_value, scan_object, validate_value,
+    Error, MAX_DEPTH, Span, element_texts, find_member, key_equals, locate_members, member_texts,
+    nth_element, parse_value, scan_object, validate_value,
 };
 pub use path::{Seg, path_text};
 pub use write::{with_member, write_str, write_value};

@@ -200,79 +200,111 @@ pub fn member_texts(obj: &[u8]) -> Vec<(&[u8], &[u8])> {
 /// Calls `f` with each member of the validated object `obj`: its name's text between the
 /// quotes, and its value's text.
 fn each_member<'a>(obj: &'a [u8], mut f: impl FnMut(&'a [u8], &'a [u8])) {
-    let ws = |i: &mut usize| {
-        while obj
-            .get(*i)
-            .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
-        {
-            *i += 1;
-        }
-    };
-    // The index just past the string that starts at `i` (its opening quote).
-    let string_end = |i: usize| -> usize {
-        let mut j = i + 1;
-        while let Some(k) = memchr::memchr2(b'"', b'\\', &obj[j..]) {
-            if obj[j + k] == b'\\' {
-                j += k + 2;
-            } else {
-                return j + k + 1;
-            }
-        }
-        obj.len()
-    };
-    let mut i = 0;
-    ws(&mut i);
+    let mut i = skip_ws(obj, 0);
     if obj.get(i) != Some(&b'{') {
         return;
     }
     i += 1;
     loop {
-        ws(&mut i);
+        i = skip_ws(obj, i);
         if obj.get(i) != Some(&b'"') {
             return;
         }
-        let key_end = string_end(i);
+        let key_end = string_end(obj, i);
         let name = &obj[i + 1..key_end.saturating_sub(1).max(i + 1)];
-        i = key_end;
-        ws(&mut i);
+        i = skip_ws(obj, key_end);
         i += 1; // the colon
-        ws(&mut i);
+        i = skip_ws(obj, i);
         let start = i;
-        let mut depth = 0usize;
-        while i < obj.len() {
-            match obj[i] {
-                b'"' => {
-                    i = string_end(i);
-                    if depth == 0 {
-                        break;
-                    }
-                    continue;
-                }
-                b'{' | b'[' => depth += 1,
-                b'}' | b']' if depth == 0 => break,
-                b'}' | b']' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        i += 1;
-                        break;
-                    }
-                }
-                b',' if depth == 0 => break,
-                _ => {}
-            }
-            i += 1;
-        }
-        let mut end = i;
-        while end > start && matches!(obj[end - 1], b' ' | b'\t' | b'\n' | b'\r') {
-            end -= 1;
-        }
-        f(name, &obj[start..end]);
-        ws(&mut i);
+        i = value_end(obj, i);
+        f(name, &obj[start..i]);
+        i = skip_ws(obj, i);
         if obj.get(i) != Some(&b',') {
             return;
         }
         i += 1;
     }
+}
+
+/// The text of each element of the validated array `arr`, skipped as [`each_member`] skips
+/// values.
+pub fn element_texts(arr: &[u8]) -> Vec<&[u8]> {
+    let mut items = Vec::new();
+    let mut i = skip_ws(arr, 0);
+    if arr.get(i) != Some(&b'[') {
+        return items;
+    }
+    i = skip_ws(arr, i + 1);
+    if arr.get(i) == Some(&b']') {
+        return items;
+    }
+    while i < arr.len() {
+        let start = i;
+        i = value_end(arr, i);
+        items.push(&arr[start..i]);
+        i = skip_ws(arr, i);
+        if arr.get(i) != Some(&b',') {
+            break;
+        }
+        i = skip_ws(arr, i + 1);
+    }
+    items
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while b
+        .get(i)
+        .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        i += 1;
+    }
+    i
+}
+
+/// The index just past the string that starts at `i` (its opening quote).
+fn string_end(b: &[u8], i: usize) -> usize {
+    let mut j = i + 1;
+    while let Some(k) = memchr::memchr2(b'"', b'\\', &b[j..]) {
+        if b[j + k] == b'\\' {
+            j += k + 2;
+        } else {
+            return j + k + 1;
+        }
+    }
+    b.len()
+}
+
+/// The index just past the validated value that starts at `i`, trailing whitespace excluded.
+fn value_end(b: &[u8], mut i: usize) -> usize {
+    let start = i;
+    let mut depth = 0usize;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i = string_end(b, i);
+                if depth == 0 {
+                    break;
+                }
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' if depth == 0 => break,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    i += 1;
+                    break;
+                }
+            }
+            b',' if depth == 0 => break,
+            _ => {}
+        }
+        i += 1;
+    }
+    while i > start && matches!(b[i - 1], b' ' | b'\t' | b'\n' | b'\r') {
+        i -= 1;
+    }
+    i
 }
 
 /// In an already validated array `arr`, the text of element `index` (negative: from the end).
