@@ -291,6 +291,22 @@ fn unusable_input_or_trust_is_status_2() {
     let bad = a.dir.path().join("bad.txt");
     std::fs::write(&bad, "not a key\n").unwrap();
     assert_eq!(verify(a.dir.path(), &bad, &a.export(&[]), &[]).0, 2);
+    // A bad line early in a long export: verify stops there, named by its line, while the
+    // lines after it are still being read ahead.
+    let mut long = a.export(&[]);
+    long.insert(2, "{\"type\":\"record\",".to_string());
+    long.extend((0..50_000).map(|i| format!("{{\"type\":\"noise\",\"i\":{i}}}")));
+    let export = a.dir.path().join("long.ndjson");
+    std::fs::write(&export, long.join("\n") + "\n").unwrap();
+    let out = binge()
+        .args(["verify", "--trust"])
+        .arg(&t)
+        .arg(&export)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("long.ndjson:3: invalid JSON"), "{}", stderr_of(&out));
 }
 
 #[test]

@@ -381,24 +381,22 @@ impl Checker {
         Some(read_record(origin, v))
     }
 
-    /// A line of an export read on any thread: its value and what [`Checker::read_ahead`] makes
-    /// of it, for [`Checker::line_read`]. A record's event is canonicalised straight from its
-    /// text and left out of the value, which is all the checks in order look at otherwise:
-    /// building and freeing a tree per event was most of verify's work. Other lines (stream
-    /// heads, checkpoints, proofs) are parsed whole.
-    pub fn read_line(
-        line: &[u8],
-    ) -> Result<(Value<'_>, Option<Result<Read, Unusable>>), json::Error> {
-        let whole = |line| {
+    /// A line of an export read on any thread, for [`Checker::take`]. A record's event is
+    /// canonicalised straight from its text, and of the rest only what the checks in order look
+    /// at is kept: building and freeing a tree per event was most of verify's work. Other
+    /// lines (stream heads, checkpoints, proofs), and every line when `whole` (`--order` writes
+    /// the records again), are parsed whole.
+    pub fn read_line(line: &[u8], whole: bool) -> Result<ReadLine, json::Error> {
+        let whole_line = |line| {
             json::parse_value(line).map(|v| {
                 let ahead = Checker::read_ahead(&v);
-                (v, ahead)
+                ReadLine::Whole(v.into_owned(), ahead)
             })
         };
         let mut none = Vec::new();
-        if json::scan_object(line, &[], &mut none).is_err() {
+        if whole || json::scan_object(line, &[], &mut none).is_err() {
             // Not an object (or not JSON): the parser's own message.
-            return whole(line);
+            return whole_line(line);
         }
         let members = json::member_texts(line);
         let record = members
@@ -407,7 +405,7 @@ impl Checker {
             .find(|(name, _)| *name == b"type")
             .is_some_and(|(_, text)| *text == b"\"record\"");
         if !record {
-            return whole(line);
+            return whole_line(line);
         }
         let mut event = None;
         let mut fields = Vec::with_capacity(members.len());
@@ -418,19 +416,43 @@ impl Checker {
             }
             let name = match std::str::from_utf8(name) {
                 Ok(plain) if !name.contains(&b'\\') => std::borrow::Cow::Borrowed(plain),
-                _ => match json::parse_value(&[b"\"", name, b"\""].concat())? {
-                    Value::String(s) => std::borrow::Cow::Owned(s.into_owned()),
-                    _ => return whole(line),
-                },
+                _ => return whole_line(line),
             };
             fields.push((name, json::parse_value(text)?));
         }
         let v = Value::Object(fields);
         let Some(origin) = v.member("origin").and_then(Value::as_str) else {
-            return Ok((v, None));
+            return whole_line(line);
         };
-        let ahead = read_record_with(origin, &v, event.map(json::canonical_text));
-        Ok((v, Some(ahead)))
+        let read = read_record_with(origin, &v, event.map(json::canonical_text));
+        Ok(ReadLine::Record {
+            origin: origin.to_string(),
+            seq: note::uint_field(&v, "seq"),
+            sig: v.member("sig").and_then(Value::as_str).map(str::to_string),
+            read,
+        })
+    }
+
+    /// Checks a line [`Checker::read_line`] read, in the order of the export.
+    pub fn take(&mut self, line: ReadLine) -> Result<(), Unusable> {
+        match line {
+            ReadLine::Whole(v, ahead) => self.line_read(&v, ahead),
+            ReadLine::Record {
+                origin,
+                seq,
+                sig,
+                read,
+            } => {
+                if let Some(cur) = self.current.as_deref()
+                    && cur != origin
+                {
+                    let cur = cur.to_string();
+                    self.foreign(&cur, seq, "record", &origin);
+                    return Ok(());
+                }
+                self.record(&origin, sig, read)
+            }
+        }
     }
 
     /// [`Checker::line`] with what [`Checker::read_ahead`] made of the line.
@@ -452,16 +474,7 @@ impl Checker {
             && cur != origin
         {
             let cur = cur.to_string();
-            // A line of another stream inside this stream's export: spliced in.
-            let seq = note::uint_field(v, "seq");
-            self.find(
-                Severity::Error,
-                &cur,
-                seq,
-                "foreign record",
-                format!("a record of {cur}"),
-                format!("a {kind} of {origin}"),
-            );
+            self.foreign(&cur, note::uint_field(v, "seq"), kind, origin);
             return Ok(());
         }
         match kind {
@@ -481,13 +494,28 @@ impl Checker {
                 }
                 Ok(())
             }
-            "record" => self.record(origin, v, ahead),
+            "record" => {
+                let sig = v.member("sig").and_then(Value::as_str).map(str::to_string);
+                self.record(origin, sig, ahead.unwrap_or_else(|| read_record(origin, v)))
+            }
             "checkpoint" => self.checkpoint(origin, v),
             "inclusion" => self.inclusion(origin, v),
             "increment" => self.increment(origin, v),
             "consistency" => self.consistency(origin, v),
             other => Err(Unusable(format!("unknown line type '{other}'"))),
         }
+    }
+
+    /// A line of another stream inside `cur`'s export: spliced in.
+    fn foreign(&mut self, cur: &str, seq: Option<u64>, kind: &str, origin: &str) {
+        self.find(
+            Severity::Error,
+            cur,
+            seq,
+            "foreign record",
+            format!("a record of {cur}"),
+            format!("a {kind} of {origin}"),
+        );
     }
 
     /// The start of an increment (`entwine export --from N`): the tree at N, which must be the
@@ -635,8 +663,8 @@ impl Checker {
     fn record(
         &mut self,
         origin: &str,
-        v: &Value<'_>,
-        ahead: Option<Result<Read, Unusable>>,
+        sig: Option<String>,
+        read: Result<Read, Unusable>,
     ) -> Result<(), Unusable> {
         let Read {
             rec,
@@ -644,12 +672,11 @@ impl Checker {
             leaf,
             stated_leaf,
             mut findings,
-        } = ahead.unwrap_or_else(|| read_record(origin, v))?;
+        } = read?;
         let (seq, prev, tick) = (rec.seq, rec.prev, rec.tick);
         if let Some(t) = tick {
             self.refs.push((origin.to_string(), seq, t));
         }
-        let sig = v.member("sig").and_then(Value::as_str).map(str::to_string);
         let st = self.stream(origin)?;
         let (expected_seq, expected_prev) = (st.next, st.prev);
         let pending_sig = sig.map(|sig| PendingSig {
@@ -1104,6 +1131,20 @@ fn base64_sig(text: &str) -> Option<[u8; 64]> {
         .ok()?
         .try_into()
         .ok()
+}
+
+/// A line of an export as [`Checker::read_line`] leaves it: owned, so the next lines can be
+/// read while it is checked.
+pub enum ReadLine {
+    /// A record line: what the checks in order need of it.
+    Record {
+        origin: String,
+        seq: Option<u64>,
+        sig: Option<String>,
+        read: Result<Read, Unusable>,
+    },
+    /// Any other line, or a record line kept whole, parsed whole.
+    Whole(Value<'static>, Option<Result<Read, Unusable>>),
 }
 
 /// A record line read: the record its fields give (its body hash from the event when the

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Write};
 use anyhow::Context;
 use rayon::prelude::*;
 
-use crate::chain::verify::{Checker, Order, Severity, Trust, Unusable};
+use crate::chain::verify::{Checker, Order, ReadLine, Severity, Trust, Unusable};
 use crate::cli::VerifyArgs;
 use crate::exit::{Exit, UsageError};
 use crate::json::{self, Number, Value};
@@ -42,6 +42,86 @@ fn since_notes(text: &str) -> Vec<String> {
     last.into_iter().map(|(_, n)| n).collect()
 }
 
+/// Lines of one export, numbered from 1, blank ones left out.
+type Batch = Vec<(usize, String)>;
+
+/// Checks one export; the number of its lines that are not blank. Three things go on at once:
+/// a thread reads the next batch of lines, the pool reads the batch after the one being
+/// checked (parses it, canonicalises and hashes its records), and the checks that follow the
+/// chain take the batch before in order.
+fn check_file(
+    name: &str,
+    reader: Box<dyn BufRead + Send>,
+    order: bool,
+    checker: &mut Checker,
+    records: &mut Vec<Value<'static>>,
+) -> anyhow::Result<usize> {
+    let (tx, rx) = crossbeam_channel::bounded::<std::io::Result<Batch>>(2);
+    std::thread::scope(|s| {
+        // Owned here, so an early return hangs up on the reading thread instead of waiting
+        // for it forever.
+        let rx = rx;
+        s.spawn(move || {
+            let mut lines = reader.lines();
+            let mut n = 0;
+            loop {
+                let mut batch = Vec::with_capacity(VERIFY_BATCH);
+                for line in lines.by_ref().take(VERIFY_BATCH) {
+                    n += 1;
+                    match line {
+                        Ok(line) if line.trim().is_empty() => {}
+                        Ok(line) => batch.push((n, line)),
+                        Err(e) => {
+                            let _ = tx.send(Err(std::io::Error::new(
+                                e.kind(),
+                                format!("{name}:{n}: {e}"),
+                            )));
+                            return;
+                        }
+                    }
+                }
+                if batch.is_empty() || tx.send(Ok(batch)).is_err() {
+                    return;
+                }
+            }
+        });
+        let read = |batch: &Batch| -> Vec<_> {
+            batch
+                .par_iter()
+                .map(|(n, line)| (*n, Checker::read_line(line.as_bytes(), order)))
+                .collect()
+        };
+        let mut check = |read: Vec<(usize, Result<ReadLine, json::Error>)>| {
+            for (n, r) in read {
+                let line = r.map_err(|e| UsageError(format!("{name}:{n}: {e}")))?;
+                let unusable = |Unusable(why)| UsageError(format!("{name}:{n}: {why}"));
+                match line {
+                    ReadLine::Whole(v, ahead) => {
+                        checker.line_read(&v, ahead).map_err(unusable)?;
+                        if order && v.member("type").and_then(Value::as_str) == Some("record") {
+                            records.push(v);
+                        }
+                    }
+                    record => checker.take(record).map_err(unusable)?,
+                }
+            }
+            Ok::<_, UsageError>(())
+        };
+        let mut lines_read = 0;
+        let mut before = Vec::new();
+        for batch in rx.iter() {
+            let batch = batch.map_err(|e| UsageError(e.to_string()))?;
+            lines_read += batch.len();
+            let (next, checked) =
+                rayon::join(|| read(&batch), || check(std::mem::take(&mut before)));
+            checked?;
+            before = next;
+        }
+        check(before)?;
+        Ok(lines_read)
+    })
+}
+
 pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
     let trust_text = std::fs::read_to_string(&args.trust).map_err(|e| {
         UsageError(format!(
@@ -72,8 +152,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
     };
     for name in &inputs {
         checker.begin_file();
-        let mut lines_read = 0;
-        let reader: Box<dyn BufRead> = if name == "-" {
+        let reader: Box<dyn BufRead + Send> = if name == "-" {
             Box::new(BufReader::new(std::io::stdin()))
         } else {
             Box::new(BufReader::new(
@@ -81,47 +160,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
                     .map_err(|e| UsageError(format!("cannot read {name}: {e}")))?,
             ))
         };
-        // Lines are parsed, and records canonicalised and hashed, a batch at a time on every
-        // core; the checks that follow the chain take them in order on this thread.
-        let mut lines = reader.lines();
-        let mut n = 0;
-        loop {
-            let mut batch = Vec::with_capacity(VERIFY_BATCH);
-            for line in lines.by_ref().take(VERIFY_BATCH) {
-                n += 1;
-                let line = line.map_err(|e| UsageError(format!("{name}:{n}: {e}")))?;
-                if !line.trim().is_empty() {
-                    batch.push((n, line));
-                }
-            }
-            if batch.is_empty() {
-                break;
-            }
-            lines_read += batch.len();
-            let read: Vec<_> = batch
-                .par_iter()
-                .map(|(_, line)| {
-                    if args.order {
-                        // The records are written again whole.
-                        json::parse_value(line.as_bytes()).map(|v| {
-                            let ahead = Checker::read_ahead(&v);
-                            (v, ahead)
-                        })
-                    } else {
-                        Checker::read_line(line.as_bytes())
-                    }
-                })
-                .collect();
-            for ((n, _), r) in batch.iter().zip(read) {
-                let (v, ahead) = r.map_err(|e| UsageError(format!("{name}:{n}: {e}")))?;
-                checker
-                    .line_read(&v, ahead)
-                    .map_err(|Unusable(why)| UsageError(format!("{name}:{n}: {why}")))?;
-                if args.order && v.member("type").and_then(Value::as_str) == Some("record") {
-                    records.push(v.into_owned());
-                }
-            }
-        }
+        let lines_read = check_file(name, reader, args.order, &mut checker, &mut records)?;
         if lines_read == 0 {
             // Nothing to check is no proof of anything.
             return Err(UsageError(format!(
