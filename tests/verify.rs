@@ -306,7 +306,11 @@ fn unusable_input_or_trust_is_status_2() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
-    assert!(stderr_of(&out).contains("long.ndjson:3: invalid JSON"), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("long.ndjson:3: invalid JSON"),
+        "{}",
+        stderr_of(&out)
+    );
 }
 
 #[test]

@@ -70,12 +70,20 @@ pub fn write_canonical(v: &Value<'_>, out: &mut Vec<u8>) -> Result<(), NotCanoni
 /// double holds) takes the tree path. Both give the same bytes for every text.
 pub fn canonical_text(text: &[u8]) -> Result<String, NotCanonical> {
     let mut out = Vec::with_capacity(text.len());
-    if write_text(text, &mut out, 0).is_err() {
-        let v = parse_value(text).map_err(|e| NotCanonical(e.to_string()))?;
-        return canonical(&v);
-    }
+    write_canonical_text(text, &mut out)?;
     // Only UTF-8 is ever written: the text was validated, and the rest is ASCII.
     String::from_utf8(out).map_err(|_| NotCanonical("not UTF-8".into()))
+}
+
+/// [`canonical_text`], appended to `out` (left as it was on an error).
+pub fn write_canonical_text(text: &[u8], out: &mut Vec<u8>) -> Result<(), NotCanonical> {
+    let start = out.len();
+    if write_text(text, out, 0).is_err() {
+        out.truncate(start);
+        let v = parse_value(text).map_err(|e| NotCanonical(e.to_string()))?;
+        write_canonical(&v, out).inspect_err(|_| out.truncate(start))?;
+    }
+    Ok(())
 }
 
 /// The tree path is needed.

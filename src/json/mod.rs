@@ -16,7 +16,7 @@ use std::borrow::Cow;
 
 pub use canonical::{
     NotCanonical, canonical, canonical_text, es_number, has_lone_surrogate, key_text,
-    write_canonical, write_key,
+    write_canonical, write_canonical_text, write_key,
 };
 pub use number::Number;
 pub use parse::{

@@ -332,7 +332,7 @@ impl Entwine {
         *head = h;
         *checkpointed = cp;
         let pending = std::mem::take(pending);
-        let (mut line, mut meta) = (Vec::new(), Vec::new());
+        let mut meta = Vec::new();
         let mut origin_json = Vec::new();
         json::write_str(origin, &mut origin_json);
         for (p, (seq, leaf)) in pending.iter().zip(&emitted) {
@@ -340,10 +340,12 @@ impl Entwine {
             meta.clear();
             meta.extend_from_slice(b"{\"origin\":");
             meta.extend_from_slice(&origin_json);
-            let _ = write!(meta, ",\"seq\":{seq},\"leaf\":\"{}\"}}", note::hex(leaf));
-            line.clear();
-            json::with_member(&bytes[p.raw.clone()], "_entwine", &meta, &mut line);
-            out.raw(&line);
+            meta.extend_from_slice(b",\"seq\":");
+            let _ = write!(meta, "{seq}");
+            meta.extend_from_slice(b",\"leaf\":\"");
+            note::hex_into(leaf, &mut meta);
+            meta.extend_from_slice(b"\"}");
+            out.written(|line| json::with_member(&bytes[p.raw.clone()], "_entwine", &meta, line));
         }
         bytes.clear();
         Ok(())
@@ -395,8 +397,13 @@ impl Prepare for Canonical {
         }
         let start = into.len();
         into.extend_from_slice(&[0; 32]);
-        json::write_canonical(&ev.parse(), into)
+        json::write_canonical_text(ev.raw(), into)
             .map_err(|e| Reject(format!("cannot canonicalize: {}", e.0)))?;
+        // Canonical JSON is written from `str`s: UTF-8. Checked here, on the pool, rather than
+        // on the thread that commits.
+        if simdutf8::basic::from_utf8(&into[start + 32..]).is_err() {
+            return Err(Reject("canonical JSON that is not UTF-8".into()));
+        }
         let hash = record::body_hash_bytes(&into[start + 32..]);
         into[start..start + 32].copy_from_slice(&hash);
         Ok(())
@@ -430,12 +437,6 @@ impl Stage for Entwine {
         _out: &mut Output,
     ) -> Result<(), Fault> {
         let (hash, canonical) = prepared.split_at(32);
-        // Canonical JSON is written from `str`s: UTF-8.
-        if simdutf8::basic::from_utf8(canonical).is_err() {
-            return Err(Fault::Bad(Reject(
-                "canonical JSON that is not UTF-8".into(),
-            )));
-        }
         let at = self.bytes.len();
         self.bytes.extend_from_slice(raw);
         self.bytes.extend_from_slice(canonical);

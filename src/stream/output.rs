@@ -32,6 +32,12 @@ impl Output {
         self.buf.push(b'\n');
     }
 
+    /// Emits the event `write` writes (one compact JSON object) straight into the output.
+    pub fn written(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
+        write(&mut self.buf);
+        self.buf.push(b'\n');
+    }
+
     /// Emits a new or changed event.
     pub fn value(&mut self, v: &Value<'_>) {
         write_value(v, &mut self.buf);
