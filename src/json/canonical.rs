@@ -42,8 +42,7 @@ pub fn write_canonical(v: &Value<'_>, out: &mut Vec<u8>) -> Result<(), NotCanoni
         Value::Object(members) => {
             let mut sorted: Vec<(&str, &Value<'_>)> =
                 members.iter().map(|(k, v)| (k.as_ref(), v)).collect();
-            // By UTF-16 code units, compared lazily: nothing is allocated per name.
-            sorted.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+            sorted.sort_by(|a, b| utf16_order(a.0, b.0));
             // RFC 8785 takes I-JSON only: one value per name.
             if let Some(w) = sorted.windows(2).find(|w| w[0].0 == w[1].0) {
                 return Err(NotCanonical(format!("duplicate key \"{}\"", w[0].0)));
@@ -96,19 +95,14 @@ fn write_text(text: &[u8], out: &mut Vec<u8>, depth: usize) -> Result<(), Tree> 
     }
     match text.first() {
         Some(b'{') => {
-            let mut members = member_texts(text);
-            if members.iter().any(|(name, _)| name.contains(&b'\\')) {
-                return Err(Tree);
-            }
-            if members.iter().all(|(name, _)| name.is_ascii()) {
-                // ASCII names sort by their bytes as by their UTF-16 code units.
-                members.sort_by(|a, b| a.0.cmp(b.0));
-            } else {
-                fn utf16(n: &[u8]) -> std::str::EncodeUtf16<'_> {
-                    std::str::from_utf8(n).unwrap_or_default().encode_utf16()
+            let mut members = Vec::new();
+            for (name, value) in member_texts(text) {
+                if name.contains(&b'\\') {
+                    return Err(Tree);
                 }
-                members.sort_by(|a, b| utf16(a.0).cmp(utf16(b.0)));
+                members.push((std::str::from_utf8(name).map_err(|_| Tree)?, value));
             }
+            members.sort_by(|a, b| utf16_order(a.0, b.0));
             if members.windows(2).any(|w| w[0].0 == w[1].0) {
                 // The tree path says which name repeats.
                 return Err(Tree);
@@ -121,7 +115,7 @@ fn write_text(text: &[u8], out: &mut Vec<u8>, depth: usize) -> Result<(), Tree> 
                 // A name without escapes is written as it came: JSON text holds no quote or
                 // control character unescaped, and nothing else is escaped.
                 out.push(b'"');
-                out.extend_from_slice(name);
+                out.extend_from_slice(name.as_bytes());
                 out.extend_from_slice(b"\":");
                 write_text(value, out, depth + 1)?;
             }
@@ -157,6 +151,16 @@ fn write_text(text: &[u8], out: &mut Vec<u8>, depth: usize) -> Result<(), Tree> 
         None => return Err(Tree),
     }
     Ok(())
+}
+
+/// RFC 8785's order of member names: by their UTF-16 code units, compared lazily (nothing is
+/// allocated per name). ASCII names order by their bytes alike, which is quicker.
+fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        a.cmp(b)
+    } else {
+        a.encode_utf16().cmp(b.encode_utf16())
+    }
 }
 
 /// Writes the text by which binge tells values apart when it groups or counts distinct values:
