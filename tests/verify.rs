@@ -611,3 +611,25 @@ fn an_increment_verifies_against_a_checkpoint_trusted_from_before() {
     assert_eq!(code, 1);
     assert!(has(&f, "consistency", "a.example", 11), "{f:?}");
 }
+
+#[test]
+fn a_long_run_of_blank_lines_does_not_end_the_export() {
+    // More blank lines in a row than verify reads at a time: the reading once stopped at
+    // such a run, and every record after it went unchecked.
+    let a = Stream::new("a.example", 25, 10, None);
+    let t = trust(a.dir.path(), &[&a]);
+    let mut lines = a.export(&[]);
+    let i = lines.iter().position(|l| l.contains("\"seq\":5,")).unwrap();
+    let blank = ["", "  ", "\t\r"].iter().cycle().take(10_000);
+    lines.splice(i..i, blank.map(|b| b.to_string()));
+    let (code, findings) = verify(a.dir.path(), &t, &lines, &[]);
+    assert_eq!((code, findings.len()), (0, 0), "{findings:?}");
+    let j = lines
+        .iter()
+        .position(|l| l.contains("\"story\":12}"))
+        .unwrap();
+    lines[j] = lines[j].replace("\"story\":12}", "\"story\":13}");
+    let (code, f) = verify(a.dir.path(), &t, &lines, &[]);
+    assert_eq!(code, 1);
+    assert!(has(&f, "body", "a.example", 12), "{f:?}");
+}

@@ -424,7 +424,14 @@ impl Checker {
         let Some(origin) = v.member("origin").and_then(Value::as_str) else {
             return whole_line(line);
         };
-        let read = read_record_with(origin, &v, event.map(json::canonical_text));
+        let read = read_record_with(
+            origin,
+            &v,
+            event.map(|text| {
+                let mut canonical = Vec::with_capacity(text.len());
+                json::write_canonical_text(text, &mut canonical).map(|()| canonical)
+            }),
+        );
         Ok(ReadLine::Record {
             origin: origin.to_string(),
             seq: note::uint_field(&v, "seq"),
@@ -1158,14 +1165,17 @@ pub struct Read {
 }
 
 fn read_record(origin: &str, v: &Value<'_>) -> Result<Read, Unusable> {
-    read_record_with(origin, v, v.member("event").map(json::canonical))
+    let event = v
+        .member("event")
+        .map(|e| json::canonical(e).map(String::into_bytes));
+    read_record_with(origin, v, event)
 }
 
 /// [`read_record`] with the event's canonical form made by the caller (`v` may lack the event).
 fn read_record_with(
     origin: &str,
     v: &Value<'_>,
-    event: Option<Result<String, json::NotCanonical>>,
+    event: Option<Result<Vec<u8>, json::NotCanonical>>,
 ) -> Result<Read, Unusable> {
     let bad = |what: &str| Unusable(format!("a record of {origin} without a valid {what}"));
     let seq = note::uint_field(v, "seq").ok_or_else(|| bad("seq"))?;
@@ -1187,7 +1197,7 @@ fn read_record_with(
     if let Some(event) = event {
         match event {
             Ok(c) => {
-                let h = record::body_hash(&c);
+                let h = record::body_hash_bytes(&c);
                 if h != body_hash {
                     findings.push(("body", note::hex(&h), note::hex(&body_hash)));
                     body_hash = h;

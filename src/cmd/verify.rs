@@ -42,8 +42,41 @@ fn since_notes(text: &str) -> Vec<String> {
     last.into_iter().map(|(_, n)| n).collect()
 }
 
-/// Lines of one export, numbered from 1, blank ones left out.
-type Batch = Vec<(usize, String)>;
+/// Lines of one export read at a time: their bytes end to end in one buffer (no allocation
+/// or UTF-8 pass per line: the parser validates each line anyway), and for each line that is
+/// not blank its number (from 1) and where it lies in the buffer.
+#[derive(Default)]
+struct Batch {
+    text: Vec<u8>,
+    lines: Vec<(usize, std::ops::Range<usize>)>,
+}
+
+/// Reads up to [`VERIFY_BATCH`] lines into `batch` (emptied first), counting them in `n`;
+/// false at the end of the input. Line ends are `\n` or `\r\n`, as `BufRead::lines` takes them.
+fn read_batch(reader: &mut dyn BufRead, batch: &mut Batch, n: &mut usize) -> std::io::Result<bool> {
+    batch.text.clear();
+    batch.lines.clear();
+    for _ in 0..VERIFY_BATCH {
+        let start = batch.text.len();
+        if reader.read_until(b'\n', &mut batch.text)? == 0 {
+            return Ok(false);
+        }
+        *n += 1;
+        let mut end = batch.text.len();
+        if batch.text[..end].ends_with(b"\n") {
+            end -= 1;
+            if batch.text[start..end].ends_with(b"\r") {
+                end -= 1;
+            }
+        }
+        if batch.text[start..end].iter().all(u8::is_ascii_whitespace) {
+            batch.text.truncate(start);
+        } else {
+            batch.lines.push((*n, start..end));
+        }
+    }
+    Ok(true)
+}
 
 /// Checks one export; the number of its lines that are not blank. Three things go on at once:
 /// a thread reads the next batch of lines, the pool reads the batch after the one being
@@ -51,45 +84,46 @@ type Batch = Vec<(usize, String)>;
 /// chain take the batch before in order.
 fn check_file(
     name: &str,
-    reader: Box<dyn BufRead + Send>,
+    mut reader: Box<dyn BufRead + Send>,
     order: bool,
     checker: &mut Checker,
     records: &mut Vec<Value<'static>>,
 ) -> anyhow::Result<usize> {
     let (tx, rx) = crossbeam_channel::bounded::<std::io::Result<Batch>>(2);
+    // Batches already read come back to be filled again, so the reader does not touch fresh
+    // pages for every megabyte.
+    let (spare_tx, spare_rx) = crossbeam_channel::bounded::<Batch>(4);
     std::thread::scope(|s| {
         // Owned here, so an early return hangs up on the reading thread instead of waiting
         // for it forever.
         let rx = rx;
         s.spawn(move || {
-            let mut lines = reader.lines();
             let mut n = 0;
             loop {
-                let mut batch = Vec::with_capacity(VERIFY_BATCH);
-                for line in lines.by_ref().take(VERIFY_BATCH) {
-                    n += 1;
-                    match line {
-                        Ok(line) if line.trim().is_empty() => {}
-                        Ok(line) => batch.push((n, line)),
-                        Err(e) => {
-                            let _ = tx.send(Err(std::io::Error::new(
-                                e.kind(),
-                                format!("{name}:{n}: {e}"),
-                            )));
-                            return;
-                        }
+                let mut batch = spare_rx.try_recv().unwrap_or_default();
+                let more = match read_batch(&mut *reader, &mut batch, &mut n) {
+                    Ok(more) => more,
+                    Err(e) => {
+                        let e = std::io::Error::new(e.kind(), format!("{name}:{}: {e}", n + 1));
+                        let _ = tx.send(Err(e));
+                        return;
                     }
-                }
-                if batch.is_empty() || tx.send(Ok(batch)).is_err() {
+                };
+                // A batch of blank lines is passed on too: only the end of the input ends
+                // the reading.
+                if (!batch.lines.is_empty() && tx.send(Ok(batch)).is_err()) || !more {
                     return;
                 }
             }
         });
-        let read = |batch: &Batch| -> Vec<_> {
-            batch
+        let read = |batch: Batch| -> Vec<_> {
+            let read = batch
+                .lines
                 .par_iter()
-                .map(|(n, line)| (*n, Checker::read_line(line.as_bytes(), order)))
-                .collect()
+                .map(|(n, at)| (*n, Checker::read_line(&batch.text[at.clone()], order)))
+                .collect();
+            let _ = spare_tx.try_send(batch);
+            read
         };
         let mut check = |read: Vec<(usize, Result<ReadLine, json::Error>)>| {
             for (n, r) in read {
@@ -111,9 +145,9 @@ fn check_file(
         let mut before = Vec::new();
         for batch in rx.iter() {
             let batch = batch.map_err(|e| UsageError(e.to_string()))?;
-            lines_read += batch.len();
+            lines_read += batch.lines.len();
             let (next, checked) =
-                rayon::join(|| read(&batch), || check(std::mem::take(&mut before)));
+                rayon::join(|| read(batch), || check(std::mem::take(&mut before)));
             checked?;
             before = next;
         }

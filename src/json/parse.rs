@@ -46,14 +46,14 @@ pub fn scan_object(
 ) -> Result<(), Error> {
     found.clear();
     found.resize(wanted.len(), None);
-    check_utf8(line)?;
+    let s = check_utf8(line)?;
     if line.len() > u32::MAX as usize {
         return Err(Error {
             offset: 0,
             reason: "line longer than 4 GiB",
         });
     }
-    let mut p = Parser { b: line, i: 0 };
+    let mut p = Parser::new(s);
     p.ws();
     if p.peek() != Some(b'{') {
         return Err(not_an_object(p));
@@ -134,8 +134,8 @@ fn not_an_object(mut p: Parser<'_>) -> Error {
 
 /// Validates `text` as exactly one JSON value of any type.
 pub fn validate_value(text: &[u8]) -> Result<(), Error> {
-    check_utf8(text)?;
-    let mut p = Parser { b: text, i: 0 };
+    let s = check_utf8(text)?;
+    let mut p = Parser::new(s);
     p.ws();
     p.value::<Skip>(0)?;
     p.ws();
@@ -147,8 +147,8 @@ pub fn validate_value(text: &[u8]) -> Result<(), Error> {
 
 /// Parses `text` as exactly one JSON value.
 pub fn parse_value(text: &[u8]) -> Result<Value<'_>, Error> {
-    check_utf8(text)?;
-    let mut p = Parser { b: text, i: 0 };
+    let s = check_utf8(text)?;
+    let mut p = Parser::new(s);
     p.ws();
     let v = p.value::<Tree>(0)?;
     p.ws();
@@ -310,7 +310,12 @@ fn value_end(b: &[u8], mut i: usize) -> usize {
 /// In an already validated array `arr`, the text of element `index` (negative: from the end).
 pub fn nth_element(arr: &[u8], index: i64) -> Option<&[u8]> {
     let elements = || {
-        let mut p = Parser { b: arr, i: 0 };
+        // Skipping reads no text, so the array's bytes need no second UTF-8 pass.
+        let mut p = Parser {
+            b: arr,
+            s: "",
+            i: 0,
+        };
         p.ws();
         let open = p.next() == Some(b'[');
         p.ws();
@@ -341,13 +346,14 @@ pub fn nth_element(arr: &[u8], index: i64) -> Option<&[u8]> {
     }
 }
 
-fn check_utf8(b: &[u8]) -> Result<(), Error> {
+/// `b` as text, so the parser can cut strings out of it without checking them again.
+fn check_utf8(b: &[u8]) -> Result<&str, Error> {
     // simdutf8 settles a valid line at SIMD speed; the rare invalid one is checked again by
     // the standard library, which says where it stops being UTF-8.
-    if simdutf8::basic::from_utf8(b).is_ok() {
-        return Ok(());
+    if let Ok(s) = simdutf8::basic::from_utf8(b) {
+        return Ok(s);
     }
-    std::str::from_utf8(b).map(|_| ()).map_err(|e| Error {
+    std::str::from_utf8(b).map_err(|e| Error {
         offset: e.valid_up_to(),
         reason: "invalid UTF-8",
     })
@@ -475,10 +481,20 @@ impl<'a> Build<'a> for Tree {
 
 struct Parser<'a> {
     b: &'a [u8],
+    /// `b` as the text it was checked to be ("" for builders that read no text).
+    s: &'a str,
     i: usize,
 }
 
 impl<'a> Parser<'a> {
+    fn new(s: &'a str) -> Parser<'a> {
+        Parser {
+            b: s.as_bytes(),
+            s,
+            i: 0,
+        }
+    }
+
     #[inline]
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
@@ -546,7 +562,7 @@ impl<'a> Parser<'a> {
     /// Text of a checked range: the whole input was checked to be UTF-8 and every range cut
     /// here starts and ends at ASCII delimiters.
     fn text(&self, start: usize, end: usize) -> &'a str {
-        std::str::from_utf8(&self.b[start..end]).unwrap_or_default()
+        self.s.get(start..end).unwrap_or_default()
     }
 
     /// [`Parser::text`] for builders that read it, nothing for those that do not.
