@@ -562,6 +562,12 @@ impl<'a> Parser<'a> {
     /// Text of a checked range: the whole input was checked to be UTF-8 and every range cut
     /// here starts and ends at ASCII delimiters.
     fn text(&self, start: usize, end: usize) -> &'a str {
+        // Only a parser made by `Parser::new` holds the text; one that skips has "".
+        debug_assert_eq!(
+            self.s.len(),
+            self.b.len(),
+            "text read by a parser without it"
+        );
         self.s.get(start..end).unwrap_or_default()
     }
 
