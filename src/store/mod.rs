@@ -47,9 +47,77 @@ pub enum Durability {
     Normal,
 }
 
+impl Durability {
+    fn pragma(self) -> &'static str {
+        match self {
+            Durability::Full => "FULL",
+            Durability::Normal => "NORMAL",
+        }
+    }
+}
+
 pub struct Store {
+    /// First, so it is dropped (its thread joined, its connection closed) before `conn`.
+    checkpointer: Option<Checkpointer>,
     conn: Connection,
     path: Option<PathBuf>,
+    durability: Durability,
+    /// Commits so far: a run that commits once (a cron job's) starts no checkpointer.
+    commits: u32,
+}
+
+/// Copies the write-ahead log into the database file from a thread and connection of its own,
+/// so that a store that keeps committing does not stop after its commits for those copies and
+/// their fsyncs (SQLite's advice for WAL mode: "run the checkpoints in a separate thread").
+/// SQLite's own checkpoint after a commit (every 1,000 pages of log) stays as the bound on the
+/// log should this thread fall behind; it then finds most of the log copied already. A
+/// checkpoint is SQLite's own crash-safe operation from any connection, and PASSIVE never
+/// waits for a reader or a writer; one that fails changes nothing and is left to the next.
+struct Checkpointer {
+    poke: Option<crossbeam_channel::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    /// Checkpoints that copied pages: what a test can see of this thread's work.
+    #[cfg_attr(not(test), allow(dead_code))]
+    copied: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Checkpointer {
+    fn start(path: &Path, durability: Durability) -> anyhow::Result<Checkpointer> {
+        let conn = Connection::open(path)?;
+        conn.execute_batch(&format!("PRAGMA synchronous = {};", durability.pragma()))?;
+        // One poke waiting at most: commits made during a checkpoint ask for one more.
+        let (poke, poked) = crossbeam_channel::bounded::<()>(1);
+        let copied = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let count = copied.clone();
+        let thread = std::thread::Builder::new()
+            .name("checkpoint".into())
+            .spawn(move || {
+                while poked.recv().is_ok() {
+                    // (busy, pages in the log, pages copied)
+                    let done = conn
+                        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(2));
+                    if done.is_ok_and(|n| n > 0) {
+                        count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            })?;
+        Ok(Checkpointer {
+            poke: Some(poke),
+            thread: Some(thread),
+            copied,
+        })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        // Hung up first, so the thread ends after the checkpoint it is in; joined, so its
+        // connection closes before the store's (the last to close removes the log).
+        drop(self.poke.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 /// Where the state file is: `--state`, else `$BINGE_STATE`, else
@@ -83,6 +151,9 @@ impl Store {
         let mut store = Store {
             conn,
             path: Some(path.to_path_buf()),
+            durability,
+            commits: 0,
+            checkpointer: None,
         };
         store
             .prepare(durability)
@@ -95,6 +166,9 @@ impl Store {
         let mut store = Store {
             conn: Connection::open_in_memory()?,
             path: None,
+            durability: Durability::Normal,
+            commits: 0,
+            checkpointer: None,
         };
         store.prepare(Durability::Normal)?;
         Ok(store)
@@ -133,12 +207,9 @@ impl Store {
                 bail!("the file system does not support SQLite's WAL mode (got {mode})");
             }
         }
-        let sync = match durability {
-            Durability::Full => "FULL",
-            Durability::Normal => "NORMAL",
-        };
         self.conn.execute_batch(&format!(
-            "PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON;"
+            "PRAGMA synchronous = {}; PRAGMA foreign_keys = ON;",
+            durability.pragma()
         ))?;
         self.migrate()
     }
@@ -179,7 +250,23 @@ impl Store {
         tx.commit()
             .context("cannot commit to the state file")
             .map_err(|e| explain(e, path.as_deref()))?;
+        self.committed();
         Ok(out)
+    }
+
+    /// After a commit: from the second on, the log is copied into the file in the background.
+    /// A checkpointer that cannot start leaves the checkpoints to SQLite, after the commits.
+    fn committed(&mut self) {
+        self.commits = self.commits.saturating_add(1);
+        let Some(path) = self.path.as_deref() else {
+            return;
+        };
+        if self.checkpointer.is_none() && self.commits >= 2 {
+            self.checkpointer = Checkpointer::start(path, self.durability).ok();
+        }
+        if let Some(poke) = self.checkpointer.as_ref().and_then(|c| c.poke.as_ref()) {
+            let _ = poke.try_send(());
+        }
     }
 
     /// The connection, for reads.
@@ -272,6 +359,48 @@ mod tests {
         drop(conn);
         let err = Store::open(&path, Durability::Full).err().unwrap();
         assert!(format!("{err:#}").contains("schema version 999"), "{err:#}");
+    }
+
+    #[test]
+    fn a_store_that_keeps_committing_is_checkpointed_in_the_background() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let mut store = Store::open(&path, Durability::Normal).unwrap();
+        let add = |store: &mut Store, i: usize| {
+            store
+                .write(|tx| {
+                    tx.execute(
+                        "INSERT INTO agg_stats (name, spec, created_at, updated_at) VALUES (?1, ?2, 0, 0)",
+                        rusqlite::params![format!("s{i}"), "x".repeat(100_000)],
+                    )?;
+                    Ok(())
+                })
+                .unwrap()
+        };
+        add(&mut store, 0);
+        assert!(store.checkpointer.is_none(), "one commit starts no thread");
+        for i in 1..20 {
+            add(&mut store, i);
+        }
+        let copied = store.checkpointer.as_ref().unwrap().copied.clone();
+        let waited = std::time::Instant::now();
+        while copied.load(std::sync::atomic::Ordering::Relaxed) == 0 {
+            assert!(
+                waited.elapsed() < Duration::from_secs(20),
+                "no checkpoint in the background"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        drop(store);
+        assert!(
+            !dir.path().join("state.db-wal").exists(),
+            "the log is removed when the store closes"
+        );
+        let conn = Connection::open(&path).unwrap();
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM agg_stats", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 20);
     }
 
     #[test]
