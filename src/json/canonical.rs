@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use super::{Number, Value, element_texts, member_texts, parse_value, write_str};
+use super::{Number, Value, each_member, element_texts, parse_value, write_str};
 
 /// Why a value has no canonical form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,14 +95,29 @@ fn write_text(text: &[u8], out: &mut Vec<u8>, depth: usize) -> Result<(), Tree> 
     }
     match text.first() {
         Some(b'{') => {
-            let mut members = Vec::new();
-            for (name, value) in member_texts(text) {
-                if name.contains(&b'\\') {
+            // Room for the members of most events, so one allocation per object.
+            let mut members: Vec<(&[u8], &[u8])> = Vec::with_capacity(16);
+            let (mut escaped, mut ascii) = (false, true);
+            each_member(text, |name, value| {
+                escaped |= name.contains(&b'\\');
+                ascii &= name.is_ascii();
+                members.push((name, value));
+            });
+            if escaped {
+                return Err(Tree);
+            }
+            if ascii {
+                // UTF-16 order is byte order for ASCII.
+                members.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            } else {
+                fn name(n: &[u8]) -> &str {
+                    std::str::from_utf8(n).unwrap_or_default()
+                }
+                if members.iter().any(|(n, _)| std::str::from_utf8(n).is_err()) {
                     return Err(Tree);
                 }
-                members.push((std::str::from_utf8(name).map_err(|_| Tree)?, value));
+                members.sort_unstable_by(|a, b| utf16_order(name(a.0), name(b.0)));
             }
-            members.sort_by(|a, b| utf16_order(a.0, b.0));
             if members.windows(2).any(|w| w[0].0 == w[1].0) {
                 // The tree path says which name repeats.
                 return Err(Tree);
@@ -115,7 +130,7 @@ fn write_text(text: &[u8], out: &mut Vec<u8>, depth: usize) -> Result<(), Tree> 
                 // A name without escapes is written as it came: JSON text holds no quote or
                 // control character unescaped, and nothing else is escaped.
                 out.push(b'"');
-                out.extend_from_slice(name.as_bytes());
+                out.extend_from_slice(name);
                 out.extend_from_slice(b"\":");
                 write_text(value, out, depth + 1)?;
             }

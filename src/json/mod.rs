@@ -20,8 +20,8 @@ pub use canonical::{
 };
 pub use number::Number;
 pub use parse::{
-    Error, MAX_DEPTH, Span, element_texts, find_member, key_equals, locate_members, member_texts,
-    nth_element, parse_value, scan_object, validate_value,
+    Error, MAX_DEPTH, Span, each_member, element_texts, find_member, key_equals, locate_members,
+    member_texts, nth_element, parse_value, scan_object, validate_value,
 };
 pub use path::{Seg, path_text};
 pub use write::{with_member, write_str, write_value};

@@ -192,14 +192,15 @@ pub fn locate_members(obj: &[u8], wanted: &[String], found: &mut Vec<Option<Span
 /// its value's text), in order. The object is known to be valid, so values are skipped by
 /// their brackets and quotes alone, without checking them again.
 pub fn member_texts(obj: &[u8]) -> Vec<(&[u8], &[u8])> {
-    let mut texts = Vec::new();
+    // Room for the members of most events: one allocation, no growing.
+    let mut texts = Vec::with_capacity(16);
     each_member(obj, |name, text| texts.push((name, text)));
     texts
 }
 
 /// Calls `f` with each member of the validated object `obj`: its name's text between the
 /// quotes, and its value's text.
-fn each_member<'a>(obj: &'a [u8], mut f: impl FnMut(&'a [u8], &'a [u8])) {
+pub fn each_member<'a>(obj: &'a [u8], mut f: impl FnMut(&'a [u8], &'a [u8])) {
     let mut i = skip_ws(obj, 0);
     if obj.get(i) != Some(&b'{') {
         return;
