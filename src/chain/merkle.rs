@@ -8,10 +8,16 @@ pub type Hash = [u8; 32];
 
 /// `SHA-256(0x00 || data)`: the hash of a leaf.
 pub fn leaf_hash(data: &[u8]) -> Hash {
-    let mut h = Sha256::new();
-    h.update([0u8]);
+    let mut h = leaf_hasher();
     h.update(data);
     h.finalize().into()
+}
+
+/// A hasher that gives [`leaf_hash`] of what is fed to it, for data that comes in pieces.
+pub fn leaf_hasher() -> Sha256 {
+    let mut h = Sha256::new();
+    h.update([0u8]);
+    h
 }
 
 /// `SHA-256(0x01 || left || right)`: the hash of an interior node.

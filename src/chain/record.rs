@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::merkle::{Hash, leaf_hash};
+use super::merkle::{Hash, leaf_hasher};
 
 pub const RECORD_LABEL: &[u8] = b"binge/entwine/v1/record\0";
 pub const GENESIS_LABEL: &[u8] = b"binge/entwine/v1/genesis\0";
@@ -25,44 +25,58 @@ pub struct Record {
     pub body_hash: Hash,
 }
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
+/// An origin as the record's bytes hold it: its length (u16, big-endian), then its bytes.
+fn origin_parts(s: &str) -> ([u8; 2], &[u8]) {
     // Origins are key names, which keygen and key parsing hold to 65,535 bytes.
     let len = u16::try_from(s.len()).unwrap_or(u16::MAX);
-    out.extend_from_slice(&len.to_be_bytes());
-    out.extend_from_slice(&s.as_bytes()[..len as usize]);
+    (len.to_be_bytes(), &s.as_bytes()[..len as usize])
 }
 
 impl Record {
     /// label, origin (u16 length + bytes), seq (u64), prev (32), tick (0, or 1 + index u64 +
-    /// hash 32), time_ms (i64), body_hash (32); integers big-endian.
-    pub fn bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(RECORD_LABEL.len() + self.origin.len() + 128);
-        out.extend_from_slice(RECORD_LABEL);
-        put_str(&mut out, &self.origin);
-        out.extend_from_slice(&self.seq.to_be_bytes());
-        out.extend_from_slice(&self.prev);
+    /// hash 32), time_ms (i64), body_hash (32); integers big-endian. Given piece by piece, so
+    /// the leaf is hashed without the bytes being gathered first: the one definition of the
+    /// form for both.
+    fn each_part(&self, mut put: impl FnMut(&[u8])) {
+        put(RECORD_LABEL);
+        let (len, origin) = origin_parts(&self.origin);
+        put(&len);
+        put(origin);
+        put(&self.seq.to_be_bytes());
+        put(&self.prev);
         match &self.tick {
-            None => out.push(0),
+            None => put(&[0]),
             Some(t) => {
-                out.push(1);
-                out.extend_from_slice(&t.index.to_be_bytes());
-                out.extend_from_slice(&t.hash);
+                put(&[1]);
+                put(&t.index.to_be_bytes());
+                put(&t.hash);
             }
         }
-        out.extend_from_slice(&self.time_ms.to_be_bytes());
-        out.extend_from_slice(&self.body_hash);
+        put(&self.time_ms.to_be_bytes());
+        put(&self.body_hash);
+    }
+
+    /// The bytes that are hashed into the leaf and signed.
+    pub fn bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(RECORD_LABEL.len() + self.origin.len() + 128);
+        self.each_part(|p| out.extend_from_slice(p));
         out
     }
 
+    /// `leaf_hash(&self.bytes())`, with nothing allocated.
     pub fn leaf(&self) -> Hash {
-        leaf_hash(&self.bytes())
+        let mut h = leaf_hasher();
+        self.each_part(|p| h.update(p));
+        h.finalize().into()
     }
 }
 
 /// The `prev` of record 0: SHA-256(label || origin || public key).
 pub fn genesis(origin: &str, public: &[u8; 32]) -> Hash {
     let mut buf = GENESIS_LABEL.to_vec();
-    put_str(&mut buf, origin);
+    let (len, origin) = origin_parts(origin);
+    buf.extend_from_slice(&len);
+    buf.extend_from_slice(origin);
     buf.extend_from_slice(public);
     Sha256::digest(&buf).into()
 }
@@ -78,6 +92,7 @@ pub fn body_hash_bytes(canonical: &[u8]) -> Hash {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chain::merkle::leaf_hash;
 
     #[test]
     fn record_bytes_are_fixed_and_length_prefixed() {
@@ -102,5 +117,8 @@ mod tests {
         none.tick = None;
         assert_eq!(none.bytes().len(), b.len() - 40);
         assert_ne!(none.leaf(), r.leaf());
+        for rec in [&r, &none] {
+            assert_eq!(rec.leaf(), leaf_hash(&rec.bytes()), "one form for both");
+        }
     }
 }

@@ -657,7 +657,7 @@ impl Checker {
                 key,
                 origin: origin.to_string(),
                 seq,
-                bytes: read.bytes,
+                bytes: read.bytes.unwrap_or_else(|| read.rec.bytes()),
                 sig: sig.to_string(),
             });
         }
@@ -690,7 +690,7 @@ impl Checker {
             key: st.key.clone(),
             origin: origin.to_string(),
             seq,
-            bytes,
+            bytes: bytes.unwrap_or_else(|| rec.bytes()),
             sig,
         });
         if seq < expected_seq {
@@ -1155,10 +1155,12 @@ pub enum ReadLine {
 }
 
 /// A record line read: the record its fields give (its body hash from the event when the
-/// line has one), its bytes and leaf, the leaf the line states, and what disagrees.
+/// line has one), its leaf (and its bytes when it is signed), the leaf the line states, and
+/// what disagrees.
 pub struct Read {
     rec: Record,
-    bytes: Vec<u8>,
+    /// Made where the line is read, so the checks in order neither make nor free them.
+    bytes: Option<Vec<u8>>,
     leaf: Hash,
     stated_leaf: Hash,
     findings: Vec<(&'static str, String, String)>,
@@ -1214,8 +1216,8 @@ fn read_record_with(
         time_ms,
         body_hash,
     };
-    let bytes = rec.bytes();
-    let leaf = super::merkle::leaf_hash(&bytes);
+    let bytes = v.member("sig").is_some().then(|| rec.bytes());
+    let leaf = rec.leaf();
     if leaf != stated_leaf {
         findings.push(("leaf", note::hex(&leaf), note::hex(&stated_leaf)));
     }

@@ -293,21 +293,20 @@ impl Entwine {
                     time_ms: p.time_ms,
                     body_hash: p.body_hash,
                 };
-                let bytes = rec.bytes();
-                let leaf = crate::chain::merkle::leaf_hash(&bytes);
+                let leaf = rec.leaf();
                 prev = leaf;
-                records.push((rec, bytes, leaf));
+                records.push((rec, leaf));
             }
             let sigs: Vec<Option<[u8; 64]>> = if *sign_each {
                 records
                     .par_iter()
-                    .map(|(_, bytes, _)| Some(signer.sign(bytes)))
+                    .map(|(rec, _)| Some(signer.sign(&rec.bytes())))
                     .collect()
             } else {
                 vec![None; records.len()]
             };
             let mut inserter = store::entwine::Inserter::new(tx)?;
-            for ((p, (rec, _, leaf)), sig) in pending.iter().zip(&records).zip(&sigs) {
+            for ((p, (rec, leaf)), sig) in pending.iter().zip(&records).zip(&sigs) {
                 let body = &bytes[p.canonical.clone()];
                 inserter.insert(rec, leaf, body, sig.as_ref().map(|s| s.as_slice()))?;
                 f.push(*leaf);
