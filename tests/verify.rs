@@ -633,3 +633,44 @@ fn a_long_run_of_blank_lines_does_not_end_the_export() {
     assert_eq!(code, 1);
     assert!(has(&f, "body", "a.example", 12), "{f:?}");
 }
+
+/// Record lines are read by what their JSON says, however it is written: an escaped member
+/// name is that name, and of a repeated name the last counts, as every parser of the line
+/// would have it.
+#[test]
+fn a_record_line_is_read_by_what_its_json_says() {
+    let a = Stream::new("a.example", 25, 10, None);
+    let t = trust(a.dir.path(), &[&a]);
+    let clean = a.export(&[]);
+    let at = |seq: u64| {
+        clean
+            .iter()
+            .position(|l| {
+                l.contains("\"type\":\"record\"") && l.contains(&format!("\"seq\":{seq},"))
+            })
+            .unwrap()
+    };
+    let wrong_leaf = format!("\"leaf\":\"{}\"", "0".repeat(64));
+
+    let mut lines = clean.clone();
+    let i = at(7);
+    lines[i] = lines[i].replace("\"seq\":7,", "\"s\\u0065q\":7,");
+    let j = at(8);
+    lines[j] = lines[j].replacen('{', &format!("{{{wrong_leaf},"), 1);
+    let (code, f) = verify(a.dir.path(), &t, &lines, &[]);
+    assert_eq!(
+        code, 0,
+        "an escaped name, and a repeated one whose last is right: {f:?}"
+    );
+
+    let mut lines = clean.clone();
+    let i = at(8);
+    let l = &lines[i];
+    lines[i] = format!("{},{wrong_leaf}}}", &l[..l.len() - 1]);
+    let (code, f) = verify(a.dir.path(), &t, &lines, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        has(&f, "leaf", "a.example", 8),
+        "the last of a repeated name counts: {f:?}"
+    );
+}

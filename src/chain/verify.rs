@@ -393,32 +393,33 @@ impl Checker {
                 ReadLine::Whole(v.into_owned(), ahead)
             })
         };
-        let mut none = Vec::new();
-        if whole || json::scan_object(line, &[], &mut none).is_err() {
+        // The members a record line's checks read, found by the pass that validates the line
+        // (the last of a repeated name, an escaped name by what it decodes to, as lookups in
+        // a parsed line find them); the rest of the line is not looked at again.
+        static NAMES: std::sync::LazyLock<Vec<String>> =
+            std::sync::LazyLock::new(|| RECORD_MEMBERS.iter().map(|n| n.to_string()).collect());
+        let mut spans = Vec::with_capacity(RECORD_MEMBERS.len());
+        if whole || json::scan_object(line, &NAMES, &mut spans).is_err() {
             // Not an object (or not JSON): the parser's own message.
             return whole_line(line);
         }
-        let members = json::member_texts(line);
-        let record = members
-            .iter()
-            .rev()
-            .find(|(name, _)| *name == b"type")
-            .is_some_and(|(_, text)| *text == b"\"record\"");
-        if !record {
+        let text = |span: json::Span| &line[span.0 as usize..span.1 as usize];
+        // RECORD_MEMBERS[0] is "type".
+        if spans[0].map(text) != Some(&b"\"record\""[..]) {
             return whole_line(line);
         }
         let mut event = None;
-        let mut fields = Vec::with_capacity(members.len());
-        for (name, text) in members {
-            if name == b"event" {
-                event = Some(text);
+        let mut fields = Vec::with_capacity(RECORD_MEMBERS.len());
+        for (name, span) in RECORD_MEMBERS.iter().zip(&spans) {
+            let Some(span) = *span else { continue };
+            if *name == "event" {
+                event = Some(text(span));
                 continue;
             }
-            let name = match std::str::from_utf8(name) {
-                Ok(plain) if !name.contains(&b'\\') => std::borrow::Cow::Borrowed(plain),
-                _ => return whole_line(line),
-            };
-            fields.push((name, json::parse_value(text)?));
+            fields.push((
+                std::borrow::Cow::Borrowed(*name),
+                json::parse_value(text(span))?,
+            ));
         }
         let v = Value::Object(fields);
         let Some(origin) = v.member("origin").and_then(Value::as_str) else {
@@ -1139,6 +1140,20 @@ fn base64_sig(text: &str) -> Option<[u8; 64]> {
         .try_into()
         .ok()
 }
+
+/// The members of a record line that verify reads: `type` first.
+const RECORD_MEMBERS: [&str; 10] = [
+    "type",
+    "origin",
+    "seq",
+    "prev",
+    "tick",
+    "time_ms",
+    "body_hash",
+    "leaf",
+    "sig",
+    "event",
+];
 
 /// A line of an export as [`Checker::read_line`] leaves it: owned, so the next lines can be
 /// read while it is checked.
