@@ -396,10 +396,8 @@ impl Checker {
         // The members a record line's checks read, found by the pass that validates the line
         // (the last of a repeated name, an escaped name by what it decodes to, as lookups in
         // a parsed line find them); the rest of the line is not looked at again.
-        static NAMES: std::sync::LazyLock<Vec<String>> =
-            std::sync::LazyLock::new(|| RECORD_MEMBERS.iter().map(|n| n.to_string()).collect());
         let mut spans = Vec::with_capacity(RECORD_MEMBERS.len());
-        if whole || json::scan_object(line, &NAMES, &mut spans).is_err() {
+        if whole || json::scan_object(line, &RECORD_MEMBERS, &mut spans).is_err() {
             // Not an object (or not JSON): the parser's own message.
             return whole_line(line);
         }

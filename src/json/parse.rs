@@ -41,7 +41,7 @@ impl std::error::Error for Error {}
 /// name repeats). `found` is resized to `wanted.len()`.
 pub fn scan_object(
     line: &[u8],
-    wanted: &[String],
+    wanted: &[impl AsRef<str>],
     found: &mut Vec<Option<Span>>,
 ) -> Result<(), Error> {
     found.clear();
@@ -76,6 +76,7 @@ pub fn scan_object(
             let end = p.i;
             let raw = &line[key_start + 1..key_end - 1];
             for (slot, name) in found.iter_mut().zip(wanted) {
+                let name = name.as_ref();
                 // Without escapes the key is its text: equal lengths and bytes settle it.
                 let same = if escaped {
                     key_equals(raw, name)
@@ -754,9 +755,8 @@ mod tests {
     use super::*;
 
     fn scan(line: &str, wanted: &[&str]) -> Result<Vec<Option<String>>, Error> {
-        let wanted: Vec<String> = wanted.iter().map(|s| s.to_string()).collect();
         let mut found = Vec::new();
-        scan_object(line.as_bytes(), &wanted, &mut found)?;
+        scan_object(line.as_bytes(), wanted, &mut found)?;
         Ok(found
             .iter()
             .map(|s| s.map(|(a, b)| line[a as usize..b as usize].to_string()))
@@ -846,7 +846,7 @@ mod tests {
 
     #[test]
     fn invalid_utf8_is_reported_with_its_offset() {
-        let err = scan_object(b"{\"a\":\"\xff\"}", &[], &mut Vec::new()).unwrap_err();
+        let err = scan_object(b"{\"a\":\"\xff\"}", &[""; 0], &mut Vec::new()).unwrap_err();
         assert_eq!(err.offset, 6);
         assert_eq!(err.to_string(), "invalid JSON at byte 7: invalid UTF-8");
     }

@@ -610,7 +610,7 @@ mod tests {
             slow.needed = None;
             for line in lines {
                 let mut found = Vec::new();
-                crate::json::scan_object(line.as_bytes(), &[], &mut found).unwrap();
+                crate::json::scan_object(line.as_bytes(), &[""; 0], &mut found).unwrap();
                 let ev = Event::new(line.as_bytes(), &[], &found, "-", 1);
                 let (mut a, mut b) = (Output::new(), Output::new());
                 let ra = Stateless::event(&fast, &ev, &mut a).map_err(|r| r.0);

@@ -261,7 +261,8 @@ impl Store {
         let Some(path) = self.path.as_deref() else {
             return;
         };
-        if self.checkpointer.is_none() && self.commits >= 2 {
+        // Tried once: a store whose checkpointer cannot start does not try at every commit.
+        if self.commits == 2 {
             self.checkpointer = Checkpointer::start(path, self.durability).ok();
         }
         if let Some(poke) = self.checkpointer.as_ref().and_then(|c| c.poke.as_ref()) {
