@@ -1,6 +1,6 @@
 //! `binge verify`: checks exported entwined history against trusted keys.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{Read, Write};
 
 use anyhow::Context;
 use rayon::prelude::*;
@@ -11,8 +11,10 @@ use crate::exit::{Exit, UsageError};
 use crate::json::{self, Number, Value};
 use crate::stream;
 
-/// Lines read, parsed and hashed at a time (on every core) before they are checked in order.
-const VERIFY_BATCH: usize = 4096;
+/// Bytes read at a time (straight into a batch, in one system call where the input allows);
+/// the whole lines among them are parsed and hashed on every core before they are checked in
+/// order.
+const VERIFY_READ: usize = 1 << 20;
 
 /// The signed checkpoints a `--since` file holds: the file itself when it is a signed note,
 /// else the last checkpoint line of each stream in it (an earlier export).
@@ -51,31 +53,50 @@ struct Batch {
     lines: Vec<(usize, std::ops::Range<usize>)>,
 }
 
-/// Reads up to [`VERIFY_BATCH`] lines into `batch` (emptied first), counting them in `n`;
-/// false at the end of the input. Line ends are `\n` or `\r\n`, as `BufRead::lines` takes them.
-fn read_batch(reader: &mut dyn BufRead, batch: &mut Batch, n: &mut usize) -> std::io::Result<bool> {
+/// Reads the next [`VERIFY_READ`] bytes or so into `batch` (emptied first): the line `rest`
+/// held from the read before, then whole lines; a line the read ends inside is left in `rest`
+/// (a line longer than a read is read on until it ends). Lines are counted in `n`; false at
+/// the end of the input. Line ends are `\n` or `\r\n`, as `BufRead::lines` takes them.
+fn read_batch(
+    reader: &mut dyn Read,
+    batch: &mut Batch,
+    rest: &mut Vec<u8>,
+    n: &mut usize,
+) -> std::io::Result<bool> {
     batch.text.clear();
     batch.lines.clear();
-    for _ in 0..VERIFY_BATCH {
-        let start = batch.text.len();
-        if reader.read_until(b'\n', &mut batch.text)? == 0 {
-            return Ok(false);
+    batch.text.append(rest);
+    let mut more = true;
+    let mut searched = 0;
+    let whole = loop {
+        // `read_to_end` reads into the spare capacity without zeroing it first.
+        let got = reader
+            .take(VERIFY_READ as u64)
+            .read_to_end(&mut batch.text)?;
+        if got < VERIFY_READ {
+            more = false;
+            break batch.text.len();
         }
+        match memchr::memrchr(b'\n', &batch.text[searched..]) {
+            Some(i) => break searched + i + 1,
+            None => searched = batch.text.len(),
+        }
+    };
+    rest.extend_from_slice(&batch.text[whole..]);
+    batch.text.truncate(whole);
+    let mut start = 0;
+    while start < batch.text.len() {
+        let end =
+            memchr::memchr(b'\n', &batch.text[start..]).map_or(batch.text.len(), |i| start + i);
         *n += 1;
-        let mut end = batch.text.len();
-        if batch.text[..end].ends_with(b"\n") {
-            end -= 1;
-            if batch.text[start..end].ends_with(b"\r") {
-                end -= 1;
-            }
+        let line = &batch.text[start..end];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if !line.iter().all(u8::is_ascii_whitespace) {
+            batch.lines.push((*n, start..start + line.len()));
         }
-        if batch.text[start..end].iter().all(u8::is_ascii_whitespace) {
-            batch.text.truncate(start);
-        } else {
-            batch.lines.push((*n, start..end));
-        }
+        start = end + 1;
     }
-    Ok(true)
+    Ok(more)
 }
 
 /// Checks one export; the number of its lines that are not blank. Three things go on at once:
@@ -84,7 +105,7 @@ fn read_batch(reader: &mut dyn BufRead, batch: &mut Batch, n: &mut usize) -> std
 /// chain take the batch before in order.
 fn check_file(
     name: &str,
-    mut reader: Box<dyn BufRead + Send>,
+    mut reader: Box<dyn Read + Send>,
     order: bool,
     checker: &mut Checker,
     records: &mut Vec<Value<'static>>,
@@ -99,9 +120,10 @@ fn check_file(
         let rx = rx;
         s.spawn(move || {
             let mut n = 0;
+            let mut rest = Vec::new();
             loop {
                 let mut batch = spare_rx.try_recv().unwrap_or_default();
-                let more = match read_batch(&mut *reader, &mut batch, &mut n) {
+                let more = match read_batch(&mut *reader, &mut batch, &mut rest, &mut n) {
                     Ok(more) => more,
                     Err(e) => {
                         let e = std::io::Error::new(e.kind(), format!("{name}:{}: {e}", n + 1));
@@ -186,13 +208,13 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
     };
     for name in &inputs {
         checker.begin_file();
-        let reader: Box<dyn BufRead + Send> = if name == "-" {
-            Box::new(BufReader::new(std::io::stdin()))
+        let reader: Box<dyn Read + Send> = if name == "-" {
+            Box::new(std::io::stdin())
         } else {
-            Box::new(BufReader::new(
+            Box::new(
                 std::fs::File::open(name)
                     .map_err(|e| UsageError(format!("cannot read {name}: {e}")))?,
-            ))
+            )
         };
         let lines_read = check_file(name, reader, args.order, &mut checker, &mut records)?;
         if lines_read == 0 {
@@ -365,4 +387,80 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<Exit> {
     } else {
         Exit::Success
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every batch `read_batch` makes of `input`, as (line number, text) pairs.
+    fn batches(input: &[u8]) -> Vec<Vec<(usize, String)>> {
+        let mut reader = input;
+        let (mut rest, mut n, mut out) = (Vec::new(), 0, Vec::new());
+        let mut batch = Batch::default();
+        loop {
+            let more = read_batch(&mut reader, &mut batch, &mut rest, &mut n).unwrap();
+            out.push(
+                batch
+                    .lines
+                    .iter()
+                    .map(|(n, at)| {
+                        (
+                            *n,
+                            String::from_utf8(batch.text[at.clone()].to_vec()).unwrap(),
+                        )
+                    })
+                    .collect(),
+            );
+            if !more {
+                assert!(rest.is_empty(), "the last line is handed on");
+                return out;
+            }
+        }
+    }
+
+    #[test]
+    fn lines_are_numbered_from_one_with_blank_lines_counted_and_skipped() {
+        let got = batches(b"{\"a\":1}\r\n\n  \r\n{\"b\":2}\n{\"c\":3}");
+        let want = [(1, "{\"a\":1}"), (4, "{\"b\":2}"), (5, "{\"c\":3}")];
+        assert_eq!(
+            got.concat(),
+            want.iter()
+                .map(|(n, s)| (*n, s.to_string()))
+                .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_line_across_reads_and_a_line_longer_than_a_read_arrive_whole() {
+        // Lines of every length around a read's size, so reads end inside lines, on their
+        // ends, and inside lines longer than a read.
+        let mut input = Vec::new();
+        let mut want = Vec::new();
+        for (i, len) in [
+            10,
+            VERIFY_READ - 3,
+            5,
+            VERIFY_READ * 2 + 7,
+            1,
+            VERIFY_READ - 1,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let line = format!("{i}{}", "x".repeat(len));
+            input.extend_from_slice(line.as_bytes());
+            input.push(b'\n');
+            want.push((i + 1, line));
+        }
+        let got = batches(&input);
+        assert!(got.len() > 2, "the input was read in more than one batch");
+        assert_eq!(got.concat(), want);
+    }
+
+    #[test]
+    fn an_input_without_lines_reads_as_one_empty_batch() {
+        assert_eq!(batches(b""), vec![vec![]]);
+        assert_eq!(batches(b"\n\n"), vec![vec![]]);
+    }
 }
