@@ -268,6 +268,71 @@ fn each_event_comes_out_before_the_next_goes_in() {
     assert!(child.wait().unwrap().success());
 }
 
+/// Input already waiting when binge starts is read before the reading thread starts: those
+/// first lines come out at once while the pipe stays open, and nothing is lost or reordered.
+#[test]
+fn input_waiting_at_start_comes_out_at_once_and_whole() {
+    let (reader, mut writer) = std::io::pipe().unwrap();
+    writeln!(writer, "{{\"n\":0}}").unwrap();
+    let mut child = binge_std()
+        .args(["filter", ".n >= 0"])
+        .stdin(reader)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let first = rx.recv_timeout(Duration::from_secs(20));
+    assert_eq!(
+        first.as_deref(),
+        Ok("{\"n\":0}"),
+        "the line waiting at start was held back while the input stayed open"
+    );
+    writeln!(writer, "{{\"n\":1}}").unwrap();
+    drop(writer);
+    assert_eq!(
+        rx.recv_timeout(Duration::from_secs(20)).as_deref(),
+        Ok("{\"n\":1}")
+    );
+    assert!(child.wait().unwrap().success());
+}
+
+/// Standard input redirected from a file: an empty one gives nothing, a long one is read
+/// whole past the first read, in order.
+#[test]
+fn stdin_from_a_file_is_read_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.ndjson");
+    std::fs::write(&empty, "").unwrap();
+    let out = binge_std()
+        .args(["filter", "true"])
+        .stdin(std::fs::File::open(&empty).unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty() && out.stderr.is_empty());
+
+    let long = dir.path().join("long.ndjson");
+    let text: String = (0..20_000).map(|n| format!("{{\"n\":{n}}}\n")).collect();
+    assert!(text.len() > 3 * (64 << 10), "longer than the first reads");
+    std::fs::write(&long, &text).unwrap();
+    let out = binge_std()
+        .args(["filter", "true"])
+        .stdin(std::fs::File::open(&long).unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout == text.as_bytes(), "every line, in order");
+}
+
 #[test]
 fn a_reader_that_stops_early_ends_binge_quietly() {
     let dir = tempfile::tempdir().unwrap();

@@ -231,10 +231,35 @@ pub fn source_names(inputs: &[String]) -> Vec<String> {
     }
 }
 
+/// Standard input's first bytes when they can be read without waiting, read on the calling
+/// thread: none when it is already at its end (an empty file, `/dev/null`, a pipe closed
+/// with nothing in it). `None` when a read would wait (a terminal, a pipe not written to yet)
+/// or fails; the reading thread reads it then, and reports the failure.
+pub fn stdin_ready() -> Option<Vec<u8>> {
+    let stdin = io::stdin();
+    if let Some(fd) = pollable(&stdin) {
+        let mut p = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd; a zero timeout never waits.
+        if unsafe { libc::poll(&mut p, 1, 0) } != 1 {
+            return None;
+        }
+    }
+    let mut buf = Vec::with_capacity(BLOCK * 2);
+    buf.resize(FIRST_READ, 0);
+    let n = stdin.lock().read(&mut buf).ok()?;
+    buf.truncate(n);
+    Some(buf)
+}
+
 /// Reads every segment in turn and sends its batches; returns when all are read or the
-/// receiver is gone.
-pub fn read_all(segments: Vec<Segment>, framing: &Framing, tx: &Sender<Msg>) {
+/// receiver is gone. `read` holds what [`stdin_ready`] already read of the first segment.
+pub fn read_all(segments: Vec<Segment>, mut read: Vec<u8>, framing: &Framing, tx: &Sender<Msg>) {
     for (source, seg) in segments.into_iter().enumerate() {
+        let read = std::mem::take(&mut read);
         if stopped() && !matches!(seg.from, From::Pipe(_)) {
             return;
         }
@@ -245,7 +270,7 @@ pub fn read_all(segments: Vec<Segment>, framing: &Framing, tx: &Sender<Msg>) {
                 pollable(&io::stdin()),
                 source,
                 framing,
-                start,
+                Start { read, ..start },
                 tx,
             ),
             From::Pipe(mut reader) => {
@@ -279,6 +304,7 @@ pub fn read_all(segments: Vec<Segment>, framing: &Framing, tx: &Sender<Msg>) {
                     offset: start,
                     line: first_line,
                     hold_partial,
+                    read: Vec::new(),
                 };
                 match file.seek(io::SeekFrom::Start(start.offset)) {
                     Ok(_) => {
@@ -306,6 +332,8 @@ struct Start {
     offset: u64,
     line: u64,
     hold_partial: bool,
+    /// Bytes of the source already read (by [`stdin_ready`]), taken before anything else.
+    read: Vec<u8>,
 }
 
 impl Default for Start {
@@ -314,6 +342,7 @@ impl Default for Start {
             offset: 0,
             line: 1,
             hold_partial: false,
+            read: Vec::new(),
         }
     }
 }
@@ -334,52 +363,59 @@ fn read_source(
     wait: Option<std::os::fd::RawFd>,
     source: usize,
     framing: &Framing,
-    start: Start,
+    mut start: Start,
     tx: &Sender<Msg>,
 ) -> io::Result<bool> {
+    let mut read_already = std::mem::take(&mut start.read);
     let mut f = Framer::new(source, framing, start);
     let mut chunk = FIRST_READ;
     loop {
         let len = f.filled;
-        if let Some(fd) = wait {
-            let quiet = f.pending.is_some().then_some(MULTILINE_FLUSH);
-            match wait_readable(fd, quiet) {
-                Waited::Ready => {}
-                Waited::Stopped => {
-                    f.finish_lines();
-                    return Ok(f.send(tx));
+        let n = if read_already.is_empty() {
+            if let Some(fd) = wait {
+                let quiet = f.pending.is_some().then_some(MULTILINE_FLUSH);
+                match wait_readable(fd, quiet) {
+                    Waited::Ready => {}
+                    Waited::Stopped => {
+                        f.finish_lines();
+                        return Ok(f.send(tx));
+                    }
+                    Waited::Quiet => {
+                        // Nothing more for a while: the event gathered so far is complete.
+                        f.flush_pending();
+                        if !f.send(tx) {
+                            return Ok(false);
+                        }
+                        continue;
+                    }
                 }
-                Waited::Quiet => {
-                    // Nothing more for a while: the event gathered so far is complete.
-                    f.flush_pending();
+            }
+            if f.buf.len() < len + chunk {
+                // Only bytes never written before are zeroed: a recycled buffer's are not again.
+                f.buf.resize(len + chunk, 0);
+            }
+            match r.read(&mut f.buf[len..len + chunk]) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                    if stopped() && !framing.drain {
+                        0
+                    } else {
+                        continue;
+                    }
+                }
+                Err(e) => {
+                    // Lines read before the failure are still good.
+                    f.finish_lines();
                     if !f.send(tx) {
                         return Ok(false);
                     }
-                    continue;
+                    return Err(e);
                 }
             }
-        }
-        if f.buf.len() < len + chunk {
-            // Only bytes never written before are zeroed: a recycled buffer's are not again.
-            f.buf.resize(len + chunk, 0);
-        }
-        let n = match r.read(&mut f.buf[len..len + chunk]) {
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {
-                if stopped() && !framing.drain {
-                    0
-                } else {
-                    continue;
-                }
-            }
-            Err(e) => {
-                // Lines read before the failure are still good.
-                f.finish_lines();
-                if !f.send(tx) {
-                    return Ok(false);
-                }
-                return Err(e);
-            }
+        } else {
+            // The first read, made before this thread started: its bytes are this read's.
+            f.buf = std::mem::take(&mut read_already);
+            f.buf.len()
         };
         f.filled = len + n;
         f.bytes += n as u64;
