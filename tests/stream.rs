@@ -273,7 +273,14 @@ fn each_event_comes_out_before_the_next_goes_in() {
 #[test]
 fn input_waiting_at_start_comes_out_at_once_and_whole() {
     let (reader, mut writer) = std::io::pipe().unwrap();
-    writeln!(writer, "{{\"n\":0}}").unwrap();
+    // About 6 KB: more than binge's first read (4 KiB) takes, and less than a buffer of 8 KiB
+    // (std's for stdin) would: the rest must reach the reading thread, not sit in a buffer
+    // while the thread waits on the pipe.
+    let waiting: Vec<String> = (0..560).map(|n| format!("{{\"n\":{n}}}")).collect();
+    assert!((5000..7000).contains(&waiting.iter().map(|l| l.len() + 1).sum::<usize>()));
+    for line in &waiting {
+        writeln!(writer, "{line}").unwrap();
+    }
     let mut child = binge_std()
         .args(["filter", ".n >= 0"])
         .stdin(reader)
@@ -290,17 +297,19 @@ fn input_waiting_at_start_comes_out_at_once_and_whole() {
             }
         }
     });
-    let first = rx.recv_timeout(Duration::from_secs(20));
-    assert_eq!(
-        first.as_deref(),
-        Ok("{\"n\":0}"),
-        "the line waiting at start was held back while the input stayed open"
-    );
-    writeln!(writer, "{{\"n\":1}}").unwrap();
+    for line in &waiting {
+        let got = rx.recv_timeout(Duration::from_secs(20));
+        assert_eq!(
+            got.as_ref(),
+            Ok(line),
+            "a line waiting at start was held back while the input stayed open"
+        );
+    }
+    writeln!(writer, "{{\"n\":560}}").unwrap();
     drop(writer);
     assert_eq!(
         rx.recv_timeout(Duration::from_secs(20)).as_deref(),
-        Ok("{\"n\":1}")
+        Ok("{\"n\":560}")
     );
     assert!(child.wait().unwrap().success());
 }

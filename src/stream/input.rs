@@ -6,6 +6,7 @@
 
 use std::fs::File;
 use std::io::{self, Read};
+use std::os::fd::AsFd;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -248,10 +249,17 @@ pub fn stdin_ready() -> Option<Vec<u8>> {
             return None;
         }
     }
-    let mut buf = Vec::with_capacity(BLOCK * 2);
-    buf.resize(FIRST_READ, 0);
-    let n = stdin.lock().read(&mut buf).ok()?;
-    buf.truncate(n);
+    // Read from the descriptor itself, never through std's buffered `Stdin`: bytes left in
+    // that buffer would wait there while the reading thread waits on the descriptor. A page
+    // on the stack: at the input's end nothing is allocated or faulted in.
+    let fd = File::from(stdin.as_fd().try_clone_to_owned().ok()?);
+    let mut first = [0u8; 4096];
+    let n = (&fd).read(&mut first).ok()?;
+    let mut buf = Vec::new();
+    if n > 0 {
+        buf.reserve_exact(BLOCK * 2);
+        buf.extend_from_slice(&first[..n]);
+    }
     Some(buf)
 }
 
