@@ -650,7 +650,7 @@ fn multiline_joins_stack_traces_to_their_record() {
 /// open.
 #[test]
 fn multiline_hands_on_the_last_event_when_the_input_goes_quiet() {
-    use std::io::{BufRead, BufReader, Write};
+    use std::io::Write;
     let mut child = binge_std()
         .args(["filter", "--text", "--multiline", "@java", "true"])
         .stdin(Stdio::piped())
@@ -658,13 +658,7 @@ fn multiline_hands_on_the_last_event_when_the_input_goes_quiet() {
         .spawn()
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let _ = tx.send(line.unwrap());
-        }
-    });
+    let rx = lines_as_they_come(child.stdout.take().unwrap());
     stdin
         .write_all(b"2024-01-01 10:00:00,000 ERROR [main] app: failed\njava.lang.Exception: x\n\tat a.b(C.java:1)\n")
         .unwrap();

@@ -3,7 +3,6 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::Stdio;
-use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::util::*;
@@ -247,15 +246,7 @@ fn each_event_comes_out_before_the_next_goes_in() {
         .spawn()
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            if tx.send(line.unwrap()).is_err() {
-                break;
-            }
-        }
-    });
+    let rx = lines_as_they_come(child.stdout.take().unwrap());
     for n in 0..5 {
         writeln!(stdin, "{{\"n\":{n}}}").unwrap();
         stdin.flush().unwrap();
@@ -288,15 +279,7 @@ fn input_waiting_at_start_comes_out_at_once_and_whole() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            if tx.send(line.unwrap()).is_err() {
-                break;
-            }
-        }
-    });
+    let rx = lines_as_they_come(child.stdout.take().unwrap());
     for line in &waiting {
         let got = rx.recv_timeout(Duration::from_secs(20));
         assert_eq!(

@@ -80,6 +80,21 @@ pub fn wait_at_most(
     }
 }
 
+/// A child's output lines as they come, read on a thread of their own, so a test can wait for
+/// each with a timeout while it keeps writing the input.
+pub fn lines_as_they_come(stdout: std::process::ChildStdout) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
 /// The address a daemon started with `--listen 127.0.0.1:0` listens on, from the first line it
 /// writes on stderr (`binge WHO: listening on ADDR`), as `http://ADDR`.
 pub fn listening(child: &mut std::process::Child, who: &str) -> String {
