@@ -1,23 +1,37 @@
 //! `entwine`: appends each event to the key's stream as a hash-chained record, passes the event
 //! on with `"_entwine": {"origin", "seq", "leaf"}`, and signs checkpoints of the stream's
-//! Merkle tree. Each input batch is one transaction that continues from the head stored *now*,
-//! so a second writer on the same stream interleaves whole batches and the chain stays linear;
-//! events are passed on once their batch is committed.
+//! Merkle tree.
+//!
+//! Two threads share the work. The engine's thread builds each input batch's records, leaves,
+//! signatures and checkpoints ahead of what is stored; a writer thread of the stage's own
+//! appends them in one transaction that continues from the head stored *now*, taking every
+//! batch that queued while it wrote into the same transaction. So SQLite's inserts and fsyncs
+//! no longer hold up the building, and a busy stream commits less often. Events are passed on
+//! once their batch is committed. When a second writer appended in between, the writer thread
+//! refuses the batches built on the old head until the engine's thread has taken in the other
+//! writer's records and built them again: the chain stays linear, with whole batches
+//! interleaved.
 
 use anyhow::{Context, bail};
+use crossbeam_channel::{Receiver, Sender, TryRecvError};
 use rayon::prelude::*;
 
 use super::{Fault, Prepare, Reject, Stage};
 use crate::chain::merkle::{Frontier, Hash};
-use crate::chain::note::{self, Signer};
-use crate::chain::record::{self, Record};
+use crate::chain::note::{self, Signer, Verifier};
+use crate::chain::record::{self, Record, TickRef};
 use crate::json;
 use crate::store::{self, Store};
 use crate::stream::resume::{Cursor, Keeps};
 use crate::stream::{Event, Output};
 use crate::time;
 
-/// An event waiting for its batch's commit. Its bytes live in [`Entwine::bytes`], one buffer
+/// Batches that may wait for the writer thread before the engine's thread waits for it: a
+/// bound on memory (a batch is at most a few MB) that still lets the writer take several in
+/// one transaction.
+const QUEUED: usize = 2;
+
+/// An event waiting for its batch's commit. Its bytes live in its job's buffer, one buffer
 /// for the batch rather than two allocations per event.
 struct Pending {
     raw: std::ops::Range<usize>,
@@ -27,21 +41,80 @@ struct Pending {
     time_ms: i64,
 }
 
-pub struct Entwine {
-    store: Store,
-    signer: Signer,
-    origin: String,
+/// Where the stream stands: its Merkle tree's frontier, the last leaf, the size of the newest
+/// checkpoint, and the newest tick it has imported (which every new record names).
+#[derive(Clone)]
+struct Chain {
     frontier: Frontier,
     head: Hash,
+    checkpointed: u64,
+    tick: Option<TickRef>,
+}
+
+/// A signed checkpoint made for a job.
+struct Made {
+    size: u64,
+    root: Hash,
+    note: String,
+    frontier: Vec<Hash>,
+}
+
+/// One input batch on its way to the state file and back.
+#[derive(Default)]
+struct Job {
+    /// The events' raw bytes and canonical forms.
+    bytes: Vec<u8>,
+    pending: Vec<Pending>,
+    /// Under `--resume`, the positions of every line handed before the job was made.
+    cursor: Option<Cursor>,
+    /// The run's last job: its newest records get a checkpoint whatever `--checkpoint-every`.
+    last: bool,
+    /// Made by [`build`]: the chain the job continues, its records, leaves and signatures,
+    /// the checkpoints among them, and the chain it leaves.
+    start: Option<Chain>,
+    records: Vec<(Record, Hash, Option<[u8; 64]>)>,
+    checkpoints: Vec<Made>,
+    made_at: i64,
+    end: Option<Chain>,
+}
+
+enum ToWriter {
+    Append(Box<Job>),
+    /// Take in what other writers appended beyond this chain.
+    CatchUp(Chain),
+}
+
+enum FromWriter {
+    Appended(Box<Job>, anyhow::Result<()>),
+    CaughtUp(anyhow::Result<Chain>),
+}
+
+struct Writer {
+    to: Option<Sender<ToWriter>>,
+    from: Receiver<FromWriter>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    /// Set when the stage is dropped without ending: the thread writes nothing more.
+    abandon: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Jobs sent and not yet answered.
+    inflight: usize,
+}
+
+pub struct Entwine {
+    signer: Signer,
+    origin: String,
     every: u64,
     sign_each: bool,
-    pending: Vec<Pending>,
-    /// The bytes of the pending events and of their canonical forms.
-    bytes: Vec<u8>,
-    /// The size of the newest checkpoint.
-    checkpointed: u64,
+    /// The chain as it will be once every job sent has been written.
+    ahead: Chain,
+    /// The chain as the writer last said it is stored.
+    written: Chain,
+    /// The batch being taken in.
+    job: Job,
+    /// Buffers of answered jobs, to be filled again.
+    spare: Vec<Job>,
     /// Under `--resume`, the input positions to commit with the records.
     cursor: Option<Cursor>,
+    writer: Writer,
 }
 
 impl Entwine {
@@ -66,289 +139,518 @@ impl Entwine {
                 note::hex(&st.public)
             );
         }
-        let mut e = Entwine {
-            store,
-            signer,
-            origin,
+        let verifier = signer.verifier();
+        let mut chain = Chain {
             frontier: Frontier::new(),
             head: genesis,
-            every: every.max(1),
-            sign_each,
-            pending: Vec::new(),
-            bytes: Vec::new(),
             checkpointed: 0,
-            cursor: None,
+            tick: None,
         };
-        e.start_at_checkpoint(st.size)?;
-        e.catch_up(&st)?;
-        Ok(e)
-    }
-
-    /// Starts from the newest checkpoint that keeps its frontier, so start-up reads only the
-    /// records after it rather than the whole stream. The frontier must give the root the
-    /// checkpoint's signed note states, and the last record before it must still give its leaf
-    /// and body hash; the records before are the signed tree's, checked by `binge verify`.
-    fn start_at_checkpoint(&mut self, size: u64) -> anyhow::Result<()> {
-        let conn = self.store.conn();
-        let Some((cp, hashes)) = store::entwine::latest_with_frontier(conn, &self.origin)? else {
-            return Ok(());
-        };
-        let tampered = |what: String| tampered(&self.origin, &what);
-        let signed = self
-            .signer
-            .verifier()
-            .open_note(&cp.note)
-            .ok()
-            .and_then(|text| note::parse_checkpoint(text).ok());
-        let frontier = Frontier::from_hashes(cp.size, &hashes);
-        let holds = cp.size <= size
-            && frontier.as_ref().is_some_and(|f| f.root() == cp.root)
-            && signed == Some((self.origin.clone(), cp.size, cp.root));
-        let (Some(frontier), true) = (frontier, holds) else {
-            return Err(tampered(format!(
-                "the checkpoint at size {} is not a signed note of its frontier's root",
-                cp.size
-            )));
-        };
-        let last = store::entwine::records(conn, &self.origin, cp.size - 1, cp.size)?;
-        let Some(s) = last.first().filter(|s| s.record.seq == cp.size - 1) else {
-            return Err(tampered(format!("record {} is missing", cp.size - 1)));
-        };
-        if record::body_hash(&s.body) != s.record.body_hash {
-            return Err(tampered(format!(
-                "the event of record {} no longer gives its body hash",
-                cp.size - 1
-            )));
-        }
-        let leaf = s.record.leaf();
-        if leaf.as_slice() != s.leaf {
-            return Err(tampered(format!(
-                "record {} no longer gives its leaf",
-                cp.size - 1
-            )));
-        }
-        self.frontier = frontier;
-        self.head = leaf;
-        self.checkpointed = cp.size;
-        Ok(())
-    }
-
-    /// Takes in the records stored beyond what this run has seen, and checks them before
-    /// anything is signed over them: each record's event still gives its body hash, its fields
-    /// still give its leaf, it links to the record before it, every signed checkpoint among
-    /// them opens with the stream's key and states the root of the leaves before it, and the
-    /// stored head is the last leaf. An edited state file is refused rather than extended.
-    fn catch_up(&mut self, st: &store::entwine::Stream) -> anyhow::Result<()> {
-        /// Records read and hashed at a time (on every core).
-        const PAGE: u64 = 8192;
-        let from = self.frontier.size();
-        let tampered = |what: String| tampered(&self.origin, &what);
-        if st.size < from {
-            return Err(tampered(format!(
-                "it says {} records, fewer than the {from} already seen",
-                st.size
-            )));
-        }
-        let verifier = self.signer.verifier();
-        let cps = store::entwine::checkpoints(self.store.conn(), &self.origin)?;
-        let mut cps = cps.iter().filter(|c| c.size > from).peekable();
-        let (mut frontier, mut prev) = (self.frontier.clone(), self.head);
-        let mut checkpointed = self.checkpointed;
-        let mut at = from;
-        while at < st.size {
-            let page = store::entwine::records(self.store.conn(), &self.origin, at, at + PAGE)?;
-            if page.is_empty() {
-                break;
-            }
-            let hashed: Vec<(Hash, Hash)> = page
-                .par_iter()
-                .map(|s| (record::body_hash(&s.body), s.record.leaf()))
-                .collect();
-            for (s, (body_hash, leaf)) in page.iter().zip(hashed) {
-                let seq = s.record.seq;
-                if seq != at {
-                    return Err(tampered(format!("record {at} is missing")));
-                }
-                if body_hash != s.record.body_hash {
-                    return Err(tampered(format!(
-                        "the event of record {seq} no longer gives its body hash"
-                    )));
-                }
-                if leaf.as_slice() != s.leaf {
-                    return Err(tampered(format!("record {seq} no longer gives its leaf")));
-                }
-                if s.record.prev != prev {
-                    return Err(tampered(format!(
-                        "record {seq} does not link to the record before it"
-                    )));
-                }
-                prev = leaf;
-                at += 1;
-                frontier.push(leaf);
-                while let Some(cp) = cps.next_if(|c| c.size <= frontier.size()) {
-                    let signed = verifier
-                        .open_note(&cp.note)
-                        .ok()
-                        .and_then(|text| note::parse_checkpoint(text).ok());
-                    let holds = cp.size == frontier.size()
-                        && cp.root == frontier.root()
-                        && signed == Some((self.origin.clone(), cp.size, cp.root));
-                    if !holds {
-                        return Err(tampered(format!(
-                            "the checkpoint at size {} is not a signed note of the root of \
-                             the records before it",
-                            cp.size
-                        )));
-                    }
-                    checkpointed = checkpointed.max(cp.size);
-                }
-            }
-        }
-        if at != st.size {
-            return Err(tampered(format!(
-                "records are missing below seq {}",
-                st.size
-            )));
-        }
-        if let Some(cp) = cps.next() {
-            return Err(tampered(format!(
-                "a checkpoint at size {} is beyond its {} records",
-                cp.size, st.size
-            )));
-        }
-        if st.head != prev {
-            return Err(tampered(if st.size == 0 {
-                "the stored head of the empty stream is not its genesis".into()
-            } else {
-                format!("the stored head does not match record {}", st.size - 1)
-            }));
-        }
-        self.frontier = frontier;
-        self.head = prev;
-        self.checkpointed = checkpointed;
-        Ok(())
-    }
-
-    /// Appends what is waiting, in one transaction, and passes the events on. When another
-    /// writer appended in between, this run takes in its records and tries again.
-    fn commit(&mut self, out: &mut Output, final_checkpoint: bool) -> anyhow::Result<()> {
-        for _ in 0..100 {
-            let st = store::entwine::stream(self.store.conn(), &self.origin)?
-                .context("the stream vanished")?;
-            if st.size != self.frontier.size() || st.head != self.head {
-                self.catch_up(&st)?;
-            }
-            match self.try_commit(out, final_checkpoint) {
-                Err(e) if e.downcast_ref::<Moved>().is_some() => continue,
-                other => return other,
-            }
-        }
-        bail!(
-            "stream {}: other writers kept appending; gave up after 100 tries",
-            self.origin
-        )
-    }
-
-    fn try_commit(&mut self, out: &mut Output, final_checkpoint: bool) -> anyhow::Result<()> {
-        if self.pending.is_empty()
-            && self.cursor.is_none()
-            && !(final_checkpoint && self.checkpointed < self.frontier.size())
-        {
-            return Ok(());
-        }
-
-        let Entwine {
-            store,
+        start_at_checkpoint(store.conn(), &verifier, &origin, &mut chain, st.size)?;
+        catch_up(store.conn(), &verifier, &origin, &mut chain, &st)?;
+        chain.tick = store::entwine::newest_tick(store.conn(), &origin)?;
+        let writer = Writer::start(store, verifier, origin.clone())?;
+        Ok(Entwine {
             signer,
             origin,
-            frontier,
-            head,
-            every,
+            every: every.max(1),
             sign_each,
-            checkpointed,
-            pending,
-            bytes,
-            cursor,
-        } = self;
-        let mut emitted: Vec<(u64, Hash)> = Vec::with_capacity(pending.len());
-        let (mut f, mut h, mut cp) = (frontier.clone(), *head, *checkpointed);
-        store.write(|tx| {
-            let now = time::now_ms();
-            // Re-read inside the transaction: the head must not move between check and append.
-            let st = store::entwine::stream(tx, origin)?.context("the stream vanished")?;
-            if st.size != f.size() || st.head != h {
-                return Err(anyhow::Error::new(Moved));
-            }
-            let tick = store::entwine::newest_tick(tx, origin)?;
-            // The chain is sequential, but the records' signatures are not: they are made on
-            // every core at once before the records are written in order.
-            let mut records = Vec::with_capacity(pending.len());
-            let mut prev = h;
-            for (k, p) in pending.iter().enumerate() {
-                let rec = Record {
-                    origin: origin.clone(),
-                    seq: f.size() + k as u64,
-                    prev,
-                    tick,
-                    time_ms: p.time_ms,
-                    body_hash: p.body_hash,
-                };
-                let leaf = rec.leaf();
-                prev = leaf;
-                records.push((rec, leaf));
-            }
-            let sigs: Vec<Option<[u8; 64]>> = if *sign_each {
-                records
-                    .par_iter()
-                    .map(|(rec, _)| Some(signer.sign(&rec.bytes())))
-                    .collect()
-            } else {
-                vec![None; records.len()]
-            };
-            let mut inserter = store::entwine::Inserter::new(tx)?;
-            for ((p, (rec, leaf)), sig) in pending.iter().zip(&records).zip(&sigs) {
-                let body = &bytes[p.canonical.clone()];
-                inserter.insert(rec, leaf, body, sig.as_ref().map(|s| s.as_slice()))?;
-                f.push(*leaf);
-                h = *leaf;
-                emitted.push((rec.seq, *leaf));
-                if f.size() % *every == 0 {
-                    checkpoint(tx, signer, origin, &f, now)?;
-                    cp = f.size();
-                }
-            }
-            if final_checkpoint && cp < f.size() {
-                checkpoint(tx, signer, origin, &f, now)?;
-                cp = f.size();
-            }
-            store::entwine::set_head(tx, origin, f.size(), &h)?;
-            if let Some(c) = cursor {
-                c.save(tx)?;
-            }
-            Ok(())
-        })?;
-        *frontier = f;
-        *head = h;
-        *checkpointed = cp;
-        let pending = std::mem::take(pending);
-        let mut meta = Vec::new();
-        let mut origin_json = Vec::new();
-        json::write_str(origin, &mut origin_json);
-        for (p, (seq, leaf)) in pending.iter().zip(&emitted) {
-            use std::io::Write;
-            meta.clear();
-            meta.extend_from_slice(b"{\"origin\":");
-            meta.extend_from_slice(&origin_json);
-            meta.extend_from_slice(b",\"seq\":");
-            let _ = write!(meta, "{seq}");
-            meta.extend_from_slice(b",\"leaf\":\"");
-            note::hex_into(leaf, &mut meta);
-            meta.extend_from_slice(b"\"}");
-            out.written(|line| json::with_member(&bytes[p.raw.clone()], "_entwine", &meta, line));
+            ahead: chain.clone(),
+            written: chain,
+            job: Job::default(),
+            spare: Vec::new(),
+            cursor: None,
+            writer,
+        })
+    }
+
+    /// Hands the batch taken in to the writer (waiting while it is [`QUEUED`] batches behind).
+    fn send(&mut self, last: bool) -> anyhow::Result<()> {
+        let wanted = !self.job.pending.is_empty()
+            || self.cursor.is_some()
+            || (last && self.ahead.checkpointed < self.ahead.frontier.size());
+        if !wanted {
+            return Ok(());
         }
-        bytes.clear();
+        let fresh = self.spare.pop().unwrap_or_default();
+        let mut job = std::mem::replace(&mut self.job, fresh);
+        job.cursor = self.cursor.as_ref().map(Cursor::snapshot);
+        job.last = last;
+        self.build_and_send(job)
+    }
+
+    fn build_and_send(&mut self, mut job: Job) -> anyhow::Result<()> {
+        build(
+            &self.signer,
+            &self.origin,
+            self.every,
+            self.sign_each,
+            &self.ahead,
+            &mut job,
+        );
+        self.ahead = job.end.clone().context("a job left unbuilt")?;
+        self.writer.send(ToWriter::Append(Box::new(job)))?;
+        self.writer.inflight += 1;
         Ok(())
     }
+
+    /// Passes on the events of the jobs the writer has committed, in order: those answered so
+    /// far, or (`wait`) all of them. Jobs refused because another writer appended are built
+    /// again on what it appended and sent again.
+    fn settle(&mut self, out: &mut Output, wait: bool) -> anyhow::Result<()> {
+        let mut moved: Vec<Job> = Vec::new();
+        let mut tries = 0;
+        loop {
+            while self.writer.inflight > 0 {
+                // Once a job is refused, every job after it is refused too: all are awaited.
+                let answer = if wait || !moved.is_empty() {
+                    self.writer.from.recv().ok()
+                } else {
+                    match self.writer.from.try_recv() {
+                        Ok(a) => Some(a),
+                        Err(TryRecvError::Empty) => return Ok(()),
+                        Err(TryRecvError::Disconnected) => None,
+                    }
+                };
+                let Some(FromWriter::Appended(job, done)) = answer else {
+                    bail!("stream {}: the writer thread stopped", self.origin);
+                };
+                self.writer.inflight -= 1;
+                match done {
+                    Ok(()) => {
+                        self.written = job.end.clone().context("a job left unbuilt")?;
+                        emit(&self.origin, &job, out);
+                        self.recycle(*job);
+                    }
+                    Err(e) if e.is::<Moved>() => moved.push(*job),
+                    Err(e) => return Err(e),
+                }
+            }
+            if moved.is_empty() {
+                return Ok(());
+            }
+            tries += 1;
+            if tries > 100 {
+                bail!(
+                    "stream {}: other writers kept appending; gave up after 100 tries",
+                    self.origin
+                );
+            }
+            self.writer.send(ToWriter::CatchUp(self.written.clone()))?;
+            let chain = match self.writer.from.recv() {
+                Ok(FromWriter::CaughtUp(chain)) => chain?,
+                _ => bail!("stream {}: the writer thread stopped", self.origin),
+            };
+            self.written = chain.clone();
+            self.ahead = chain;
+            for job in std::mem::take(&mut moved) {
+                self.build_and_send(job)?;
+            }
+        }
+    }
+
+    fn recycle(&mut self, mut job: Job) {
+        job.bytes.clear();
+        job.pending.clear();
+        job.records.clear();
+        job.checkpoints.clear();
+        job.cursor = None;
+        job.start = None;
+        job.end = None;
+        self.spare.push(job);
+    }
+}
+
+/// Makes the job's records, leaves, signatures and checkpoints, continuing `from`.
+fn build(signer: &Signer, origin: &str, every: u64, sign_each: bool, from: &Chain, job: &mut Job) {
+    let now = time::now_ms();
+    let mut f = from.frontier.clone();
+    let (mut head, mut cp) = (from.head, from.checkpointed);
+    job.records.clear();
+    job.checkpoints.clear();
+    let base = f.size();
+    for (k, p) in job.pending.iter().enumerate() {
+        let rec = Record {
+            origin: origin.to_string(),
+            seq: base + k as u64,
+            prev: head,
+            tick: from.tick,
+            time_ms: p.time_ms,
+            body_hash: p.body_hash,
+        };
+        let leaf = rec.leaf();
+        head = leaf;
+        job.records.push((rec, leaf, None));
+    }
+    // The chain is sequential, but the records' signatures are not: they are made on every
+    // core at once.
+    if sign_each {
+        job.records
+            .par_iter_mut()
+            .for_each(|(rec, _, sig)| *sig = Some(signer.sign(&rec.bytes())));
+    }
+    for (_, leaf, _) in &job.records {
+        f.push(*leaf);
+        if f.size().is_multiple_of(every) {
+            job.checkpoints.push(checkpoint(signer, origin, &f));
+            cp = f.size();
+        }
+    }
+    if job.last && cp < f.size() {
+        job.checkpoints.push(checkpoint(signer, origin, &f));
+        cp = f.size();
+    }
+    job.made_at = now;
+    job.start = Some(from.clone());
+    job.end = Some(Chain {
+        frontier: f,
+        head,
+        checkpointed: cp,
+        tick: from.tick,
+    });
+}
+
+fn checkpoint(signer: &Signer, origin: &str, f: &Frontier) -> Made {
+    let root = f.root();
+    let text = note::checkpoint_text(origin, f.size(), &root);
+    Made {
+        size: f.size(),
+        root,
+        note: signer.sign_note(&text),
+        frontier: f.hashes(),
+    }
+}
+
+/// Writes each committed event with its `_entwine` member.
+fn emit(origin: &str, job: &Job, out: &mut Output) {
+    use std::io::Write;
+    let mut origin_json = Vec::new();
+    json::write_str(origin, &mut origin_json);
+    let mut meta = Vec::new();
+    for (p, (rec, leaf, _)) in job.pending.iter().zip(&job.records) {
+        meta.clear();
+        meta.extend_from_slice(b"{\"origin\":");
+        meta.extend_from_slice(&origin_json);
+        meta.extend_from_slice(b",\"seq\":");
+        let _ = write!(meta, "{}", rec.seq);
+        meta.extend_from_slice(b",\"leaf\":\"");
+        note::hex_into(leaf, &mut meta);
+        meta.extend_from_slice(b"\"}");
+        out.written(|line| json::with_member(&job.bytes[p.raw.clone()], "_entwine", &meta, line));
+    }
+}
+
+impl Writer {
+    fn start(mut store: Store, verifier: Verifier, origin: String) -> anyhow::Result<Writer> {
+        let (to, jobs) = crossbeam_channel::bounded::<ToWriter>(QUEUED);
+        let (answers, from) = crossbeam_channel::unbounded::<FromWriter>();
+        let abandon = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let abandoned = abandon.clone();
+        let thread = std::thread::Builder::new()
+            .name("entwine".into())
+            .spawn(move || write_jobs(&mut store, &verifier, &origin, &jobs, &answers, &abandoned))
+            .context("cannot start a thread")?;
+        Ok(Writer {
+            to: Some(to),
+            from,
+            thread: Some(thread),
+            abandon,
+            inflight: 0,
+        })
+    }
+
+    fn send(&self, m: ToWriter) -> anyhow::Result<()> {
+        self.to
+            .as_ref()
+            .and_then(|to| to.send(m).ok())
+            .context("the entwine writer thread stopped")
+    }
+
+    fn finish(&mut self) {
+        drop(self.to.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        // A stage dropped before its end (a panic, an error on the way) commits nothing more:
+        // what it was handed was not passed on.
+        self.abandon
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.finish();
+    }
+}
+
+/// The writer thread: appends each job, and those queued behind it, in one transaction.
+fn write_jobs(
+    store: &mut Store,
+    verifier: &Verifier,
+    origin: &str,
+    jobs: &Receiver<ToWriter>,
+    answers: &Sender<FromWriter>,
+    abandoned: &std::sync::atomic::AtomicBool,
+) {
+    // Once a job is refused (its chain moved on), so is every job after it until the engine's
+    // thread has caught up: a later job must never be written before an earlier one.
+    let mut stale = false;
+    let mut held: Option<ToWriter> = None;
+    loop {
+        let Some(first) = held.take().or_else(|| jobs.recv().ok()) else {
+            return;
+        };
+        let job = match first {
+            ToWriter::CatchUp(mut chain) => {
+                let caught = (|| {
+                    let conn = store.conn();
+                    let st =
+                        store::entwine::stream(conn, origin)?.context("the stream vanished")?;
+                    catch_up(conn, verifier, origin, &mut chain, &st)?;
+                    chain.tick = store::entwine::newest_tick(conn, origin)?;
+                    Ok(chain)
+                })();
+                stale = false;
+                let _ = answers.send(FromWriter::CaughtUp(caught));
+                continue;
+            }
+            ToWriter::Append(job) => job,
+        };
+        let mut group = vec![job];
+        while let Ok(m) = jobs.try_recv() {
+            match m {
+                ToWriter::Append(job) => group.push(job),
+                other => {
+                    held = Some(other);
+                    break;
+                }
+            }
+        }
+        let done = if abandoned.load(std::sync::atomic::Ordering::SeqCst) {
+            Err(anyhow::anyhow!("the run stopped"))
+        } else if stale {
+            Err(anyhow::Error::new(Moved))
+        } else {
+            store.write(|tx| append(tx, origin, &group))
+        };
+        let refused = match &done {
+            Ok(()) => None,
+            Err(e) if e.is::<Moved>() => {
+                stale = true;
+                Some(true)
+            }
+            Err(_) => Some(false),
+        };
+        let mut done = Some(done);
+        for job in group {
+            let answer = match refused {
+                None => Ok(()),
+                Some(true) => Err(anyhow::Error::new(Moved)),
+                // The first job carries the error; the engine's thread stops at it.
+                Some(false) => done.take().unwrap_or_else(|| {
+                    Err(anyhow::anyhow!("not written: a write before it failed"))
+                }),
+            };
+            let _ = answers.send(FromWriter::Appended(job, answer));
+        }
+    }
+}
+
+/// Appends the jobs' records and checkpoints, if the stream is still where the first of them
+/// starts.
+fn append(tx: &rusqlite::Transaction<'_>, origin: &str, group: &[Box<Job>]) -> anyhow::Result<()> {
+    let (Some(first), Some(last)) = (group.first(), group.last()) else {
+        return Ok(());
+    };
+    let (Some(start), Some(end)) = (&first.start, &last.end) else {
+        bail!("a job left unbuilt");
+    };
+    // Read inside the transaction: the head must not move between check and append.
+    let st = store::entwine::stream(tx, origin)?.context("the stream vanished")?;
+    if st.size != start.frontier.size()
+        || st.head != start.head
+        || store::entwine::newest_tick(tx, origin)? != start.tick
+    {
+        return Err(anyhow::Error::new(Moved));
+    }
+    let mut inserter = store::entwine::Inserter::new(tx)?;
+    for job in group {
+        for (p, (rec, leaf, sig)) in job.pending.iter().zip(&job.records) {
+            let body = &job.bytes[p.canonical.clone()];
+            inserter.insert(rec, leaf, body, sig.as_ref().map(|s| s.as_slice()))?;
+        }
+        for c in &job.checkpoints {
+            store::entwine::add_checkpoint(
+                tx,
+                origin,
+                c.size,
+                &c.root,
+                &c.note,
+                job.made_at,
+                &c.frontier,
+            )?;
+        }
+    }
+    store::entwine::set_head(tx, origin, end.frontier.size(), &end.head)?;
+    // The newest positions cover every job's lines: all of them commit here.
+    if let Some(c) = group.iter().rev().find_map(|j| j.cursor.as_ref()) {
+        c.save(tx)?;
+    }
+    Ok(())
+}
+
+/// Starts from the newest checkpoint that keeps its frontier, so start-up reads only the
+/// records after it rather than the whole stream. The frontier must give the root the
+/// checkpoint's signed note states, and the last record before it must still give its leaf
+/// and body hash; the records before are the signed tree's, checked by `binge verify`.
+fn start_at_checkpoint(
+    conn: &rusqlite::Connection,
+    verifier: &Verifier,
+    origin: &str,
+    chain: &mut Chain,
+    size: u64,
+) -> anyhow::Result<()> {
+    let Some((cp, hashes)) = store::entwine::latest_with_frontier(conn, origin)? else {
+        return Ok(());
+    };
+    let tampered = |what: String| tampered(origin, &what);
+    let signed = verifier
+        .open_note(&cp.note)
+        .ok()
+        .and_then(|text| note::parse_checkpoint(text).ok());
+    let frontier = Frontier::from_hashes(cp.size, &hashes);
+    let holds = cp.size <= size
+        && frontier.as_ref().is_some_and(|f| f.root() == cp.root)
+        && signed == Some((origin.to_string(), cp.size, cp.root));
+    let (Some(frontier), true) = (frontier, holds) else {
+        return Err(tampered(format!(
+            "the checkpoint at size {} is not a signed note of its frontier's root",
+            cp.size
+        )));
+    };
+    let last = store::entwine::records(conn, origin, cp.size - 1, cp.size)?;
+    let Some(s) = last.first().filter(|s| s.record.seq == cp.size - 1) else {
+        return Err(tampered(format!("record {} is missing", cp.size - 1)));
+    };
+    if record::body_hash(&s.body) != s.record.body_hash {
+        return Err(tampered(format!(
+            "the event of record {} no longer gives its body hash",
+            cp.size - 1
+        )));
+    }
+    let leaf = s.record.leaf();
+    if leaf.as_slice() != s.leaf {
+        return Err(tampered(format!(
+            "record {} no longer gives its leaf",
+            cp.size - 1
+        )));
+    }
+    chain.frontier = frontier;
+    chain.head = leaf;
+    chain.checkpointed = cp.size;
+    Ok(())
+}
+
+/// Takes in the records stored beyond `chain`, and checks them before anything is signed over
+/// them: each record's event still gives its body hash, its fields still give its leaf, it
+/// links to the record before it, every signed checkpoint among them opens with the stream's
+/// key and states the root of the leaves before it, and the stored head is the last leaf. An
+/// edited state file is refused rather than extended.
+fn catch_up(
+    conn: &rusqlite::Connection,
+    verifier: &Verifier,
+    origin: &str,
+    chain: &mut Chain,
+    st: &store::entwine::Stream,
+) -> anyhow::Result<()> {
+    /// Records read and hashed at a time (on every core).
+    const PAGE: u64 = 8192;
+    let from = chain.frontier.size();
+    let tampered = |what: String| tampered(origin, &what);
+    if st.size < from {
+        return Err(tampered(format!(
+            "it says {} records, fewer than the {from} already seen",
+            st.size
+        )));
+    }
+    let cps = store::entwine::checkpoints(conn, origin)?;
+    let mut cps = cps.iter().filter(|c| c.size > from).peekable();
+    let (mut frontier, mut prev) = (chain.frontier.clone(), chain.head);
+    let mut checkpointed = chain.checkpointed;
+    let mut at = from;
+    while at < st.size {
+        let page = store::entwine::records(conn, origin, at, at + PAGE)?;
+        if page.is_empty() {
+            break;
+        }
+        let hashed: Vec<(Hash, Hash)> = page
+            .par_iter()
+            .map(|s| (record::body_hash(&s.body), s.record.leaf()))
+            .collect();
+        for (s, (body_hash, leaf)) in page.iter().zip(hashed) {
+            let seq = s.record.seq;
+            if seq != at {
+                return Err(tampered(format!("record {at} is missing")));
+            }
+            if body_hash != s.record.body_hash {
+                return Err(tampered(format!(
+                    "the event of record {seq} no longer gives its body hash"
+                )));
+            }
+            if leaf.as_slice() != s.leaf {
+                return Err(tampered(format!("record {seq} no longer gives its leaf")));
+            }
+            if s.record.prev != prev {
+                return Err(tampered(format!(
+                    "record {seq} does not link to the record before it"
+                )));
+            }
+            prev = leaf;
+            at += 1;
+            frontier.push(leaf);
+            while let Some(cp) = cps.next_if(|c| c.size <= frontier.size()) {
+                let signed = verifier
+                    .open_note(&cp.note)
+                    .ok()
+                    .and_then(|text| note::parse_checkpoint(text).ok());
+                let holds = cp.size == frontier.size()
+                    && cp.root == frontier.root()
+                    && signed == Some((origin.to_string(), cp.size, cp.root));
+                if !holds {
+                    return Err(tampered(format!(
+                        "the checkpoint at size {} is not a signed note of the root of \
+                         the records before it",
+                        cp.size
+                    )));
+                }
+                checkpointed = checkpointed.max(cp.size);
+            }
+        }
+    }
+    if at != st.size {
+        return Err(tampered(format!(
+            "records are missing below seq {}",
+            st.size
+        )));
+    }
+    if let Some(cp) = cps.next() {
+        return Err(tampered(format!(
+            "a checkpoint at size {} is beyond its {} records",
+            cp.size, st.size
+        )));
+    }
+    if st.head != prev {
+        return Err(tampered(if st.size == 0 {
+            "the stored head of the empty stream is not its genesis".into()
+        } else {
+            format!("the stored head does not match record {}", st.size - 1)
+        }));
+    }
+    chain.frontier = frontier;
+    chain.head = prev;
+    chain.checkpointed = checkpointed;
+    Ok(())
 }
 
 /// The error for a state file that no longer holds together: binge does not extend it.
@@ -369,19 +671,6 @@ impl std::fmt::Display for Moved {
 }
 
 impl std::error::Error for Moved {}
-
-fn checkpoint(
-    tx: &rusqlite::Transaction<'_>,
-    signer: &Signer,
-    origin: &str,
-    f: &Frontier,
-    now: i64,
-) -> anyhow::Result<()> {
-    let root = f.root();
-    let text = note::checkpoint_text(origin, f.size(), &root);
-    let note = signer.sign_note(&text);
-    store::entwine::add_checkpoint(tx, origin, f.size(), &root, &note, now, &f.hashes())
-}
 
 /// The stateless half of entwining: the event's canonical body and its hash, made on every
 /// core at once. Prepared bytes: the 32-byte body hash, then the canonical JSON.
@@ -436,28 +725,103 @@ impl Stage for Entwine {
         _out: &mut Output,
     ) -> Result<(), Fault> {
         let (hash, canonical) = prepared.split_at(32);
-        let at = self.bytes.len();
-        self.bytes.extend_from_slice(raw);
-        self.bytes.extend_from_slice(canonical);
-        self.pending.push(Pending {
+        let job = &mut self.job;
+        let at = job.bytes.len();
+        job.bytes.extend_from_slice(raw);
+        job.bytes.extend_from_slice(canonical);
+        job.pending.push(Pending {
             raw: at..at + raw.len(),
-            canonical: at + raw.len()..self.bytes.len(),
+            canonical: at + raw.len()..job.bytes.len(),
             body_hash: hash.try_into().unwrap_or([0; 32]),
             time_ms: time::now_ms(),
         });
         Ok(())
     }
 
-    fn batch_done(&mut self, out: &mut Output, _idle: bool) -> anyhow::Result<()> {
-        self.commit(out, false)
+    /// Hands the batch to the writer and passes on what it has committed; when no more input
+    /// is ready, waits for all of it, so a quiet stream's events are not held back.
+    fn batch_done(&mut self, out: &mut Output, idle: bool) -> anyhow::Result<()> {
+        self.send(false)?;
+        self.settle(out, idle)
     }
 
     fn end(&mut self, out: &mut Output) -> anyhow::Result<()> {
-        self.commit(out, true)
+        self.send(true)?;
+        self.settle(out, true)?;
+        self.writer.finish();
+        Ok(())
     }
 
     fn keep_positions(&mut self, cursor: &Cursor) -> Keeps {
         self.cursor = Some(cursor.clone());
         Keeps::WithState
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Durability;
+
+    fn take(e: &mut Entwine, lines: &[&str], out: &mut Output) {
+        for (n, line) in lines.iter().enumerate() {
+            let ev = Event::new(line.as_bytes(), &[], &[], "-", n as u64 + 1);
+            e.event(&ev, out).unwrap();
+        }
+    }
+
+    fn seqs(out: &Output) -> Vec<u64> {
+        let text = std::str::from_utf8(out.as_bytes()).unwrap();
+        text.lines()
+            .map(|l| {
+                let at = l.find("\"seq\":").unwrap() + 6;
+                let digits: String = l[at..].chars().take_while(char::is_ascii_digit).collect();
+                digits.parse().unwrap()
+            })
+            .collect()
+    }
+
+    /// A batch built on a head another writer has since moved is built again on that writer's
+    /// records, and the batches queued behind it with it: none is written out of order or on
+    /// the old head.
+    #[test]
+    fn batches_built_before_another_writer_appended_are_built_again_after_its_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let signer = Signer::generate("o").unwrap();
+        let again = || Signer::parse(&signer.encode()).unwrap();
+        let open = || Store::open(&path, Durability::Normal).unwrap();
+        let mut a = Entwine::new(open(), again(), 2, false).unwrap();
+        let mut b = Entwine::new(open(), again(), 2, false).unwrap();
+        let (mut out_a, mut out_b) = (Output::new(), Output::new());
+
+        take(
+            &mut b,
+            &[r#"{"w":"b","i":0}"#, r#"{"w":"b","i":1}"#],
+            &mut out_b,
+        );
+        b.batch_done(&mut out_b, true).unwrap();
+        assert_eq!(seqs(&out_b), [0, 1]);
+
+        // a still believes the stream is empty: both of its batches are built on the genesis.
+        take(&mut a, &[r#"{"w":"a","i":0}"#], &mut out_a);
+        a.batch_done(&mut out_a, false).unwrap();
+        take(
+            &mut a,
+            &[r#"{"w":"a","i":1}"#, r#"{"w":"a","i":2}"#],
+            &mut out_a,
+        );
+        a.end(&mut out_a).unwrap();
+        b.end(&mut out_b).unwrap();
+        assert_eq!(seqs(&out_a), [2, 3, 4]);
+
+        // The stream holds together for a writer that checks it all from the start.
+        let mut store = open();
+        store
+            .write(|tx| Ok(tx.execute("UPDATE entwine_checkpoints SET frontier = NULL", [])?))
+            .unwrap();
+        let c = Entwine::new(store, again(), 2, false).unwrap();
+        assert_eq!(c.ahead.frontier.size(), 5);
+        assert_eq!(c.ahead.checkpointed, 5);
     }
 }
