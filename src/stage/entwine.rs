@@ -257,7 +257,10 @@ impl Entwine {
         job.cursor = None;
         job.start = None;
         job.end = None;
-        self.spare.push(job);
+        // Enough to refill the queue; more would only keep the buffers of a burst alive.
+        if self.spare.len() < QUEUED {
+            self.spare.push(job);
+        }
     }
 }
 
