@@ -110,6 +110,8 @@ pub struct Entwine {
     written: Chain,
     /// The batch being taken in.
     job: Job,
+    /// Jobs the writer refused, in order, to be built again and sent again.
+    unwritten: Vec<Job>,
     /// Buffers of answered jobs, to be filled again.
     spare: Vec<Job>,
     /// Under `--resume`, the input positions to commit with the records.
@@ -158,6 +160,7 @@ impl Entwine {
             ahead: chain.clone(),
             written: chain,
             job: Job::default(),
+            unwritten: Vec::new(),
             spare: Vec::new(),
             cursor: None,
             writer,
@@ -196,14 +199,16 @@ impl Entwine {
 
     /// Passes on the events of the jobs the writer has committed, in order: those answered so
     /// far, or (`wait`) all of them. Jobs refused because another writer appended are built
-    /// again on what it appended and sent again.
+    /// again on what it appended and sent again. Jobs refused for another reason (a busy or
+    /// full disk) are kept, not dropped: the error ends the run, and [`Stage::end`] tries them
+    /// once more before the run's last batch, as the stage did before it had a writer thread.
     fn settle(&mut self, out: &mut Output, wait: bool) -> anyhow::Result<()> {
-        let mut moved: Vec<Job> = Vec::new();
         let mut tries = 0;
         loop {
+            let mut error = None;
             while self.writer.inflight > 0 {
                 // Once a job is refused, every job after it is refused too: all are awaited.
-                let answer = if wait || !moved.is_empty() {
+                let answer = if wait || !self.unwritten.is_empty() {
                     self.writer.from.recv().ok()
                 } else {
                     match self.writer.from.try_recv() {
@@ -222,12 +227,19 @@ impl Entwine {
                         emit(&self.origin, &job, out);
                         self.recycle(*job);
                     }
-                    Err(e) if e.is::<Moved>() => moved.push(*job),
-                    Err(e) => return Err(e),
+                    Err(e) => {
+                        if !e.is::<Moved>() && error.is_none() {
+                            error = Some(e);
+                        }
+                        self.unwritten.push(*job);
+                    }
                 }
             }
-            if moved.is_empty() {
+            if self.unwritten.is_empty() {
                 return Ok(());
+            }
+            if let Some(e) = error {
+                return Err(e);
             }
             tries += 1;
             if tries > 100 {
@@ -236,17 +248,24 @@ impl Entwine {
                     self.origin
                 );
             }
-            self.writer.send(ToWriter::CatchUp(self.written.clone()))?;
-            let chain = match self.writer.from.recv() {
-                Ok(FromWriter::CaughtUp(chain)) => chain?,
-                _ => bail!("stream {}: the writer thread stopped", self.origin),
-            };
-            self.written = chain.clone();
-            self.ahead = chain;
-            for job in std::mem::take(&mut moved) {
-                self.build_and_send(job)?;
-            }
+            self.resend()?;
         }
+    }
+
+    /// Takes in what the state file holds beyond the last job written (another writer's
+    /// records), and builds the refused jobs again on it and sends them, in order.
+    fn resend(&mut self) -> anyhow::Result<()> {
+        self.writer.send(ToWriter::CatchUp(self.written.clone()))?;
+        let chain = match self.writer.from.recv() {
+            Ok(FromWriter::CaughtUp(chain)) => chain?,
+            _ => bail!("stream {}: the writer thread stopped", self.origin),
+        };
+        self.written = chain.clone();
+        self.ahead = chain;
+        for job in std::mem::take(&mut self.unwritten) {
+            self.build_and_send(job)?;
+        }
+        Ok(())
     }
 
     fn recycle(&mut self, mut job: Job) {
@@ -437,13 +456,14 @@ fn write_jobs(
         } else {
             store.write(|tx| append(tx, origin, &group))
         };
+        // After any refusal the later jobs are refused too, until the engine's thread catches
+        // up: one built on a job that was not written must never be written.
         let refused = match &done {
             Ok(()) => None,
-            Err(e) if e.is::<Moved>() => {
+            Err(e) => {
                 stale = true;
-                Some(true)
+                Some(e.is::<Moved>())
             }
-            Err(_) => Some(false),
         };
         let mut done = Some(done);
         for job in group {
@@ -749,6 +769,9 @@ impl Stage for Entwine {
     }
 
     fn end(&mut self, out: &mut Output) -> anyhow::Result<()> {
+        if !self.unwritten.is_empty() {
+            self.resend()?;
+        }
         self.send(true)?;
         self.settle(out, true)?;
         self.writer.finish();
@@ -826,5 +849,43 @@ mod tests {
         let c = Entwine::new(store, again(), 2, false).unwrap();
         assert_eq!(c.ahead.frontier.size(), 5);
         assert_eq!(c.ahead.checkpointed, 5);
+    }
+
+    /// A batch the state file refused is neither passed on nor dropped: the run's end writes
+    /// it once more, before the batches after it, and passes all of them on in order.
+    #[test]
+    fn a_batch_the_state_file_refused_is_written_at_the_end_before_what_came_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let open = || Store::open(&path, Durability::Normal).unwrap();
+        let mut e = Entwine::new(open(), Signer::generate("o").unwrap(), 100, false).unwrap();
+        let mut other = open();
+        let mut out = Output::new();
+
+        other
+            .write(|tx| {
+                Ok(tx.execute_batch(
+                    "CREATE TRIGGER refuse BEFORE INSERT ON entwine_records
+                     BEGIN SELECT RAISE(ABORT, 'the disk is full'); END",
+                )?)
+            })
+            .unwrap();
+        take(&mut e, &[r#"{"i":0}"#, r#"{"i":1}"#], &mut out);
+        let refused = e.batch_done(&mut out, true).unwrap_err();
+        assert!(
+            format!("{refused:#}").contains("the disk is full"),
+            "{refused:#}"
+        );
+        assert!(out.as_bytes().is_empty());
+
+        other
+            .write(|tx| Ok(tx.execute_batch("DROP TRIGGER refuse")?))
+            .unwrap();
+        take(&mut e, &[r#"{"i":2}"#], &mut out);
+        e.end(&mut out).unwrap();
+        assert_eq!(seqs(&out), [0, 1, 2]);
+        let text = String::from_utf8(out.as_bytes().to_vec()).unwrap();
+        let order: Vec<_> = text.lines().map(|l| &l[..7]).collect();
+        assert_eq!(order, [r#"{"i":0,"#, r#"{"i":1,"#, r#"{"i":2,"#]);
     }
 }
