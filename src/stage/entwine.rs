@@ -149,8 +149,7 @@ impl Entwine {
             tick: None,
         };
         start_at_checkpoint(store.conn(), &verifier, &origin, &mut chain, st.size)?;
-        catch_up(store.conn(), &verifier, &origin, &mut chain, &st)?;
-        chain.tick = store::entwine::newest_tick(store.conn(), &origin)?;
+        let chain = caught_up(store.conn(), &verifier, &origin, chain)?;
         let writer = Writer::start(store, verifier, origin.clone())?;
         Ok(Entwine {
             signer,
@@ -424,15 +423,8 @@ fn write_jobs(
             return;
         };
         let job = match first {
-            ToWriter::CatchUp(mut chain) => {
-                let caught = (|| {
-                    let conn = store.conn();
-                    let st =
-                        store::entwine::stream(conn, origin)?.context("the stream vanished")?;
-                    catch_up(conn, verifier, origin, &mut chain, &st)?;
-                    chain.tick = store::entwine::newest_tick(conn, origin)?;
-                    Ok(chain)
-                })();
+            ToWriter::CatchUp(chain) => {
+                let caught = caught_up(store.conn(), verifier, origin, chain);
                 stale = false;
                 let _ = answers.send(FromWriter::CaughtUp(caught));
                 continue;
@@ -440,7 +432,10 @@ fn write_jobs(
             ToWriter::Append(job) => job,
         };
         let mut group = vec![job];
-        while let Ok(m) = jobs.try_recv() {
+        // At most what the queue holds besides the first: a bound on the transaction's memory.
+        while group.len() <= QUEUED
+            && let Ok(m) = jobs.try_recv()
+        {
             match m {
                 ToWriter::Append(job) => group.push(job),
                 other => {
@@ -573,6 +568,20 @@ fn start_at_checkpoint(
     chain.head = leaf;
     chain.checkpointed = cp.size;
     Ok(())
+}
+
+/// `chain` moved on to what the state file holds now: its records taken in and checked by
+/// [`catch_up`], and the newest tick the stream has imported.
+fn caught_up(
+    conn: &rusqlite::Connection,
+    verifier: &Verifier,
+    origin: &str,
+    mut chain: Chain,
+) -> anyhow::Result<Chain> {
+    let st = store::entwine::stream(conn, origin)?.context("the stream vanished")?;
+    catch_up(conn, verifier, origin, &mut chain, &st)?;
+    chain.tick = store::entwine::newest_tick(conn, origin)?;
+    Ok(chain)
 }
 
 /// Takes in the records stored beyond `chain`, and checks them before anything is signed over

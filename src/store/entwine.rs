@@ -304,21 +304,23 @@ impl<'t> Inserter<'t> {
     ) -> anyhow::Result<()> {
         use rusqlite::ffi;
         let s = self.stmt;
+        // The 64-bit forms: a length never wraps (SQLite refuses what passes its own limit).
         let text = |i, v: &[u8]| unsafe {
-            ffi::sqlite3_bind_text(
+            ffi::sqlite3_bind_text64(
                 s,
                 i,
                 v.as_ptr().cast(),
-                v.len() as i32,
+                v.len() as u64,
                 ffi::SQLITE_STATIC(),
+                ffi::SQLITE_UTF8 as u8,
             )
         };
         let blob = |i, v: &[u8]| unsafe {
-            ffi::sqlite3_bind_blob(
+            ffi::sqlite3_bind_blob64(
                 s,
                 i,
                 v.as_ptr().cast(),
-                v.len() as i32,
+                v.len() as u64,
                 ffi::SQLITE_STATIC(),
             )
         };
