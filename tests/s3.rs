@@ -32,6 +32,8 @@ fn keys(moto: &Moto, bucket: &str, prefix: &str) -> Vec<String> {
 /// The events of an object, gzip undone (read signed, as objects are private).
 fn object(moto: &Moto, bucket: &str, key: &str) -> String {
     use object_store::ObjectStoreExt;
+    // As binge does (connect::objects): reqwest is built without a TLS provider of its own.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let store = object_store::aws::AmazonS3Builder::new()
         .with_bucket_name(bucket)
         .with_endpoint(&moto.url)

@@ -18,6 +18,14 @@ pub fn parse_url(url: &str) -> Option<(&str, &str)> {
 /// The store holding `bucket`: credentials and region from the AWS variables; the address
 /// from `endpoint`, else `$AWS_ENDPOINT_URL`, else AWS.
 pub fn store(bucket: &str, endpoint: Option<&str>) -> anyhow::Result<object_store::aws::AmazonS3> {
+    Ok(builder(bucket, endpoint).build()?)
+}
+
+/// [`store`] before it is built.
+fn builder(bucket: &str, endpoint: Option<&str>) -> object_store::aws::AmazonS3Builder {
+    // reqwest is built without a provider of its own (see Cargo.toml); a second call finds
+    // it installed, which is what it needs.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let from_env = std::env::var("AWS_ENDPOINT_URL").ok();
     let mut b = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
     if let Some(e) = endpoint.or(from_env.as_deref()) {
@@ -26,7 +34,7 @@ pub fn store(bucket: &str, endpoint: Option<&str>) -> anyhow::Result<object_stor
             .with_allow_http(e.starts_with("http://"))
             .with_virtual_hosted_style_request(false);
     }
-    Ok(b.build()?)
+    b
 }
 
 /// A runtime for the store's calls, on the calling thread: binge is synchronous elsewhere.
@@ -96,5 +104,39 @@ impl Read for Objects {
                 Box::new(raw)
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// TLS goes through the crypto provider `store` installs: a store at an `https://` address
+    /// is made and asked, and nothing there is an error to report, not a missing provider.
+    #[test]
+    fn a_store_over_https_is_made_and_a_store_not_there_is_an_error() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let at = format!("https://{}", closed.local_addr().unwrap());
+        drop(closed);
+        // Credentials given, so none are looked for beyond loopback (instance metadata).
+        let s = builder("bucket", Some(&at))
+            .with_access_key_id("test")
+            .with_secret_access_key("test")
+            .with_region("us-east-1")
+            .with_retry(object_store::RetryConfig {
+                max_retries: 0,
+                ..Default::default()
+            })
+            .build()
+            .unwrap();
+        let got = runtime().unwrap().block_on(async {
+            use futures_util::TryStreamExt;
+            s.list(None).try_collect::<Vec<_>>().await
+        });
+        let e = got.unwrap_err().to_string();
+        assert!(
+            e.contains("error sending request") || e.contains("connect"),
+            "{e}"
+        );
     }
 }
