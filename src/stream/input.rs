@@ -6,7 +6,7 @@
 
 use std::fs::File;
 use std::io::{self, Read};
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, AsRawFd};
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -252,9 +252,17 @@ pub fn stdin_ready() -> Option<Vec<u8>> {
     // Read from the descriptor itself, never through std's buffered `Stdin`: bytes left in
     // that buffer would wait there while the reading thread waits on the descriptor. A page
     // on the stack: at the input's end nothing is allocated or faulted in.
-    let fd = File::from(stdin.as_fd().try_clone_to_owned().ok()?);
     let mut first = [0u8; 4096];
-    let n = (&fd).read(&mut first).ok()?;
+    // SAFETY: the buffer is ours and `first.len()` long; the descriptor is standard input's,
+    // open while `stdin` is borrowed.
+    let n = unsafe {
+        libc::read(
+            stdin.as_fd().as_raw_fd(),
+            first.as_mut_ptr().cast(),
+            first.len(),
+        )
+    };
+    let n = usize::try_from(n).ok()?;
     let mut buf = Vec::new();
     if n > 0 {
         buf.reserve_exact(BLOCK * 2);
@@ -358,11 +366,16 @@ impl Default for Start {
 /// The descriptor to wait on before reading, for inputs that can keep us waiting (pipes,
 /// terminals, sockets); regular files never block.
 fn pollable(f: &impl std::os::fd::AsFd) -> Option<std::os::fd::RawFd> {
-    use std::os::fd::AsRawFd;
-    let fd = f.as_fd();
-    let file = File::from(fd.try_clone_to_owned().ok()?);
-    let regular = file.metadata().is_ok_and(|m| m.is_file());
-    (!regular).then(|| fd.as_raw_fd())
+    let fd = f.as_fd().as_raw_fd();
+    // fstat on the descriptor itself: a File made to ask would need a dup and a close.
+    let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+    // SAFETY: `fd` is open while `f` is borrowed, and fstat fills `st` when it returns 0.
+    if unsafe { libc::fstat(fd, st.as_mut_ptr()) } != 0 {
+        return None;
+    }
+    // SAFETY: filled, as fstat returned 0.
+    let mode = unsafe { st.assume_init() }.st_mode;
+    (mode & libc::S_IFMT != libc::S_IFREG).then_some(fd)
 }
 
 /// Reads one source to its end. `Ok(false)` when the receiver hung up.
