@@ -59,6 +59,7 @@ pub fn expr(data: &[u8]) {
 
 /// RFC 8785: the canonical form is a fixed point, and parsing it keeps the canonical form.
 pub fn canonical(data: &[u8]) {
+    one_pass_canonical(data);
     let Ok(v) = json::parse_value(data) else {
         return;
     };
@@ -68,6 +69,45 @@ pub fn canonical(data: &[u8]) {
     let again = json::parse_value(c.as_bytes()).expect("canonical JSON parses");
     let c2 = json::canonical(&again).expect("canonical JSON has a canonical form");
     assert_eq!(c, c2, "canonicalizing is idempotent");
+}
+
+/// The passes that validate and canonicalise at once give what checking the line and then
+/// canonicalising it give: the same error for a line that is not an object, the same bytes or
+/// reason otherwise.
+pub fn one_pass_canonical(data: &[u8]) {
+    let two_passes = |line: &[u8]| {
+        json::scan_object(line, &[""; 0], &mut Vec::new())
+            .map(|()| json::canonical_text(line).map(String::into_bytes))
+    };
+    let mut out = b"kept".to_vec();
+    let one = json::check_and_canonicalize(data, &mut out);
+    let one = one.map(|r| r.map(|()| out[4..].to_vec()));
+    assert_eq!(one, two_passes(data), "entwine's one pass");
+    if let Ok(Err(_)) = one {
+        assert_eq!(out, b"kept", "left as it was");
+    }
+
+    // As verify reads a record line: the event is one member among others.
+    let mut line = br#"{"type":"record","event":"#.to_vec();
+    line.extend_from_slice(data);
+    line.extend_from_slice(br#","seq":1}"#);
+    let wanted = ["type", "event", "seq"];
+    let mut found = Vec::new();
+    let mut out = Vec::new();
+    let one = json::scan_object_canonicalizing(&line, &wanted, &mut found, 1, &mut out);
+    let mut spans = Vec::new();
+    let two = json::scan_object(&line, &wanted, &mut spans);
+    match (one, two) {
+        (Err(a), Err(b)) => assert_eq!(a, b, "verify's one pass, an error"),
+        (Ok(Some(r)), Ok(())) => {
+            assert_eq!(found, spans, "verify's one pass, the spans");
+            let (s, e) = spans[1].expect("the event member");
+            let text = &line[s as usize..e as usize];
+            let want = json::canonical_text(text).map(String::into_bytes);
+            assert_eq!(r.map(|()| out), want, "verify's one pass, the bytes");
+        }
+        (a, b) => panic!("verify's one pass: {a:?} where two passes give {b:?}"),
+    }
 }
 
 /// Signed notes, checkpoints and key strings are parsed or refused.

@@ -363,6 +363,57 @@ fn events_without_a_canonical_form_are_bad_lines() {
     assert_eq!(recheck(&s.export("o"), &s.vkey).0, 1);
 }
 
+/// entwine checks each line itself as it canonicalises it (one pass, not the engine's check
+/// and then its own): a line that is not one JSON object is refused with the reason every
+/// other subcommand gives it, and the good lines around it are entwined.
+#[test]
+fn bad_lines_are_refused_as_every_subcommand_refuses_them() {
+    let mut input: Vec<u8> = Vec::new();
+    let bad: [&[u8]; 11] = [
+        b"not json",
+        b"[1,2]",
+        b"\"a string\"",
+        b"{\"a\":1} trailing",
+        b"{\"a\":}",
+        b"{\"a\":1,}",
+        b"{\"a\":01}",
+        b"{\"a\":[1,}",
+        b"{\"a\":\"\xff\"}",
+        b"{\"a\":\"tab\there\"}",
+        b"{\"a\":\"0123456789012345678901234567890123456789\"}",
+    ];
+    for (i, line) in bad.iter().enumerate() {
+        input.extend_from_slice(format!("{{\"good\":{i}}}\n").as_bytes());
+        input.extend_from_slice(line);
+        input.push(b'\n');
+    }
+    let dead_letters = |args: &[&str], extra: &mut assert_cmd::Command| {
+        let dir = tempfile::tempdir().unwrap();
+        let dead = dir.path().join("dead.ndjson");
+        let out = extra
+            .args(args)
+            .args(["--max-line-bytes", "40", "--dead-letter"])
+            .arg(&dead)
+            .write_stdin(input.clone())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        let errors: Vec<String> = ndjson(&std::fs::read_to_string(&dead).unwrap())
+            .iter()
+            .map(|v| format!("{}: {}", field(v, "line"), field(v, "error")))
+            .collect();
+        (stdout_of(&out).lines().count(), errors)
+    };
+    let s = Setup::new("o");
+    let (entwined, entwine_errors) = dead_letters(&[], &mut s.entwine(&[]));
+    let (passed, filter_errors) = dead_letters(&["filter", "true"], &mut binge());
+    assert_eq!(entwined, bad.len());
+    assert_eq!(passed, bad.len());
+    assert_eq!(entwine_errors.len(), bad.len(), "{entwine_errors:#?}");
+    assert_eq!(entwine_errors, filter_errors);
+    assert_eq!(recheck(&s.export("o"), &s.vkey).0, bad.len());
+}
+
 // Regression (issue 11.9): an edit of the state file was extended and signed over. A run
 // starts from the newest checkpoint's frontier (issue 18: start-up must not grow with the
 // stream), so what it checks before adding anything is that checkpoint's signed note against

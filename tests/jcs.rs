@@ -73,3 +73,28 @@ fn integers_no_double_holds_keep_their_digits_in_the_hash() {
         hash("{\"id\":9007199254740992}")
     );
 }
+
+/// entwine and verify check a line and canonicalise its event in one pass: on every file of
+/// JSONTestSuite, the RFC 8785 vectors, the number literals and the loghub excerpt, that pass
+/// gives what checking and then canonicalising give (the same error, the same bytes).
+#[test]
+fn one_pass_is_two_passes() {
+    let mut inputs: Vec<Vec<u8>> = Vec::new();
+    for dir in ["jsontestsuite/test_parsing", "jcs/input"] {
+        for entry in std::fs::read_dir(data(dir)).unwrap() {
+            inputs.push(std::fs::read(entry.unwrap().path()).unwrap());
+        }
+    }
+    let numbers = std::fs::read_to_string(data("jcs-numbers/numbers.txt")).unwrap();
+    for line in numbers.lines().take(20_000) {
+        let literal = line.split_once('\t').unwrap().0;
+        inputs.push(format!(r#"{{"n":{literal},"m":[{literal}]}}"#).into_bytes());
+    }
+    let loghub = std::fs::read(data("differential/loghub-every-50th.ndjson")).unwrap();
+    inputs.extend(loghub.split(|&b| b == b'\n').map(<[u8]>::to_vec));
+    assert!(inputs.len() > 20_000);
+    for input in &inputs {
+        let r = std::panic::catch_unwind(|| agglo::checks::one_pass_canonical(input));
+        assert!(r.is_ok(), "{}", String::from_utf8_lossy(input));
+    }
+}

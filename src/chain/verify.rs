@@ -396,22 +396,33 @@ impl Checker {
         // The members a record line's checks read, found by the pass that validates the line
         // (the last of a repeated name, an escaped name by what it decodes to, as lookups in
         // a parsed line find them); the rest of the line is not looked at again.
+        // The event's canonical text is made by the same pass (it was a second walk of it).
         let mut spans = Vec::with_capacity(RECORD_MEMBERS.len());
-        if whole || json::scan_object(line, &RECORD_MEMBERS, &mut spans).is_err() {
-            // Not an object (or not JSON): the parser's own message.
+        let mut canonical = Vec::with_capacity(line.len());
+        let event = if whole {
             return whole_line(line);
-        }
+        } else {
+            match json::scan_object_canonicalizing(
+                line,
+                &RECORD_MEMBERS,
+                &mut spans,
+                EVENT,
+                &mut canonical,
+            ) {
+                // Not an object (or not JSON): the parser's own message.
+                Err(_) => return whole_line(line),
+                Ok(event) => event.map(|r| r.map(|()| canonical)),
+            }
+        };
         let text = |span: json::Span| &line[span.0 as usize..span.1 as usize];
         // RECORD_MEMBERS[0] is "type".
         if spans[0].map(text) != Some(&b"\"record\""[..]) {
             return whole_line(line);
         }
-        let mut event = None;
         let mut fields = Vec::with_capacity(RECORD_MEMBERS.len());
         for (name, span) in RECORD_MEMBERS.iter().zip(&spans) {
             let Some(span) = *span else { continue };
             if *name == "event" {
-                event = Some(text(span));
                 continue;
             }
             fields.push((std::borrow::Cow::Borrowed(*name), member_value(text(span))?));
@@ -420,14 +431,7 @@ impl Checker {
         let Some(origin) = v.member("origin").and_then(Value::as_str) else {
             return whole_line(line);
         };
-        let read = read_record_with(
-            origin,
-            &v,
-            event.map(|text| {
-                let mut canonical = Vec::with_capacity(text.len());
-                json::write_canonical_text(text, &mut canonical).map(|()| canonical)
-            }),
-        );
+        let read = read_record_with(origin, &v, event);
         Ok(ReadLine::Record {
             origin: origin.to_string(),
             seq: note::uint_field(&v, "seq"),
@@ -1150,6 +1154,9 @@ const RECORD_MEMBERS: [&str; 10] = [
     "event",
 ];
 
+/// Where `event` is in [`RECORD_MEMBERS`].
+const EVENT: usize = 9;
+
 /// A line of an export as [`Checker::read_line`] leaves it: owned, so the next lines can be
 /// read while it is checked.
 pub enum ReadLine {
@@ -1265,6 +1272,11 @@ fn read_record_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_event_is_where_its_index_says() {
+        assert_eq!(RECORD_MEMBERS[EVENT], "event");
+    }
 
     /// Read straight from the text or by the parser, a member's value is the same.
     #[test]

@@ -85,6 +85,199 @@ pub fn write_canonical_text(text: &[u8], out: &mut Vec<u8>) -> Result<(), NotCan
     Ok(())
 }
 
+/// Validates `line` as exactly one JSON object, as every input line is checked
+/// ([`super::scan_object`], the same error), and appends its canonical text to `out` in the
+/// same pass (left as it was on an error): `entwine`'s work on each event, where checking the
+/// line and then canonicalising it walked it twice.
+pub fn check_and_canonicalize(
+    line: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<Result<(), NotCanonical>, super::Error> {
+    let built = super::parse::build_object::<Canon>(line)?;
+    Ok(put_or_tree(built, line, out))
+}
+
+/// [`super::scan_object`] of a line whose member `wanted[event]` is canonicalised as it is
+/// validated (`binge verify` reads each record line so); its canonical text is appended to
+/// `out`, and `None` returned when the line has no such member.
+pub fn scan_object_canonicalizing(
+    line: &[u8],
+    wanted: &[&str],
+    found: &mut Vec<Option<super::Span>>,
+    event: usize,
+    out: &mut Vec<u8>,
+) -> Result<Option<Result<(), NotCanonical>>, super::Error> {
+    let built = super::parse::scan_object_building::<Canon>(line, wanted, found, event)?;
+    Ok(built.map(|v| {
+        let (start, end) = found[event].expect("built, so found");
+        put_or_tree(v, &line[start as usize..end as usize], out)
+    }))
+}
+
+/// Writes what [`Canon`] built, or takes the tree path over `text` when it could not.
+fn put_or_tree(v: Canon<'_>, text: &[u8], out: &mut Vec<u8>) -> Result<(), NotCanonical> {
+    match v {
+        Canon::Tree => write_canonical_text(text, out),
+        v => {
+            v.put(out);
+            Ok(())
+        }
+    }
+}
+
+/// A value's canonical text, built by the validating parser bottom-up: scalars are the text
+/// they came as when that is already canonical (strings without escapes, plain integers,
+/// literals), objects and arrays their written text. `Tree` where [`write_text`] would take
+/// the tree path, under the same rules, so both give the same bytes.
+enum Canon<'a> {
+    /// A string without escapes: its text between the quotes.
+    Str(&'a str),
+    /// A literal or number written as it came.
+    As(&'a str),
+    Bytes(Vec<u8>),
+    Tree,
+}
+
+impl Canon<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Canon::Str(s) => s.len() + 2,
+            Canon::As(s) => s.len(),
+            Canon::Bytes(b) => b.len(),
+            Canon::Tree => 0,
+        }
+    }
+
+    fn put(&self, out: &mut Vec<u8>) {
+        match self {
+            Canon::Str(s) => {
+                out.push(b'"');
+                out.extend_from_slice(s.as_bytes());
+                out.push(b'"');
+            }
+            Canon::As(s) => out.extend_from_slice(s.as_bytes()),
+            Canon::Bytes(b) => out.extend_from_slice(b),
+            Canon::Tree => {}
+        }
+    }
+}
+
+impl<'a> super::parse::Build<'a> for Canon<'a> {
+    type V = Canon<'a>;
+    /// The name's text between the quotes, and whether it has escapes.
+    type K = (&'a str, bool);
+
+    fn null() -> Canon<'a> {
+        Canon::As("null")
+    }
+    fn bool(b: bool) -> Canon<'a> {
+        Canon::As(if b { "true" } else { "false" })
+    }
+    fn number(text: &'a str) -> Canon<'a> {
+        let digits = text.strip_prefix('-').unwrap_or(text);
+        if digits.len() < 16 && digits.bytes().all(|c| c.is_ascii_digit()) && text != "-0" {
+            // A plain integer below 2^53: ECMAScript writes its digits.
+            return Canon::As(text);
+        }
+        match number(&Number::Text(Cow::Borrowed(text))) {
+            Ok(n) => Canon::Bytes(n.into_bytes()),
+            Err(_) => Canon::Tree,
+        }
+    }
+    fn string(raw: &'a str, escaped: bool) -> Canon<'a> {
+        if !escaped {
+            return Canon::Str(raw);
+        }
+        let mut out = Vec::with_capacity(raw.len() + 2);
+        write_str(&super::parse::unescape(raw.as_bytes()), &mut out);
+        Canon::Bytes(out)
+    }
+    fn key(raw: &'a str, escaped: bool) -> (&'a str, bool) {
+        (raw, escaped)
+    }
+    fn array(items: Vec<Canon<'a>>) -> Canon<'a> {
+        if items.iter().any(|v| matches!(v, Canon::Tree)) {
+            return Canon::Tree;
+        }
+        let mut out = Vec::with_capacity(2 + items.iter().map(|v| v.len() + 1).sum::<usize>());
+        out.push(b'[');
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            item.put(&mut out);
+        }
+        out.push(b']');
+        Canon::Bytes(out)
+    }
+    fn object(mut members: Vec<((&'a str, bool), Canon<'a>)>) -> Canon<'a> {
+        if members
+            .iter()
+            .any(|((_, escaped), v)| *escaped || matches!(v, Canon::Tree))
+        {
+            return Canon::Tree;
+        }
+        if sort_members(&mut members, |m| m.0.0.as_bytes()).is_err() {
+            return Canon::Tree;
+        }
+        let len = members
+            .iter()
+            .map(|(k, v)| k.0.len() + v.len() + 4)
+            .sum::<usize>();
+        let mut out = Vec::with_capacity(len + 2);
+        out.push(b'{');
+        for (i, ((name, _), v)) in members.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            // A name without escapes is written as it came, as in `write_text`.
+            out.push(b'"');
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b"\":");
+            v.put(&mut out);
+        }
+        out.push(b'}');
+        Canon::Bytes(out)
+    }
+}
+
+/// Sorts an object's members into RFC 8785's order of their names (given without escapes,
+/// as valid UTF-8), or says the tree path is needed: a name given twice (the tree path says
+/// which).
+fn sort_members<T>(members: &mut [T], name: impl Fn(&T) -> &[u8]) -> Result<(), Tree> {
+    if members.iter().all(|m| name(m).is_ascii()) {
+        // UTF-16 order is byte order for ASCII. The first eight bytes, as one big-endian
+        // integer, settle most comparisons without a call to memcmp; a shorter name is padded
+        // with zeros, which order it first as its bytes would (a name in validated text has
+        // no raw NUL).
+        fn head(name: &[u8]) -> u64 {
+            let mut b = [0u8; 8];
+            let n = name.len().min(8);
+            b[..n].copy_from_slice(&name[..n]);
+            u64::from_be_bytes(b)
+        }
+        members.sort_unstable_by(|a, b| {
+            let (a, b) = (name(a), name(b));
+            head(a).cmp(&head(b)).then_with(|| a.cmp(b))
+        });
+    } else {
+        fn text(n: &[u8]) -> &str {
+            std::str::from_utf8(n).unwrap_or_default()
+        }
+        if members
+            .iter()
+            .any(|m| std::str::from_utf8(name(m)).is_err())
+        {
+            return Err(Tree);
+        }
+        members.sort_unstable_by(|a, b| utf16_order(text(name(a)), text(name(b))));
+    }
+    if members.windows(2).any(|w| name(&w[0]) == name(&w[1])) {
+        return Err(Tree);
+    }
+    Ok(())
+}
+
 /// The tree path is needed.
 struct Tree;
 
@@ -97,31 +290,15 @@ fn write_text(text: &[u8], out: &mut Vec<u8>, depth: usize) -> Result<(), Tree> 
         Some(b'{') => {
             // Room for the members of most events, so one allocation per object.
             let mut members: Vec<(&[u8], &[u8])> = Vec::with_capacity(16);
-            let (mut escaped, mut ascii) = (false, true);
+            let mut escaped = false;
             each_member(text, |name, value| {
                 escaped |= name.contains(&b'\\');
-                ascii &= name.is_ascii();
                 members.push((name, value));
             });
             if escaped {
                 return Err(Tree);
             }
-            if ascii {
-                // UTF-16 order is byte order for ASCII.
-                members.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            } else {
-                fn name(n: &[u8]) -> &str {
-                    std::str::from_utf8(n).unwrap_or_default()
-                }
-                if members.iter().any(|(n, _)| std::str::from_utf8(n).is_err()) {
-                    return Err(Tree);
-                }
-                members.sort_unstable_by(|a, b| utf16_order(name(a.0), name(b.0)));
-            }
-            if members.windows(2).any(|w| w[0].0 == w[1].0) {
-                // The tree path says which name repeats.
-                return Err(Tree);
-            }
+            sort_members(&mut members, |m| m.0)?;
             out.push(b'{');
             for (i, (name, value)) in members.iter().enumerate() {
                 if i > 0 {
@@ -206,9 +383,11 @@ pub fn has_lone_surrogate(raw: &[u8]) -> bool {
     };
     let mut i = 0;
     while i + 1 < raw.len() {
-        if raw[i] != b'\\' {
-            i += 1;
-            continue;
+        // Most lines hold no escape at all: find the next one at memchr's speed rather than
+        // a byte at a time (this loop was most of entwine's per-event work on the pool).
+        match memchr::memchr(b'\\', &raw[i..raw.len() - 1]) {
+            Some(k) => i += k,
+            None => return false,
         }
         if raw[i + 1] != b'u' {
             // Any other escape, \\ included, is two bytes.
@@ -387,6 +566,8 @@ mod tests {
             r#"{"big":505874924095815681,"f":505874924095815681.0,"x":1e400}"#,
             r#"{"a":{"x":1,"x":2}}"#,
             r#"{"a\u0062":1,"ab":2}"#,
+            // Names sharing their first eight bytes, or one a prefix of another.
+            r#"{"abcdefghj":1,"abcdefgh":2,"abcdefghi":3,"a":4,"abcdefgg":5,"":6,"ab":7}"#,
             r#"{"lone":"\ud800"}"#,
             r#"[{"z":1,"a":[{"y":{},"b":[]}]}, "x", 1]"#,
             r#""just a string""#,
@@ -409,5 +590,9 @@ mod tests {
         assert!(!has_lone_surrogate(
             br#"{"a":"\ud83d\ude02 \u00e9 \\ud800"}"#
         ));
+        assert!(!has_lone_surrogate(br#"{"a":"no escape at all"}"#));
+        assert!(!has_lone_surrogate(br#"{"a":"\\"}"#));
+        assert!(has_lone_surrogate(br#"{"a":"\\\n\t\"\ud800"}"#));
+        assert!(!has_lone_surrogate(b"\\"));
     }
 }

@@ -15,8 +15,8 @@ mod write;
 use std::borrow::Cow;
 
 pub use canonical::{
-    NotCanonical, canonical, canonical_text, es_number, has_lone_surrogate, key_text,
-    write_canonical, write_canonical_text, write_key,
+    NotCanonical, canonical, canonical_text, check_and_canonicalize, es_number, has_lone_surrogate,
+    key_text, scan_object_canonicalizing, write_canonical, write_canonical_text, write_key,
 };
 pub use number::Number;
 pub use parse::{

@@ -44,8 +44,21 @@ pub fn scan_object(
     wanted: &[impl AsRef<str>],
     found: &mut Vec<Option<Span>>,
 ) -> Result<(), Error> {
+    scan_object_building::<Skip>(line, wanted, found, usize::MAX).map(drop)
+}
+
+/// [`scan_object`], building the value of the member named `wanted[build]` with `B` as it is
+/// validated (the last one if the name repeats; `None` when there is none): one pass over the
+/// line where a second one would walk that value again. Other values are only validated.
+pub(super) fn scan_object_building<'a, B: Build<'a>>(
+    line: &'a [u8],
+    wanted: &[impl AsRef<str>],
+    found: &mut Vec<Option<Span>>,
+    build: usize,
+) -> Result<Option<B::V>, Error> {
     found.clear();
     found.resize(wanted.len(), None);
+    let mut built = None;
     let s = check_utf8(line)?;
     if line.len() > u32::MAX as usize {
         return Err(Error {
@@ -72,18 +85,23 @@ pub fn scan_object(
             p.expect(b':', "expected ':' after an object key")?;
             p.ws();
             let start = p.i;
-            p.value::<Skip>(1)?;
-            let end = p.i;
             let raw = &line[key_start + 1..key_end - 1];
-            for (slot, name) in found.iter_mut().zip(wanted) {
-                let name = name.as_ref();
-                // Without escapes the key is its text: equal lengths and bytes settle it.
-                let same = if escaped {
+            // Without escapes the key is its text: equal lengths and bytes settle it.
+            let is = |name: &str| {
+                if escaped {
                     key_equals(raw, name)
                 } else {
                     raw.len() == name.len() && raw == name.as_bytes()
-                };
-                if same {
+                }
+            };
+            if wanted.get(build).is_some_and(|name| is(name.as_ref())) {
+                built = Some(p.value::<B>(1)?);
+            } else {
+                p.value::<Skip>(1)?;
+            }
+            let end = p.i;
+            for (slot, name) in found.iter_mut().zip(wanted) {
+                if is(name.as_ref()) {
                     *slot = Some((start as u32, end as u32));
                 }
             }
@@ -99,7 +117,24 @@ pub fn scan_object(
     if p.i != line.len() {
         return Err(p.err("unexpected data after the object"));
     }
-    Ok(())
+    Ok(built)
+}
+
+/// Validates `line` as [`scan_object`] does and builds the whole object with `B`.
+pub(super) fn build_object<'a, B: Build<'a>>(line: &'a [u8]) -> Result<B::V, Error> {
+    let s = check_utf8(line)?;
+    let mut p = Parser::new(s);
+    p.ws();
+    if p.peek() != Some(b'{') || line.len() > u32::MAX as usize {
+        // The same error, whatever it is, as the check every other line gets.
+        return Err(scan_object(line, &[""; 0], &mut Vec::new()).expect_err("not an object"));
+    }
+    let v = p.value::<B>(0)?;
+    p.ws();
+    if p.i != line.len() {
+        return Err(p.err("unexpected data after the object"));
+    }
+    Ok(v)
 }
 
 /// The error for a line that does not start with `{`: it names what the line holds instead
@@ -416,7 +451,7 @@ pub fn key_equals(raw: &[u8], name: &str) -> bool {
 }
 
 /// What the parser makes of each kind of value.
-trait Build<'a> {
+pub(super) trait Build<'a> {
     type V;
     type K;
     /// Whether the builder reads the text of strings, numbers and keys; validation alone
@@ -701,7 +736,7 @@ impl<'a> Parser<'a> {
 }
 
 /// Resolves the escapes of a validated string body. Lone surrogates become U+FFFD.
-fn unescape(raw: &[u8]) -> String {
+pub(super) fn unescape(raw: &[u8]) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut i = 0;
     let hex = |i: usize| {

@@ -710,15 +710,17 @@ struct Canonical;
 
 impl Prepare for Canonical {
     fn prepare(&self, ev: &Event<'_>, into: &mut Vec<u8>) -> Result<(), Reject> {
+        let start = into.len();
+        into.extend_from_slice(&[0; 32]);
+        // The line is checked here, canonicalised in the same pass ([`Prepare::checks_lines`]).
+        let canonical =
+            json::check_and_canonicalize(ev.raw(), into).map_err(|e| Reject(e.to_string()))?;
         if json::has_lone_surrogate(ev.raw()) {
             return Err(Reject(
                 "a lone UTF-16 surrogate has no canonical form (RFC 8785)".into(),
             ));
         }
-        let start = into.len();
-        into.extend_from_slice(&[0; 32]);
-        json::write_canonical_text(ev.raw(), into)
-            .map_err(|e| Reject(format!("cannot canonicalize: {}", e.0)))?;
+        canonical.map_err(|e| Reject(format!("cannot canonicalize: {}", e.0)))?;
         // Canonical JSON is written from `str`s: UTF-8. Checked here, on the pool, rather than
         // on the thread that commits.
         if simdutf8::basic::from_utf8(&into[start + 32..]).is_err() {
@@ -727,6 +729,10 @@ impl Prepare for Canonical {
         let hash = record::body_hash_bytes(&into[start + 32..]);
         into[start..start + 32].copy_from_slice(&hash);
         Ok(())
+    }
+
+    fn checks_lines(&self) -> bool {
+        true
     }
 }
 

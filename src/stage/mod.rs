@@ -150,6 +150,14 @@ pub trait Stage: Send {
 pub trait Prepare: Sync {
     /// Writes what the stage needs of the event to `into`, or rejects the event.
     fn prepare(&self, ev: &Event<'_>, into: &mut Vec<u8>) -> Result<(), Reject>;
+
+    /// Whether `prepare` checks each line as the engine does before a stage sees it (exactly
+    /// one JSON object, refused with the same reason), so that, when the stage reads no member
+    /// ([`Stage::fields`] gives none), the engine leaves that to it: one pass over the line
+    /// instead of two.
+    fn checks_lines(&self) -> bool {
+        false
+    }
 }
 
 /// What a [`Fold`] made of a slice of events, for its stage's [`Stage::merge`].

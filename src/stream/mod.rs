@@ -590,13 +590,28 @@ fn with_event<T>(
 ) -> Result<T, String> {
     let raw = &batch.data[line.start as usize..line.end as usize];
     if line.too_long {
-        return Err(format!(
-            "line longer than --max-line-bytes ({} bytes)",
-            raw.len()
-        ));
+        return Err(too_long(raw));
     }
     json::scan_object(raw, wanted, found).map_err(|e| e.to_string())?;
     f(&Event::new(raw, wanted, found, source, line.no))
+}
+
+/// [`with_event`] for a preparer that checks the line itself ([`Prepare::checks_lines`]).
+fn unchecked_event<T>(
+    batch: &Batch,
+    line: &Line,
+    source: &str,
+    f: impl FnOnce(&Event<'_>) -> Result<T, String>,
+) -> Result<T, String> {
+    let raw = &batch.data[line.start as usize..line.end as usize];
+    if line.too_long {
+        return Err(too_long(raw));
+    }
+    f(&Event::new(raw, &[], &[], source, line.no))
+}
+
+fn too_long(raw: &[u8]) -> String {
+    format!("line longer than --max-line-bytes ({} bytes)", raw.len())
 }
 
 /// What `Prepare::prepare` made of a slice of lines: the bytes, and per line their range or
@@ -626,14 +641,20 @@ fn prepare_lines(
         lines: Vec::with_capacity(lines.len()),
     };
     let mut found: Vec<Option<Span>> = Vec::with_capacity(wanted.len());
+    let checks = wanted.is_empty() && prep.checks_lines();
     for line in lines {
         let bytes = &mut p.bytes;
-        let r = with_event(batch, line, source, wanted, &mut found, |ev| {
+        let f = |ev: &Event<'_>| {
             let start = bytes.len();
             prep.prepare(ev, bytes)
                 .map(|()| (start, bytes.len()))
                 .map_err(|r| r.0)
-        });
+        };
+        let r = if checks {
+            unchecked_event(batch, line, source, f)
+        } else {
+            with_event(batch, line, source, wanted, &mut found, f)
+        };
         p.lines.push(r);
     }
     p
