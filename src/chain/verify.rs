@@ -399,20 +399,19 @@ impl Checker {
         // The event's canonical text is made by the same pass (it was a second walk of it).
         let mut spans = Vec::with_capacity(RECORD_MEMBERS.len());
         let mut canonical = Vec::with_capacity(line.len());
-        let event = if whole {
+        if whole {
             return whole_line(line);
-        } else {
-            match json::scan_object_canonicalizing(
-                line,
-                &RECORD_MEMBERS,
-                &mut spans,
-                EVENT,
-                &mut canonical,
-            ) {
-                // Not an object (or not JSON): the parser's own message.
-                Err(_) => return whole_line(line),
-                Ok(event) => event.map(|r| r.map(|()| canonical)),
-            }
+        }
+        let event = match json::scan_object_canonicalizing(
+            line,
+            &RECORD_MEMBERS,
+            &mut spans,
+            EVENT,
+            &mut canonical,
+        ) {
+            // Not an object (or not JSON): the parser's own message.
+            Err(_) => return whole_line(line),
+            Ok(event) => event.map(|r| r.map(|()| canonical)),
         };
         let text = |span: json::Span| &line[span.0 as usize..span.1 as usize];
         // RECORD_MEMBERS[0] is "type".

@@ -174,9 +174,7 @@ impl<'a> super::parse::Build<'a> for Canon<'a> {
         Canon::As(if b { "true" } else { "false" })
     }
     fn number(text: &'a str) -> Canon<'a> {
-        let digits = text.strip_prefix('-').unwrap_or(text);
-        if digits.len() < 16 && digits.bytes().all(|c| c.is_ascii_digit()) && text != "-0" {
-            // A plain integer below 2^53: ECMAScript writes its digits.
+        if plain_integer(text.as_bytes()) {
             return Canon::As(text);
         }
         match number(&Number::Text(Cow::Borrowed(text))) {
@@ -278,6 +276,12 @@ fn sort_members<T>(members: &mut [T], name: impl Fn(&T) -> &[u8]) -> Result<(), 
     Ok(())
 }
 
+/// A plain integer below 2^53, which ECMAScript writes as its digits: its text is canonical.
+fn plain_integer(text: &[u8]) -> bool {
+    let digits = text.strip_prefix(b"-").unwrap_or(text);
+    digits.len() < 16 && digits.iter().all(u8::is_ascii_digit) && text != b"-0"
+}
+
 /// The tree path is needed.
 struct Tree;
 
@@ -330,9 +334,7 @@ fn write_text(text: &[u8], out: &mut Vec<u8>, depth: usize) -> Result<(), Tree> 
         },
         Some(b't' | b'f' | b'n') => out.extend_from_slice(text),
         Some(_) => {
-            let digits = text.strip_prefix(b"-").unwrap_or(text);
-            if digits.len() < 16 && digits.iter().all(u8::is_ascii_digit) && text != b"-0" {
-                // A plain integer below 2^53: ECMAScript writes its digits.
+            if plain_integer(text) {
                 out.extend_from_slice(text);
             } else {
                 let t = std::str::from_utf8(text).map_err(|_| Tree)?;

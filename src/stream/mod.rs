@@ -586,32 +586,22 @@ fn with_event<T>(
     source: &str,
     wanted: &[String],
     found: &mut Vec<Option<Span>>,
+    check: bool,
     f: impl FnOnce(&Event<'_>) -> Result<T, String>,
 ) -> Result<T, String> {
     let raw = &batch.data[line.start as usize..line.end as usize];
     if line.too_long {
-        return Err(too_long(raw));
+        return Err(format!(
+            "line longer than --max-line-bytes ({} bytes)",
+            raw.len()
+        ));
+    }
+    if !check {
+        // The stage's preparer checks the line itself ([`Prepare::checks_lines`]).
+        return f(&Event::new(raw, &[], &[], source, line.no));
     }
     json::scan_object(raw, wanted, found).map_err(|e| e.to_string())?;
     f(&Event::new(raw, wanted, found, source, line.no))
-}
-
-/// [`with_event`] for a preparer that checks the line itself ([`Prepare::checks_lines`]).
-fn unchecked_event<T>(
-    batch: &Batch,
-    line: &Line,
-    source: &str,
-    f: impl FnOnce(&Event<'_>) -> Result<T, String>,
-) -> Result<T, String> {
-    let raw = &batch.data[line.start as usize..line.end as usize];
-    if line.too_long {
-        return Err(too_long(raw));
-    }
-    f(&Event::new(raw, &[], &[], source, line.no))
-}
-
-fn too_long(raw: &[u8]) -> String {
-    format!("line longer than --max-line-bytes ({} bytes)", raw.len())
 }
 
 /// What `Prepare::prepare` made of a slice of lines: the bytes, and per line their range or
@@ -650,11 +640,7 @@ fn prepare_lines(
                 .map(|()| (start, bytes.len()))
                 .map_err(|r| r.0)
         };
-        let r = if checks {
-            unchecked_event(batch, line, source, f)
-        } else {
-            with_event(batch, line, source, wanted, &mut found, f)
-        };
+        let r = with_event(batch, line, source, wanted, &mut found, !checks, f);
         p.lines.push(r);
     }
     p
@@ -731,7 +717,7 @@ fn run_lines(
     for (k, line) in lines.iter().enumerate() {
         let out = &mut chunk.out;
         let mut fatal = None;
-        let fault = with_event(batch, line, source, wanted, &mut found, |ev| {
+        let fault = with_event(batch, line, source, wanted, &mut found, true, |ev| {
             apply(ev, out).map_err(|f| match f {
                 Fault::Bad(r) => r.0,
                 Fault::Fatal(e) => {
