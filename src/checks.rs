@@ -86,6 +86,13 @@ pub fn one_pass_canonical(data: &[u8]) {
     if let Ok(Err(_)) = one {
         assert_eq!(out, b"kept", "left as it was");
     }
+    // Canonical text is its own canonical text, found as it came (what verify reads back).
+    if let Ok(Ok(canonical)) = &one {
+        let mut again = Vec::new();
+        let r = json::check_and_canonicalize(canonical, &mut again);
+        assert_eq!(r, Ok(Ok(())), "canonical text refused");
+        assert_eq!(&again, canonical, "canonical text changed");
+    }
 
     // As verify reads a record line: the event is one member among others.
     let mut line = br#"{"type":"record","event":"#.to_vec();

@@ -125,14 +125,16 @@ fn put_or_tree(v: Canon<'_>, text: &[u8], out: &mut Vec<u8>) -> Result<(), NotCa
     }
 }
 
-/// A value's canonical text, built by the validating parser bottom-up: scalars are the text
-/// they came as when that is already canonical (strings without escapes, plain integers,
-/// literals), objects and arrays their written text. `Tree` where [`write_text`] would take
-/// the tree path, under the same rules, so both give the same bytes.
+/// A value's canonical text, built by the validating parser bottom-up: a value is the text it
+/// came as when that is already canonical (strings without escapes or escaped as RFC 8785
+/// escapes, plain integers, literals, and objects and arrays of such values without
+/// whitespace, members in order: what `binge entwine export` writes), otherwise its written
+/// text. `Tree` where [`write_text`] would take the tree path, under the same rules, so both
+/// give the same bytes.
 enum Canon<'a> {
-    /// A string without escapes: its text between the quotes.
+    /// A string whose text between the quotes is its canonical text's.
     Str(&'a str),
-    /// A literal or number written as it came.
+    /// A value whose text is its canonical text.
     As(&'a str),
     Bytes(Vec<u8>),
     Tree,
@@ -146,6 +148,11 @@ impl Canon<'_> {
             Canon::Bytes(b) => b.len(),
             Canon::Tree => 0,
         }
+    }
+
+    /// Whether the value's canonical text is the text it came as.
+    fn as_it_came(&self) -> bool {
+        matches!(self, Canon::Str(_) | Canon::As(_))
     }
 
     fn put(&self, out: &mut Vec<u8>) {
@@ -188,14 +195,24 @@ impl<'a> super::parse::Build<'a> for Canon<'a> {
         }
         let mut out = Vec::with_capacity(raw.len() + 2);
         write_str(&super::parse::unescape(raw.as_bytes()), &mut out);
+        if out[1..out.len() - 1] == *raw.as_bytes() {
+            return Canon::Str(raw);
+        }
         Canon::Bytes(out)
     }
     fn key(raw: &'a str, escaped: bool) -> (&'a str, bool) {
         (raw, escaped)
     }
-    fn array(items: Vec<Canon<'a>>) -> Canon<'a> {
+    fn array(items: Vec<Canon<'a>>, text: &'a str) -> Canon<'a> {
         if items.iter().any(|v| matches!(v, Canon::Tree)) {
             return Canon::Tree;
+        }
+        // Without whitespace the text is as long as the items and their commas.
+        if items.iter().all(Canon::as_it_came)
+            && text.len()
+                == 2 + items.iter().map(|v| v.len() + 1).sum::<usize>() - 1.min(items.len())
+        {
+            return Canon::As(text);
         }
         let mut out = Vec::with_capacity(2 + items.iter().map(|v| v.len() + 1).sum::<usize>());
         out.push(b'[');
@@ -208,12 +225,15 @@ impl<'a> super::parse::Build<'a> for Canon<'a> {
         out.push(b']');
         Canon::Bytes(out)
     }
-    fn object(mut members: Vec<((&'a str, bool), Canon<'a>)>) -> Canon<'a> {
+    fn object(mut members: Vec<((&'a str, bool), Canon<'a>)>, text: &'a str) -> Canon<'a> {
         if members
             .iter()
             .any(|((_, escaped), v)| *escaped || matches!(v, Canon::Tree))
         {
             return Canon::Tree;
+        }
+        if as_it_came(&members, text) {
+            return Canon::As(text);
         }
         if sort_members(&mut members, |m| m.0.0.as_bytes()).is_err() {
             return Canon::Tree;
@@ -237,6 +257,23 @@ impl<'a> super::parse::Build<'a> for Canon<'a> {
         out.push(b'}');
         Canon::Bytes(out)
     }
+}
+
+/// Whether an object's text (`members` built from it, names without escapes) is its canonical
+/// text: its values are, its names are ASCII in strictly increasing order (so UTF-16 order,
+/// and none repeats), and it has no whitespace, which the length settles: validated text
+/// holds nothing else between the tokens.
+fn as_it_came(members: &[((&str, bool), Canon<'_>)], text: &str) -> bool {
+    let len = 2 + members
+        .iter()
+        .map(|((name, _), v)| name.len() + 3 + v.len() + 1)
+        .sum::<usize>()
+        - 1.min(members.len());
+    len == text.len()
+        && members
+            .iter()
+            .all(|((name, _), v)| v.as_it_came() && name.is_ascii())
+        && members.windows(2).all(|w| w[0].0.0 < w[1].0.0)
 }
 
 /// Sorts an object's members into RFC 8785's order of their names (given without escapes,

@@ -463,8 +463,10 @@ pub(super) trait Build<'a> {
     /// `raw` is the text between the quotes, escapes not yet resolved.
     fn string(raw: &'a str, escaped: bool) -> Self::V;
     fn key(raw: &'a str, escaped: bool) -> Self::K;
-    fn array(items: Vec<Self::V>) -> Self::V;
-    fn object(members: Vec<(Self::K, Self::V)>) -> Self::V;
+    /// `text` is the array's whole text, brackets included ("" when `TEXT` is false).
+    fn array(items: Vec<Self::V>, text: &'a str) -> Self::V;
+    /// `text` is the object's whole text, braces included ("" when `TEXT` is false).
+    fn object(members: Vec<(Self::K, Self::V)>, text: &'a str) -> Self::V;
 }
 
 /// Validation only.
@@ -479,8 +481,8 @@ impl Build<'_> for Skip {
     fn number(_: &str) {}
     fn string(_: &str, _: bool) {}
     fn key(_: &str, _: bool) {}
-    fn array(_: Vec<()>) {}
-    fn object(_: Vec<((), ())>) {}
+    fn array(_: Vec<()>, _: &str) {}
+    fn object(_: Vec<((), ())>, _: &str) {}
 }
 
 /// A [`Value`] tree borrowing from the input.
@@ -508,10 +510,10 @@ impl<'a> Build<'a> for Tree {
             Cow::Borrowed(raw)
         }
     }
-    fn array(items: Vec<Value<'a>>) -> Value<'a> {
+    fn array(items: Vec<Value<'a>>, _: &'a str) -> Value<'a> {
         Value::Array(items)
     }
-    fn object(members: Vec<(Cow<'a, str>, Value<'a>)>) -> Value<'a> {
+    fn object(members: Vec<(Cow<'a, str>, Value<'a>)>, _: &'a str) -> Value<'a> {
         Value::Object(members)
     }
 }
@@ -627,11 +629,12 @@ impl<'a> Parser<'a> {
         if depth > MAX_DEPTH {
             return Err(self.err("nesting too deep"));
         }
+        let start = self.i;
         self.i += 1;
         self.ws();
         if self.peek() == Some(b'}') {
             self.i += 1;
-            return Ok(B::object(Vec::new()));
+            return Ok(B::object(Vec::new(), self.text_for::<B>(start, self.i)));
         }
         // Room for a typical event's members up front: growing from empty reallocates
         // several times per object (nothing is allocated when validating: `B::V` is `()`).
@@ -650,7 +653,7 @@ impl<'a> Parser<'a> {
             self.ws();
             match self.next() {
                 Some(b',') => self.ws(),
-                Some(b'}') => return Ok(B::object(members)),
+                Some(b'}') => return Ok(B::object(members, self.text_for::<B>(start, self.i))),
                 _ => return Err(self.err_back("expected ',' or '}' in an object")),
             }
         }
@@ -660,19 +663,20 @@ impl<'a> Parser<'a> {
         if depth > MAX_DEPTH {
             return Err(self.err("nesting too deep"));
         }
+        let start = self.i;
         self.i += 1;
         self.ws();
         let mut items = Vec::new();
         if self.peek() == Some(b']') {
             self.i += 1;
-            return Ok(B::array(items));
+            return Ok(B::array(items, self.text_for::<B>(start, self.i)));
         }
         loop {
             items.push(self.value::<B>(depth)?);
             self.ws();
             match self.next() {
                 Some(b',') => self.ws(),
-                Some(b']') => return Ok(B::array(items)),
+                Some(b']') => return Ok(B::array(items, self.text_for::<B>(start, self.i))),
                 _ => return Err(self.err_back("expected ',' or ']' in an array")),
             }
         }
