@@ -386,7 +386,11 @@ impl Checker {
     /// at is kept: building and freeing a tree per event was most of verify's work. Other
     /// lines (stream heads, checkpoints, proofs), and every line when `whole` (`--order` writes
     /// the records again), are parsed whole.
-    pub fn read_line(line: &[u8], whole: bool) -> Result<ReadLine, json::Error> {
+    pub fn read_line(
+        line: &[u8],
+        whole: bool,
+        scratch: &mut Scratch,
+    ) -> Result<ReadLine, json::Error> {
         let whole_line = |line| {
             json::parse_value(line).map(|v| {
                 let ahead = Checker::read_ahead(&v);
@@ -397,21 +401,21 @@ impl Checker {
         // (the last of a repeated name, an escaped name by what it decodes to, as lookups in
         // a parsed line find them); the rest of the line is not looked at again.
         // The event's canonical text is made by the same pass (it was a second walk of it).
-        let mut spans = Vec::with_capacity(RECORD_MEMBERS.len());
-        let mut canonical = Vec::with_capacity(line.len());
         if whole {
             return whole_line(line);
         }
+        let Scratch { spans, canonical } = scratch;
+        canonical.clear();
         let event = match json::scan_object_canonicalizing(
             line,
             &RECORD_MEMBERS,
-            &mut spans,
+            spans,
             EVENT,
-            &mut canonical,
+            canonical,
         ) {
             // Not an object (or not JSON): the parser's own message.
             Err(_) => return whole_line(line),
-            Ok(event) => event.map(|r| r.map(|()| canonical)),
+            Ok(event) => event.map(|r| r.map(|()| &canonical[..])),
         };
         let text = |span: json::Span| &line[span.0 as usize..span.1 as usize];
         // RECORD_MEMBERS[0] is "type".
@@ -419,7 +423,7 @@ impl Checker {
             return whole_line(line);
         }
         let mut fields = Vec::with_capacity(RECORD_MEMBERS.len());
-        for (name, span) in RECORD_MEMBERS.iter().zip(&spans) {
+        for (name, span) in RECORD_MEMBERS.iter().zip(spans.iter()) {
             let Some(span) = *span else { continue };
             if *name == "event" {
                 continue;
@@ -430,7 +434,7 @@ impl Checker {
         let Some(origin) = v.member("origin").and_then(Value::as_str) else {
             return whole_line(line);
         };
-        let read = read_record_with(origin, &v, event);
+        let read = read_record_with(origin, &v, event.as_ref().map(|r| r.as_deref()));
         Ok(ReadLine::Record {
             origin: origin.to_string(),
             seq: note::uint_field(&v, "seq"),
@@ -1170,6 +1174,14 @@ pub enum ReadLine {
     Whole(Value<'static>, Option<Result<Read, Unusable>>),
 }
 
+/// What [`Checker::read_line`] fills and empties again for each line, kept by each thread
+/// that reads lines so that a line costs no allocation for them.
+#[derive(Default)]
+pub struct Scratch {
+    spans: Vec<Option<json::Span>>,
+    canonical: Vec<u8>,
+}
+
 /// A record line read: the record its fields give (its body hash from the event when the
 /// line has one), its leaf (and its bytes when it is signed), the leaf the line states, and
 /// what disagrees.
@@ -1183,10 +1195,12 @@ pub struct Read {
 }
 
 fn read_record(origin: &str, v: &Value<'_>) -> Result<Read, Unusable> {
-    let event = v
-        .member("event")
-        .map(|e| json::canonical(e).map(String::into_bytes));
-    read_record_with(origin, v, event)
+    let event = v.member("event").map(json::canonical);
+    read_record_with(
+        origin,
+        v,
+        event.as_ref().map(|r| r.as_deref().map(str::as_bytes)),
+    )
 }
 
 /// The value of a member of a record line that the validating pass found: the forms every
@@ -1215,7 +1229,7 @@ fn member_value(text: &[u8]) -> Result<Value<'_>, json::Error> {
 fn read_record_with(
     origin: &str,
     v: &Value<'_>,
-    event: Option<Result<Vec<u8>, json::NotCanonical>>,
+    event: Option<Result<&[u8], &json::NotCanonical>>,
 ) -> Result<Read, Unusable> {
     let bad = |what: &str| Unusable(format!("a record of {origin} without a valid {what}"));
     let seq = note::uint_field(v, "seq").ok_or_else(|| bad("seq"))?;
@@ -1237,13 +1251,13 @@ fn read_record_with(
     if let Some(event) = event {
         match event {
             Ok(c) => {
-                let h = record::body_hash_bytes(&c);
+                let h = record::body_hash_bytes(c);
                 if h != body_hash {
                     findings.push(("body", note::hex(&h), note::hex(&body_hash)));
                     body_hash = h;
                 }
             }
-            Err(e) => findings.push(("body", "canonical JSON".into(), e.0)),
+            Err(e) => findings.push(("body", "canonical JSON".into(), e.0.clone())),
         }
     }
     let rec = Record {

@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use anyhow::Context;
 use rayon::prelude::*;
 
-use crate::chain::verify::{Checker, Order, ReadLine, Severity, Trust, Unusable};
+use crate::chain::verify::{Checker, Order, ReadLine, Scratch, Severity, Trust, Unusable};
 use crate::cli::VerifyArgs;
 use crate::exit::{Exit, UsageError};
 use crate::json::{self, Number, Value};
@@ -142,7 +142,10 @@ fn check_file(
             let read = batch
                 .lines
                 .par_iter()
-                .map(|(n, at)| (*n, Checker::read_line(&batch.text[at.clone()], order)))
+                .map_init(Scratch::default, |scratch, (n, at)| {
+                    let line = &batch.text[at.clone()];
+                    (*n, Checker::read_line(line, order, scratch))
+                })
                 .collect();
             let _ = spare_tx.try_send(batch);
             read
