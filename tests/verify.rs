@@ -663,6 +663,15 @@ fn a_record_line_is_read_by_what_its_json_says() {
         "an escaped name, and a repeated one whose last is right: {f:?}"
     );
 
+    // A hash whose digits are escaped is those digits.
+    let mut lines = clean.clone();
+    let i = at(9);
+    let prev = lines[i].find("\"prev\":\"").unwrap() + 8;
+    let digit = lines[i].as_bytes()[prev];
+    lines[i].replace_range(prev..prev + 1, &format!("\\u{:04x}", digit));
+    let (code, f) = verify(a.dir.path(), &t, &lines, &[]);
+    assert_eq!(code, 0, "a hash with an escaped digit: {f:?}");
+
     let mut lines = clean.clone();
     let i = at(8);
     let l = &lines[i];

@@ -396,7 +396,12 @@ pub fn hashes_field(v: &crate::json::Value<'_>, k: &str) -> Option<Vec<Hash>> {
 
 /// A non-negative integer in member `k` of an exported line.
 pub fn uint_field(v: &crate::json::Value<'_>, k: &str) -> Option<u64> {
-    match v.member(k)? {
+    uint(v.member(k))
+}
+
+/// A value as an unsigned integer, as [`uint_field`] reads a member.
+pub fn uint(v: Option<&crate::json::Value<'_>>) -> Option<u64> {
+    match v? {
         crate::json::Value::Number(n) => n.as_i64().and_then(|i| u64::try_from(i).ok()),
         _ => None,
     }

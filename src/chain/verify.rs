@@ -422,23 +422,16 @@ impl Checker {
         if spans[0].map(text) != Some(&b"\"record\""[..]) {
             return whole_line(line);
         }
-        let mut fields = Vec::with_capacity(RECORD_MEMBERS.len());
-        for (name, span) in RECORD_MEMBERS.iter().zip(spans.iter()) {
-            let Some(span) = *span else { continue };
-            if *name == "event" {
-                continue;
-            }
-            fields.push((std::borrow::Cow::Borrowed(*name), member_value(text(span))?));
-        }
-        let v = Value::Object(fields);
-        let Some(origin) = v.member("origin").and_then(Value::as_str) else {
+        let m = Members::Spans(line, spans);
+        let Some(origin) = m.with("origin", |v| v.and_then(Value::as_str).map(str::to_string))
+        else {
             return whole_line(line);
         };
-        let read = read_record_with(origin, &v, event.as_ref().map(|r| r.as_deref()));
+        let read = read_record_with(&origin, &m, event.as_ref().map(|r| r.as_deref()));
         Ok(ReadLine::Record {
-            origin: origin.to_string(),
-            seq: note::uint_field(&v, "seq"),
-            sig: v.member("sig").and_then(Value::as_str).map(str::to_string),
+            seq: m.with("seq", note::uint),
+            sig: m.with("sig", |v| v.and_then(Value::as_str).map(str::to_string)),
+            origin,
             read,
         })
     }
@@ -1196,11 +1189,57 @@ pub struct Read {
 
 fn read_record(origin: &str, v: &Value<'_>) -> Result<Read, Unusable> {
     let event = v.member("event").map(json::canonical);
-    read_record_with(
-        origin,
-        v,
-        event.as_ref().map(|r| r.as_deref().map(str::as_bytes)),
-    )
+    let event = event.as_ref().map(|r| r.as_deref().map(str::as_bytes));
+    read_record_with(origin, &Members::Parsed(v), event)
+}
+
+/// The members of a record line that [`read_record_with`] reads: from the parsed line, or
+/// straight from the spans of the validating pass (verify's path: no list of members is built,
+/// and a hash is decoded from its text).
+enum Members<'v, 'a> {
+    Parsed(&'v Value<'a>),
+    /// The line, and where each of [`RECORD_MEMBERS`] is in it.
+    Spans(&'a [u8], &'v [Option<json::Span>]),
+}
+
+impl Members<'_, '_> {
+    /// The text of member `name` of the line (one of [`RECORD_MEMBERS`]).
+    fn text<'a>(line: &'a [u8], spans: &[Option<json::Span>], name: &str) -> Option<&'a [u8]> {
+        let i = RECORD_MEMBERS.iter().position(|n| *n == name)?;
+        spans[i].map(|(s, e)| &line[s as usize..e as usize])
+    }
+
+    /// `f` of the member named `name` (`None` when there is none), as a lookup in the parsed
+    /// line finds it.
+    fn with<R>(&self, name: &str, f: impl FnOnce(Option<&Value<'_>>) -> R) -> R {
+        match self {
+            Members::Parsed(v) => f(v.member(name)),
+            Members::Spans(line, spans) => {
+                // The validating pass has checked the text, so it parses.
+                let v = Self::text(line, spans, name).and_then(|t| member_value(t).ok());
+                f(v.as_ref())
+            }
+        }
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.with(name, |v| v.is_some())
+    }
+
+    /// A 32-byte hash written as hex in member `name`.
+    fn hash(&self, name: &str) -> Option<Hash> {
+        if let Members::Spans(line, spans) = self
+            && let Some([b'"', hex @ .., b'"']) = Self::text(line, spans, name)
+            && !hex.contains(&b'\\')
+        {
+            let mut hash = [0; 32];
+            return note::unhex_into(hex, &mut hash).then_some(hash);
+        }
+        self.with(name, |v| {
+            let mut hash = [0; 32];
+            note::unhex_into(v?.as_str()?.as_bytes(), &mut hash).then_some(hash)
+        })
+    }
 }
 
 /// The value of a member of a record line that the validating pass found: the forms every
@@ -1225,28 +1264,29 @@ fn member_value(text: &[u8]) -> Result<Value<'_>, json::Error> {
     json::parse_value(text)
 }
 
-/// [`read_record`] with the event's canonical form made by the caller (`v` may lack the event).
+/// [`read_record`] with the event's canonical form made by the caller (`m` may lack the event).
 fn read_record_with(
     origin: &str,
-    v: &Value<'_>,
+    m: &Members<'_, '_>,
     event: Option<Result<&[u8], &json::NotCanonical>>,
 ) -> Result<Read, Unusable> {
     let bad = |what: &str| Unusable(format!("a record of {origin} without a valid {what}"));
-    let seq = note::uint_field(v, "seq").ok_or_else(|| bad("seq"))?;
-    let prev = note::hash_field(v, "prev").ok_or_else(|| bad("prev"))?;
-    let stated_leaf = note::hash_field(v, "leaf").ok_or_else(|| bad("leaf"))?;
-    let mut body_hash = note::hash_field(v, "body_hash").ok_or_else(|| bad("body_hash"))?;
-    let time_ms = match v.member("time_ms") {
-        Some(Value::Number(n)) => n.as_i64().ok_or_else(|| bad("time_ms"))?,
-        _ => return Err(bad("time_ms")),
-    };
-    let tick = match v.member("tick") {
-        None | Some(Value::Null) => None,
-        Some(t) => Some(TickRef {
+    let seq = m.with("seq", note::uint).ok_or_else(|| bad("seq"))?;
+    let prev = m.hash("prev").ok_or_else(|| bad("prev"))?;
+    let stated_leaf = m.hash("leaf").ok_or_else(|| bad("leaf"))?;
+    let mut body_hash = m.hash("body_hash").ok_or_else(|| bad("body_hash"))?;
+    let time_ms = m.with("time_ms", |v| match v {
+        Some(Value::Number(n)) => n.as_i64(),
+        _ => None,
+    });
+    let time_ms = time_ms.ok_or_else(|| bad("time_ms"))?;
+    let tick = m.with("tick", |v| match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(t) => Ok(Some(TickRef {
             index: note::uint_field(t, "index").ok_or_else(|| bad("tick"))?,
             hash: note::hash_field(t, "hash").ok_or_else(|| bad("tick"))?,
-        }),
-    };
+        })),
+    })?;
     let mut findings = Vec::new();
     if let Some(event) = event {
         match event {
@@ -1268,7 +1308,7 @@ fn read_record_with(
         time_ms,
         body_hash,
     };
-    let bytes = v.member("sig").is_some().then(|| rec.bytes());
+    let bytes = m.has("sig").then(|| rec.bytes());
     let leaf = rec.leaf();
     if leaf != stated_leaf {
         findings.push(("leaf", note::hex(&leaf), note::hex(&stated_leaf)));
