@@ -379,8 +379,13 @@ pub fn unhex(text: &str) -> Option<Vec<u8>> {
 
 /// A 32-byte hash written as hex in member `k` of an exported line.
 pub fn hash_field(v: &crate::json::Value<'_>, k: &str) -> Option<Hash> {
+    hash(v.member(k))
+}
+
+/// A value as a 32-byte hash written as hex, as [`hash_field`] reads a member.
+pub fn hash(v: Option<&crate::json::Value<'_>>) -> Option<Hash> {
     let mut hash = [0; 32];
-    unhex_into(v.member(k)?.as_str()?.as_bytes(), &mut hash).then_some(hash)
+    unhex_into(v?.as_str()?.as_bytes(), &mut hash).then_some(hash)
 }
 
 /// A list of 32-byte hashes written as hex in member `k` of an exported line.

@@ -1223,7 +1223,10 @@ impl Members<'_, '_> {
     }
 
     fn has(&self, name: &str) -> bool {
-        self.with(name, |v| v.is_some())
+        match self {
+            Members::Parsed(v) => v.member(name).is_some(),
+            Members::Spans(line, spans) => Self::text(line, spans, name).is_some(),
+        }
     }
 
     /// A 32-byte hash written as hex in member `name`.
@@ -1235,10 +1238,7 @@ impl Members<'_, '_> {
             let mut hash = [0; 32];
             return note::unhex_into(hex, &mut hash).then_some(hash);
         }
-        self.with(name, |v| {
-            let mut hash = [0; 32];
-            note::unhex_into(v?.as_str()?.as_bytes(), &mut hash).then_some(hash)
-        })
+        self.with(name, note::hash)
     }
 }
 

@@ -207,14 +207,13 @@ impl<'a> super::parse::Build<'a> for Canon<'a> {
         if items.iter().any(|v| matches!(v, Canon::Tree)) {
             return Canon::Tree;
         }
-        // Without whitespace the text is as long as the items and their commas.
-        if items.iter().all(Canon::as_it_came)
-            && text.len()
-                == 2 + items.iter().map(|v| v.len() + 1).sum::<usize>() - 1.min(items.len())
-        {
+        // The written text's length: brackets, items and the commas between them. Text as
+        // long as that has no whitespace.
+        let len = 2 + items.iter().map(|v| v.len() + 1).sum::<usize>() - 1.min(items.len());
+        if text.len() == len && items.iter().all(Canon::as_it_came) {
             return Canon::As(text);
         }
-        let mut out = Vec::with_capacity(2 + items.iter().map(|v| v.len() + 1).sum::<usize>());
+        let mut out = Vec::with_capacity(len);
         out.push(b'[');
         for (i, item) in items.iter().enumerate() {
             if i > 0 {
