@@ -275,8 +275,11 @@ impl Entwine {
         job.cursor = None;
         job.start = None;
         job.end = None;
-        // Enough to refill the queue; more would only keep the buffers of a burst alive.
-        if self.spare.len() < QUEUED {
+        // As many as can be out at once (the one being taken in, the queue, and the writer's
+        // group of up to QUEUED + 1), so a busy run reuses its buffers instead of growing new
+        // ones by doubling and faulting in their pages; what is kept is no more than the run
+        // already held at its busiest.
+        if self.spare.len() < 2 * QUEUED + 2 {
             self.spare.push(job);
         }
     }

@@ -193,6 +193,7 @@ pub fn run_from(
         (None, None, None) => None,
     };
     let mut inflight: Option<crossbeam_channel::Receiver<Ready>> = None;
+    let mut after = Output::new();
     while stop.is_none() {
         let got = match rx.try_recv() {
             Ok(msg) => Got::Msg(msg),
@@ -308,7 +309,9 @@ pub fn run_from(
         // Its buffer is read into again.
         let _ = spare_tx.try_send(std::mem::take(&mut batch.data));
         if stop.is_none() {
-            let mut after = Output::new();
+            // One buffer for the run: a fresh one per batch grew by doubling, each growth a
+            // copy and new pages to fault in (entwine emits every event here).
+            after.clear();
             let idle = rx.is_empty() && inflight.is_none();
             let done = stage.batch_done(&mut after, idle);
             match sink.write_events(after.as_bytes()) {
