@@ -349,10 +349,12 @@ fi
 if want startup; then
     echo
     echo "== start-up: one run on empty input (200 runs, median of $runs rounds)"
-    for tool in binge jaq; do
+    # /bin/true is the floor: what starting any process costs on this machine this run.
+    for tool in binge jaq true; do
         case $tool in
             binge) cmd=("$binge" filter true) ;;
             jaq) have jaq || continue; cmd=(jaq -c .) ;;
+            true) cmd=(/bin/true) ;;
         esac
         times=()
         for _ in $(seq "$runs"); do
@@ -364,6 +366,7 @@ if want startup; then
         ms=$(printf '%s\n' "${times[@]}" | median)
         printf '%-12s %9.2f ms\n' "$tool" "$ms"
         [ $tool = binge ] && startup_ms=$ms
+        [ $tool = true ] && floor_ms=$ms
     done
 fi
 
@@ -378,6 +381,6 @@ for row in "${summary[@]}"; do
 done
 [ -n "${entwine_rate:-}" ] && printf '%-10s %9s events/s %s\n' entwine "$entwine_rate" "(goal >= 250,000)"
 [ -n "${verify_rate:-}" ] && printf '%-10s %9s records/s %s\n' verify "$verify_rate" "(goal >= 500,000)"
-[ -n "${startup_ms:-}" ] && printf '%-10s %9s ms %s\n' start-up "$startup_ms" "(goal <= 2 ms)"
+[ -n "${startup_ms:-}" ] && printf '%-10s %9s ms %s\n' start-up "$startup_ms" "(goal <= 2 ms; /bin/true ${floor_ms:-?} ms)"
 [ -n "${signing:-}" ] && echo "machine speed this run: $signing"
 true
