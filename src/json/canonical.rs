@@ -301,13 +301,13 @@ fn sort_members<T>(members: &mut [T], name: impl Fn(&T) -> &[u8]) -> Result<(), 
 
 /// Sorts members with ASCII names: UTF-16 order is byte order for them.
 ///
-/// An event's object is sorted through a key per member, its name's first eight bytes as one
-/// big-endian integer (a shorter name padded with zeros, which orders it first as its bytes
-/// would: a name in validated text has no raw NUL), with the member's index; whole names are
-/// compared only when those bytes tie. The keys are 16 bytes where a member is several times
-/// that, and are made once where a comparator would make two per comparison: sorting the
-/// members themselves was a twentieth of `entwine`'s CPU on the loghub corpus (PROFILE.md).
-/// The members are then put into the keys' order, each moved at most once.
+/// The sort is of a key per member: its name's first eight bytes as one big-endian integer (a
+/// shorter name padded with zeros, which orders it first as its bytes would: a name in
+/// validated text has no raw NUL), with the member's index; whole names are compared only when
+/// those bytes tie. The keys are 16 bytes where a member is several times that, and are made
+/// once where a comparator would make two per comparison: sorting the members themselves was
+/// 5-8% of `entwine`'s CPU on the loghub corpus (PROFILE.md). The members are then put into
+/// the keys' order, each moved at most once.
 fn sort_ascii<T>(members: &mut [T], name: &impl Fn(&T) -> &[u8]) {
     fn head(name: &[u8]) -> u64 {
         match name.first_chunk::<8>() {
@@ -318,31 +318,29 @@ fn sort_ascii<T>(members: &mut [T], name: &impl Fn(&T) -> &[u8]) {
                 .fold(0, |h, (i, &b)| h | u64::from(b) << (56 - 8 * i)),
         }
     }
-    const KEYED: usize = 64;
-    if members.len() > KEYED {
-        members.sort_unstable_by(|a, b| {
-            let (a, b) = (name(a), name(b));
-            head(a).cmp(&head(b)).then_with(|| a.cmp(b))
-        });
-        return;
-    }
-    let mut keys = [(0u64, 0u8); KEYED];
-    let keys = &mut keys[..members.len()];
+    // An event's object has its keys on the stack; only a larger one allocates them.
+    const ON_STACK: usize = 64;
+    let n = members.len();
+    let (mut on_stack, mut on_heap);
+    let keys: &mut [(u64, u32)] = if n <= ON_STACK {
+        on_stack = [(0, 0); ON_STACK];
+        &mut on_stack[..n]
+    } else {
+        on_heap = vec![(0, 0); n];
+        &mut on_heap
+    };
     for (i, (k, m)) in keys.iter_mut().zip(members.iter()).enumerate() {
-        *k = (head(name(m)), i as u8);
+        *k = (head(name(m)), i as u32);
     }
-    keys.sort_unstable_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then_with(|| name(&members[usize::from(a.1)]).cmp(name(&members[usize::from(b.1)])))
-    });
-    // Position j takes the member that was at keys[j].1: follow each cycle of that
-    // permutation with swaps, marking the positions filled.
-    let mut placed = [false; KEYED];
-    for i in 0..members.len() {
+    let at = |i: u32| name(&members[i as usize]);
+    keys.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| at(a.1).cmp(at(b.1))));
+    // Position j takes the member that was at keys[j].1. Each cycle of that permutation is
+    // followed with swaps, and a position filled is marked by pointing its key at itself.
+    for i in 0..n {
         let mut j = i;
-        while !placed[j] {
-            placed[j] = true;
-            let from = usize::from(keys[j].1);
+        loop {
+            let from = keys[j].1 as usize;
+            keys[j].1 = j as u32;
             if from == i {
                 break;
             }
