@@ -524,7 +524,8 @@ fn append(tx: &rusqlite::Transaction<'_>, origin: &str, group: &[Box<Job>]) -> a
 /// Starts from the newest checkpoint that keeps its frontier, so start-up reads only the
 /// records after it rather than the whole stream. The frontier must give the root the
 /// checkpoint's signed note states, and the last record before it must still give its leaf
-/// and body hash; the records before are the signed tree's, checked by `binge verify`.
+/// from its event and the leaf stored before it; the records before are the signed tree's,
+/// checked by `binge verify`.
 fn start_at_checkpoint(
     conn: &rusqlite::Connection,
     verifier: &Verifier,
@@ -554,12 +555,8 @@ fn start_at_checkpoint(
     let Some(s) = last.first().filter(|s| s.record.seq == cp.size - 1) else {
         return Err(tampered(format!("record {} is missing", cp.size - 1)));
     };
-    if record::body_hash(&s.body) != s.record.body_hash {
-        return Err(tampered(format!(
-            "the event of record {} no longer gives its body hash",
-            cp.size - 1
-        )));
-    }
+    // The record as read has the hash of its stored event and the stored leaf before it
+    // (the state file keeps neither apart): an edit of either, or of any field, shows here.
     let leaf = s.record.leaf();
     if leaf.as_slice() != s.leaf {
         return Err(tampered(format!(
@@ -588,8 +585,8 @@ fn caught_up(
 }
 
 /// Takes in the records stored beyond `chain`, and checks them before anything is signed over
-/// them: each record's event still gives its body hash, its fields still give its leaf, it
-/// links to the record before it, every signed checkpoint among them opens with the stream's
+/// them: each record's event and fields, with the leaf stored before it, still give its leaf,
+/// the first links to the chain already taken in, every signed checkpoint among them opens with the stream's
 /// key and states the root of the leaves before it, and the stored head is the last leaf. An
 /// edited state file is refused rather than extended.
 fn catch_up(
@@ -619,19 +616,13 @@ fn catch_up(
         if page.is_empty() {
             break;
         }
-        let hashed: Vec<(Hash, Hash)> = page
-            .par_iter()
-            .map(|s| (record::body_hash(&s.body), s.record.leaf()))
-            .collect();
-        for (s, (body_hash, leaf)) in page.iter().zip(hashed) {
+        // Each record as read carries the hash of its stored event and the stored leaf
+        // before it, so its leaf made again covers the event, every field and the link.
+        let leaves: Vec<Hash> = page.par_iter().map(|s| s.record.leaf()).collect();
+        for (s, leaf) in page.iter().zip(leaves) {
             let seq = s.record.seq;
             if seq != at {
                 return Err(tampered(format!("record {at} is missing")));
-            }
-            if body_hash != s.record.body_hash {
-                return Err(tampered(format!(
-                    "the event of record {seq} no longer gives its body hash"
-                )));
             }
             if leaf.as_slice() != s.leaf {
                 return Err(tampered(format!("record {seq} no longer gives its leaf")));

@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::chain::merkle::Hash;
-use crate::chain::record::{Record, TickRef};
+use crate::chain::record::{self, Record, TickRef};
 
 pub const SCHEMA_1: &str = "
 CREATE TABLE entwine_streams (
@@ -67,6 +67,17 @@ CREATE TABLE entwine_witnessed (
 /// every record before it. Checkpoints made before this step have none.
 pub const SCHEMA_3: &str = "
 ALTER TABLE entwine_checkpoints ADD COLUMN frontier BLOB;
+";
+
+/// A record's `prev` and `body_hash` are not kept: `prev` is the leaf of the record before it
+/// (the stream's genesis for the first) and `body_hash` the hash of its body, both given back
+/// by [`records`] and the other readers. They were 64 of a record's ~490 bytes, and the
+/// appending thread's writes are a quarter of `entwine`'s time. Nothing checked is lost: the
+/// stored leaf covers both, and each reader's caller recomputes it. SQLite rewrites the table
+/// for this step, once.
+pub const SCHEMA_4: &str = "
+ALTER TABLE entwine_records DROP COLUMN prev;
+ALTER TABLE entwine_records DROP COLUMN body_hash;
 ";
 
 /// The size `witness` last cosigned for the stream (0 when none).
@@ -176,50 +187,73 @@ fn hash(v: Vec<u8>) -> Hash {
     Hash::try_from(v.as_slice()).unwrap_or([0; 32])
 }
 
-fn stored(origin: &str, r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
-    let tick = match (r.get::<_, Option<i64>>(2)?, r.get::<_, Option<Vec<u8>>>(3)?) {
+/// A row as a [`Stored`], its `prev` given (the leaf of the row before it) and its body hash
+/// made from its body.
+fn stored(origin: &str, prev: Hash, r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
+    let tick = match (r.get::<_, Option<i64>>(1)?, r.get::<_, Option<Vec<u8>>>(2)?) {
         (Some(index), Some(h)) => Some(TickRef {
             index: index as u64,
             hash: hash(h),
         }),
         _ => None,
     };
+    let body: String = r.get(5)?;
     Ok(Stored {
         record: Record {
             origin: origin.to_string(),
             seq: r.get::<_, i64>(0)? as u64,
-            prev: hash(r.get(1)?),
+            prev,
             tick,
-            time_ms: r.get(4)?,
-            body_hash: hash(r.get(5)?),
+            time_ms: r.get(3)?,
+            body_hash: record::body_hash(&body),
         },
-        leaf: r.get(6)?,
-        body: r.get(7)?,
-        sig: r.get(8)?,
+        leaf: r.get(4)?,
+        body,
+        sig: r.get(6)?,
     })
 }
 
-const COLUMNS: &str = "seq, prev, tick_index, tick_hash, time_ms, body_hash, leaf, body, sig";
+const COLUMNS: &str = "seq, tick_index, tick_hash, time_ms, leaf, body, sig";
+
+/// The `prev` of record `seq`: the stored leaf of the record before it, or the stream's
+/// genesis for the first. Zeros when there is neither, which no record's leaf was made from.
+fn prev_of(conn: &Connection, origin: &str, seq: u64) -> anyhow::Result<Hash> {
+    if seq == 0 {
+        let public = stream(conn, origin)?.and_then(|st| <[u8; 32]>::try_from(st.public).ok());
+        return Ok(public.map_or([0; 32], |p| record::genesis(origin, &p)));
+    }
+    Ok(conn
+        .prepare_cached("SELECT leaf FROM entwine_records WHERE origin = ?1 AND seq = ?2")?
+        .query_row(params![origin, (seq - 1) as i64], |r| Ok(hash(r.get(0)?)))
+        .optional()?
+        .unwrap_or([0; 32]))
+}
 
 pub fn record(conn: &Connection, origin: &str, seq: u64) -> anyhow::Result<Option<Stored>> {
+    let prev = prev_of(conn, origin, seq)?;
     Ok(conn
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM entwine_records WHERE origin = ?1 AND seq = ?2"
         ))?
-        .query_row(params![origin, seq as i64], |r| stored(origin, r))
+        .query_row(params![origin, seq as i64], |r| stored(origin, prev, r))
         .optional()?)
 }
 
 /// The records with `from <= seq < to`, in order.
 pub fn records(conn: &Connection, origin: &str, from: u64, to: u64) -> anyhow::Result<Vec<Stored>> {
+    let mut out = Vec::new();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM entwine_records WHERE origin = ?1 AND seq >= ?2 AND seq < ?3 \
          ORDER BY seq"
     ))?;
-    let rows = stmt.query_map(params![origin, from as i64, to as i64], |r| {
-        stored(origin, r)
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let mut rows = stmt.query(params![origin, from as i64, to as i64])?;
+    let mut prev = prev_of(conn, origin, from)?;
+    while let Some(r) = rows.next()? {
+        let s = stored(origin, prev, r)?;
+        prev = hash(s.leaf.clone());
+        out.push(s);
+    }
+    Ok(out)
 }
 
 /// Calls `f` for every record from `from` on, in order.
@@ -233,8 +267,11 @@ pub fn each_record(
         "SELECT {COLUMNS} FROM entwine_records WHERE origin = ?1 AND seq >= ?2 ORDER BY seq"
     ))?;
     let mut rows = stmt.query(params![origin, from as i64])?;
+    let mut prev = prev_of(conn, origin, from)?;
     while let Some(r) = rows.next()? {
-        f(stored(origin, r)?)?;
+        let s = stored(origin, prev, r)?;
+        prev = hash(s.leaf.clone());
+        f(s)?;
     }
     Ok(())
 }
@@ -265,8 +302,8 @@ pub struct Inserter<'t> {
 }
 
 const INSERT_RECORD: &str = "INSERT INTO entwine_records \
-    (origin, seq, prev, tick_index, tick_hash, time_ms, body_hash, leaf, body, sig) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+    (origin, seq, tick_index, tick_hash, time_ms, leaf, body, sig) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
 impl<'t> Inserter<'t> {
     pub fn new(tx: &'t Transaction<'_>) -> anyhow::Result<Inserter<'t>> {
@@ -294,7 +331,9 @@ impl<'t> Inserter<'t> {
         })
     }
 
-    /// `body` is the canonical JSON, UTF-8 (bound as text without checking it again).
+    /// `body` is the canonical JSON, UTF-8 (bound as text without checking it again). The
+    /// record's `prev` and `body_hash` are not stored ([`SCHEMA_4`]): they must be the leaf of
+    /// the record before it (or the genesis) and the hash of `body`, as readers give them back.
     pub fn insert(
         &mut self,
         r: &Record,
@@ -331,16 +370,14 @@ impl<'t> Inserter<'t> {
         let rcs = [
             text(1, r.origin.as_bytes()),
             int(2, r.seq as i64),
-            blob(3, &r.prev),
-            r.tick.map_or_else(|| null(4), |t| int(4, t.index as i64)),
+            r.tick.map_or_else(|| null(3), |t| int(3, t.index as i64)),
             r.tick
                 .as_ref()
-                .map_or_else(|| null(5), |t| blob(5, &t.hash)),
-            int(6, r.time_ms),
-            blob(7, &r.body_hash),
-            blob(8, leaf),
-            text(9, body),
-            sig.map_or_else(|| null(10), |v| blob(10, v)),
+                .map_or_else(|| null(4), |t| blob(4, &t.hash)),
+            int(5, r.time_ms),
+            blob(6, leaf),
+            text(7, body),
+            sig.map_or_else(|| null(8), |v| blob(8, v)),
         ];
         if let Some(&rc) = rcs.iter().find(|&&rc| rc != ffi::SQLITE_OK) {
             return Err(sqlite_error(self.db, rc).into());
@@ -482,30 +519,107 @@ mod tests {
     use super::*;
     use crate::store::{Durability, Store};
 
-    /// What the inserter binds in place is what is read back, and a refused insert carries
-    /// SQLite's own error.
+    /// A state file written before SCHEMA_4 keeps its records, read back as they were written.
+    #[test]
+    fn records_kept_with_prev_and_body_hash_read_back_the_same_after_they_are_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let before = crate::store::MIGRATIONS
+            .iter()
+            .position(|m| *m == SCHEMA_4)
+            .unwrap();
+        let public = [4; 32];
+        let genesis = record::genesis("o", &public);
+        let mut recs = Vec::new();
+        let mut prev = genesis;
+        for seq in 0..3u64 {
+            let body = format!("{{\"n\":{seq}}}");
+            let r = Record {
+                origin: "o".into(),
+                seq,
+                prev,
+                tick: None,
+                time_ms: 1_700_000_000_000 + seq as i64,
+                body_hash: record::body_hash(&body),
+            };
+            prev = r.leaf();
+            recs.push((r, body));
+        }
+        let conn = Connection::open(&path).unwrap();
+        for step in &crate::store::MIGRATIONS[..before] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.execute_batch(&format!("PRAGMA user_version = {before}"))
+            .unwrap();
+        conn.execute(
+            "INSERT INTO entwine_streams VALUES ('o', ?1, 3, ?2, 0)",
+            params![public.as_slice(), prev.as_slice()],
+        )
+        .unwrap();
+        for (r, body) in &recs {
+            conn.execute(
+                "INSERT INTO entwine_records (origin, seq, prev, tick_index, tick_hash, \
+                 time_ms, body_hash, leaf, body, sig) \
+                 VALUES ('o', ?1, ?2, NULL, NULL, ?3, ?4, ?5, ?6, NULL)",
+                params![
+                    r.seq as i64,
+                    r.prev.as_slice(),
+                    r.time_ms,
+                    r.body_hash.as_slice(),
+                    r.leaf().as_slice(),
+                    body
+                ],
+            )
+            .unwrap();
+        }
+        drop(conn);
+        let store = Store::open(&path, Durability::Normal).unwrap();
+        let got = records(store.conn(), "o", 0, 3).unwrap();
+        let want: Vec<&Record> = recs.iter().map(|(r, _)| r).collect();
+        assert_eq!(got.iter().map(|s| &s.record).collect::<Vec<_>>(), want);
+        assert!(
+            store
+                .conn()
+                .prepare("SELECT prev, body_hash FROM entwine_records")
+                .is_err(),
+            "the derived columns are gone"
+        );
+    }
+
+    /// What the inserter binds in place is what is read back, with `prev` and `body_hash`
+    /// made again from the leaf before and the body; a refused insert carries SQLite's error.
     #[test]
     fn records_appended_read_back_whole_and_a_refused_one_says_why() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("s.db"), Durability::Normal).unwrap();
-        let record = |seq, tick| Record {
+        let public = [4; 32];
+        let genesis = record::genesis("o", &public);
+        let (body_a, body_b) = (r#"{"a":1}"#, "{\"b\":\"é\"}");
+        let a = Record {
             origin: "o".into(),
-            seq,
-            prev: [seq as u8; 32],
-            tick,
-            time_ms: 1_700_000_000_000 + seq as i64,
-            body_hash: [7; 32],
+            seq: 0,
+            prev: genesis,
+            tick: None,
+            time_ms: 1_700_000_000_000,
+            body_hash: record::body_hash(body_a),
         };
-        let tick = TickRef {
-            index: 9,
-            hash: [3; 32],
+        let b = Record {
+            origin: "o".into(),
+            seq: 1,
+            prev: a.leaf(),
+            tick: Some(TickRef {
+                index: 9,
+                hash: [3; 32],
+            }),
+            time_ms: 1_700_000_000_001,
+            body_hash: record::body_hash(body_b),
         };
-        let (a, b) = (record(0, None), record(1, Some(tick)));
         store
             .write(|tx| {
+                create_stream(tx, "o", &public, &genesis, 0)?;
                 let mut ins = Inserter::new(tx)?;
-                ins.insert(&a, &a.leaf(), br#"{"a":1}"#, None)?;
-                ins.insert(&b, &b.leaf(), "{\"b\":\"é\"}".as_bytes(), Some(&[5; 64]))?;
+                ins.insert(&a, &a.leaf(), body_a.as_bytes(), None)?;
+                ins.insert(&b, &b.leaf(), body_b.as_bytes(), Some(&[5; 64]))?;
                 Ok(())
             })
             .unwrap();
@@ -514,12 +628,22 @@ mod tests {
         assert_eq!(got[0].record, a);
         assert_eq!(
             (got[0].body.as_str(), got[0].sig.as_deref()),
-            (r#"{"a":1}"#, None)
+            (body_a, None)
         );
         assert_eq!(got[0].leaf, a.leaf());
         assert_eq!(got[1].record, b);
-        assert_eq!(got[1].body, "{\"b\":\"é\"}");
+        assert_eq!(got[1].body, body_b);
         assert_eq!(got[1].sig.as_deref(), Some(&[5u8; 64][..]));
+        // Read from the middle, one at a time and in a walk: the same.
+        assert_eq!(records(store.conn(), "o", 1, 2).unwrap()[0].record, b);
+        assert_eq!(record(store.conn(), "o", 1).unwrap().unwrap().record, b);
+        let mut walked = Vec::new();
+        each_record(store.conn(), "o", 0, |s| {
+            walked.push(s.record);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(walked, [a.clone(), b.clone()]);
 
         let again = store.write(|tx| Inserter::new(tx)?.insert(&a, &a.leaf(), b"{}", None));
         let e = format!("{:#}", again.unwrap_err());

@@ -37,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     collect::SCHEMA_2,
     entwine::SCHEMA_2,
     entwine::SCHEMA_3,
+    entwine::SCHEMA_4,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
