@@ -247,6 +247,19 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .context("cannot start a write to the state file")
             .map_err(|e| explain(e, path.as_deref()))?;
+        // A newer binge may have migrated the file since this one opened it, and its tables
+        // need not be the ones this one writes: say so, rather than SQLite's "no such column".
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > MIGRATIONS.len() as i64 {
+            bail!(
+                "the state file{} was moved to schema version {version} by a newer binge while \
+                 this one ran (it knows {}); nothing more is written: use the newer binge",
+                path.as_deref()
+                    .map(|p| format!(" {}", p.display()))
+                    .unwrap_or_default(),
+                MIGRATIONS.len()
+            );
+        }
         let out = f(&tx).map_err(|e| explain(e, path.as_deref()))?;
         tx.commit()
             .context("cannot commit to the state file")
@@ -350,6 +363,34 @@ mod tests {
             collect::sources(store.conn(), "c", "\"k\"").unwrap(),
             [("A".to_string(), "{\"a\":1}".to_string())]
         );
+    }
+
+    #[test]
+    fn a_write_after_a_newer_binge_migrated_the_file_is_refused_plainly() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let mut store = Store::open(&path, Durability::Normal).unwrap();
+        store
+            .write(|tx| Ok(tx.execute_batch("CREATE TABLE t (x INTEGER)")?))
+            .unwrap();
+        let newer = Connection::open(&path).unwrap();
+        newer
+            .execute_batch(&format!("PRAGMA user_version = {}", MIGRATIONS.len() + 1))
+            .unwrap();
+        let mut ran = false;
+        let e = store
+            .write(|tx| {
+                ran = true;
+                Ok(tx.execute_batch("INSERT INTO t VALUES (1)")?)
+            })
+            .unwrap_err();
+        let e = format!("{e:#}");
+        assert!(e.contains("by a newer binge while this one ran"), "{e}");
+        assert!(!ran, "nothing is written");
+        let rows: i64 = newer
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 0);
     }
 
     #[test]
