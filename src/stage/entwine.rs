@@ -586,9 +586,9 @@ fn caught_up(
 
 /// Takes in the records stored beyond `chain`, and checks them before anything is signed over
 /// them: each record's event and fields, with the leaf stored before it, still give its leaf,
-/// the first links to the chain already taken in, every signed checkpoint among them opens with the stream's
-/// key and states the root of the leaves before it, and the stored head is the last leaf. An
-/// edited state file is refused rather than extended.
+/// the first links to the chain already taken in, every signed checkpoint among them opens
+/// with the stream's key and states the root of the leaves before it, and the stored head is
+/// the last leaf. An edited state file is refused rather than extended.
 fn catch_up(
     conn: &rusqlite::Connection,
     verifier: &Verifier,

@@ -242,17 +242,10 @@ pub fn record(conn: &Connection, origin: &str, seq: u64) -> anyhow::Result<Optio
 /// The records with `from <= seq < to`, in order.
 pub fn records(conn: &Connection, origin: &str, from: u64, to: u64) -> anyhow::Result<Vec<Stored>> {
     let mut out = Vec::new();
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM entwine_records WHERE origin = ?1 AND seq >= ?2 AND seq < ?3 \
-         ORDER BY seq"
-    ))?;
-    let mut rows = stmt.query(params![origin, from as i64, to as i64])?;
-    let mut prev = prev_of(conn, origin, from)?;
-    while let Some(r) = rows.next()? {
-        let s = stored(origin, prev, r)?;
-        prev = hash(s.leaf.clone());
+    walk(conn, origin, from, to, |s| {
         out.push(s);
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
@@ -261,16 +254,29 @@ pub fn each_record(
     conn: &Connection,
     origin: &str,
     from: u64,
+    f: impl FnMut(Stored) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    walk(conn, origin, from, i64::MAX as u64, f)
+}
+
+/// Calls `f` for the records with `from <= seq < to`, in order, each row's `prev` the leaf
+/// of the row read before it.
+fn walk(
+    conn: &Connection,
+    origin: &str,
+    from: u64,
+    to: u64,
     mut f: impl FnMut(Stored) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM entwine_records WHERE origin = ?1 AND seq >= ?2 ORDER BY seq"
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM entwine_records WHERE origin = ?1 AND seq >= ?2 AND seq < ?3 \
+         ORDER BY seq"
     ))?;
-    let mut rows = stmt.query(params![origin, from as i64])?;
+    let mut rows = stmt.query(params![origin, from as i64, to as i64])?;
     let mut prev = prev_of(conn, origin, from)?;
     while let Some(r) = rows.next()? {
         let s = stored(origin, prev, r)?;
-        prev = hash(s.leaf.clone());
+        prev = Hash::try_from(s.leaf.as_slice()).unwrap_or([0; 32]);
         f(s)?;
     }
     Ok(())
