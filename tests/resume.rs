@@ -240,10 +240,13 @@ fn killed_cron_runs_of_entwine_chain_every_line_once_and_verify() {
         dir.path(),
         st,
         &["entwine", "--state", st, "--key", key, "--resume"],
-        Kill::AfterACommit(150),
-        // Each run checks the whole stream before it appends: fewer events keep this short.
-        30_000,
+        // Once records stopped keeping their derived fields, a killed run's commits after its
+        // first could all end within 150 ms, and most kills landed after the last commit:
+        // enough events that they take longer, and a narrower window.
+        Kill::AfterACommit(60),
+        60_000,
     );
+    eprintln!("entwine: {partial} of 10 kills landed in the middle of a run");
     assert!(
         partial >= 2,
         "only {partial} kills landed in the middle of a run"
