@@ -5,6 +5,7 @@
 //! every finding.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
 
@@ -404,7 +405,11 @@ impl Checker {
         if whole {
             return whole_line(line);
         }
-        let Scratch { spans, canonical } = scratch;
+        let Scratch {
+            spans,
+            canonical,
+            origin: last_origin,
+        } = scratch;
         canonical.clear();
         let event = match json::scan_object_canonicalizing(
             line,
@@ -423,14 +428,20 @@ impl Checker {
             return whole_line(line);
         }
         let m = Members::Spans(line, spans);
-        let Some(origin) = m.with("origin", |v| v.and_then(Value::as_str).map(str::to_string))
-        else {
+        // The lines of an export share their origin: the thread's copy of the last one is
+        // shared, not a string made here and freed by the thread that checks in order.
+        let Some(origin) = m.with("origin", |v| {
+            let text = v.and_then(Value::as_str)?;
+            Some(match last_origin {
+                Some(o) if **o == *text => o.clone(),
+                _ => last_origin.insert(text.into()).clone(),
+            })
+        }) else {
             return whole_line(line);
         };
         let read = read_record_with(&origin, &m, event.as_ref().map(|r| r.as_deref()));
         Ok(ReadLine::Record {
             seq: m.with("seq", note::uint),
-            sig: m.with("sig", |v| v.and_then(Value::as_str).map(str::to_string)),
             origin,
             read,
         })
@@ -440,20 +451,15 @@ impl Checker {
     pub fn take(&mut self, line: ReadLine) -> Result<(), Unusable> {
         match line {
             ReadLine::Whole(v, ahead) => self.line_read(&v, ahead),
-            ReadLine::Record {
-                origin,
-                seq,
-                sig,
-                read,
-            } => {
+            ReadLine::Record { origin, seq, read } => {
                 if let Some(cur) = self.current.as_deref()
-                    && cur != origin
+                    && cur != &*origin
                 {
                     let cur = cur.to_string();
                     self.foreign(&cur, seq, "record", &origin);
                     return Ok(());
                 }
-                self.record(&origin, sig, read)
+                self.record(&origin, read)
             }
         }
     }
@@ -497,10 +503,7 @@ impl Checker {
                 }
                 Ok(())
             }
-            "record" => {
-                let sig = v.member("sig").and_then(Value::as_str).map(str::to_string);
-                self.record(origin, sig, ahead.unwrap_or_else(|| read_record(origin, v)))
-            }
+            "record" => self.record(origin, ahead.unwrap_or_else(|| read_record(origin, v))),
             "checkpoint" => self.checkpoint(origin, v),
             "inclusion" => self.inclusion(origin, v),
             "increment" => self.increment(origin, v),
@@ -616,7 +619,7 @@ impl Checker {
             .ok_or_else(|| bad("checkpoint"))?;
         let proof = note::hashes_field(v, "proof").ok_or_else(|| bad("proof"))?;
         let read = read_record(origin, record)?;
-        let seq = read.rec.seq;
+        let seq = read.seq;
         let key = self.stream(origin)?.key.clone();
         let mut findings = read.findings;
         match key.open_note(note_text).and_then(note::parse_checkpoint) {
@@ -648,13 +651,13 @@ impl Checker {
         for (check, expected, found) in findings {
             self.find(Severity::Error, origin, Some(seq), check, expected, found);
         }
-        if let Some(sig) = record.member("sig").and_then(Value::as_str) {
+        if let Some((sig, bytes)) = read.signed {
             self.sigs.push(PendingSig {
                 key,
                 origin: origin.to_string(),
                 seq,
-                bytes: read.bytes.unwrap_or_else(|| read.rec.bytes()),
-                sig: sig.to_string(),
+                bytes,
+                sig,
             });
         }
         if ok {
@@ -663,30 +666,26 @@ impl Checker {
         Ok(())
     }
 
-    fn record(
-        &mut self,
-        origin: &str,
-        sig: Option<String>,
-        read: Result<Read, Unusable>,
-    ) -> Result<(), Unusable> {
+    fn record(&mut self, origin: &str, read: Result<Read, Unusable>) -> Result<(), Unusable> {
         let Read {
-            rec,
-            bytes,
+            seq,
+            prev,
+            tick,
+            signed,
             leaf,
             stated_leaf,
             mut findings,
         } = read?;
-        let (seq, prev, tick) = (rec.seq, rec.prev, rec.tick);
         if let Some(t) = tick {
             self.refs.push((origin.to_string(), seq, t));
         }
         let st = self.stream(origin)?;
         let (expected_seq, expected_prev) = (st.next, st.prev);
-        let pending_sig = sig.map(|sig| PendingSig {
+        let pending_sig = signed.map(|(sig, bytes)| PendingSig {
             key: st.key.clone(),
             origin: origin.to_string(),
             seq,
-            bytes: bytes.unwrap_or_else(|| rec.bytes()),
+            bytes,
             sig,
         });
         if seq < expected_seq {
@@ -1158,9 +1157,8 @@ const EVENT: usize = 9;
 pub enum ReadLine {
     /// A record line: what the checks in order need of it.
     Record {
-        origin: String,
+        origin: Arc<str>,
         seq: Option<u64>,
-        sig: Option<String>,
         read: Result<Read, Unusable>,
     },
     /// Any other line, or a record line kept whole, parsed whole.
@@ -1173,15 +1171,19 @@ pub enum ReadLine {
 pub struct Scratch {
     spans: Vec<Option<json::Span>>,
     canonical: Vec<u8>,
+    origin: Option<Arc<str>>,
 }
 
-/// A record line read: the record its fields give (its body hash from the event when the
-/// line has one), its leaf (and its bytes when it is signed), the leaf the line states, and
-/// what disagrees.
+/// A record line read: what the checks in order need of the record its fields give (its body
+/// hash from the event when the line has one), its leaf, the leaf the line states, and what
+/// disagrees. The record itself stays on the thread that read it.
 pub struct Read {
-    rec: Record,
-    /// Made where the line is read, so the checks in order neither make nor free them.
-    bytes: Option<Vec<u8>>,
+    seq: u64,
+    prev: Hash,
+    tick: Option<TickRef>,
+    /// The signature the line carries and the record's bytes it signs, made where the line is
+    /// read, so the checks in order do not make them.
+    signed: Option<(String, Vec<u8>)>,
     leaf: Hash,
     stated_leaf: Hash,
     findings: Vec<(&'static str, String, String)>,
@@ -1219,13 +1221,6 @@ impl Members<'_, '_> {
                 let v = Self::text(line, spans, name).and_then(|t| member_value(t).ok());
                 f(v.as_ref())
             }
-        }
-    }
-
-    fn has(&self, name: &str) -> bool {
-        match self {
-            Members::Parsed(v) => v.member(name).is_some(),
-            Members::Spans(line, spans) => Self::text(line, spans, name).is_some(),
         }
     }
 
@@ -1308,14 +1303,18 @@ fn read_record_with(
         time_ms,
         body_hash,
     };
-    let bytes = m.has("sig").then(|| rec.bytes());
+    let signed = m
+        .with("sig", |v| v.and_then(Value::as_str).map(str::to_string))
+        .map(|sig| (sig, rec.bytes()));
     let leaf = rec.leaf();
     if leaf != stated_leaf {
         findings.push(("leaf", note::hex(&leaf), note::hex(&stated_leaf)));
     }
     Ok(Read {
-        rec,
-        bytes,
+        seq: rec.seq,
+        prev: rec.prev,
+        tick: rec.tick,
+        signed,
         leaf,
         stated_leaf,
         findings,
