@@ -20,8 +20,8 @@ pub use canonical::{
 };
 pub use number::Number;
 pub use parse::{
-    Error, MAX_DEPTH, Span, each_member, element_texts, find_member, key_equals, locate_members,
-    member_texts, nth_element, parse_value, scan_object, validate_value,
+    Error, MAX_DEPTH, Span, bytes_eq, each_member, element_texts, find_member, key_equals,
+    locate_members, member_texts, nth_element, parse_value, scan_object, validate_value,
 };
 pub use path::{Seg, path_text};
 pub use write::{with_member, write_str, write_value};
@@ -133,7 +133,7 @@ impl PartialEq for Value<'_> {
             (Value::Null, Value::Null) => true,
             (Value::Bool(a), Value::Bool(b)) => a == b,
             (Value::Number(a), Value::Number(b)) => a.cmp_exact(b) == std::cmp::Ordering::Equal,
-            (Value::String(a), Value::String(b)) => a == b,
+            (Value::String(a), Value::String(b)) => bytes_eq(a.as_bytes(), b.as_bytes()),
             (Value::Array(a), Value::Array(b)) => a == b,
             (Value::Object(a), Value::Object(b)) => {
                 let last = |members: &'_ [(Cow<'_, str>, Value<'_>)], key: &str| {

@@ -53,7 +53,11 @@ impl<'a> Event<'a> {
 
     /// The raw text of top-level member `key`.
     fn member(&self, key: &str) -> Option<&'a [u8]> {
-        match self.wanted.iter().position(|w| w == key) {
+        match self
+            .wanted
+            .iter()
+            .position(|w| json::bytes_eq(w.as_bytes(), key.as_bytes()))
+        {
             Some(i) => self.found[i].map(|(s, e)| &self.raw[s as usize..e as usize]),
             None => json::find_member(self.raw, key),
         }
