@@ -1056,7 +1056,9 @@ mod tests {
             assert_eq!(plain_run(&b, 0), (len, false));
         }
         // A byte at or above 0x20 never stops a run, whatever its value (UTF-8 included).
-        let b: Vec<u8> = (0x20..=0xffu8).filter(|c| !matches!(c, b'"' | b'\\')).collect();
+        let b: Vec<u8> = (0x20..=0xffu8)
+            .filter(|c| !matches!(c, b'"' | b'\\'))
+            .collect();
         assert_eq!(plain_run(&b, 0), (b.len(), false));
     }
 
