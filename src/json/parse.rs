@@ -773,10 +773,8 @@ impl<'a> Parser<'a> {
                         _ => return Err(self.err_back("invalid escape in a string")),
                     }
                 }
-                Some(c) if c < 0x20 => {
-                    return Err(self.err("unescaped control character in a string"));
-                }
-                Some(_) => self.i += 1,
+                // A run stops only at a quote, a backslash or a control character.
+                Some(_) => return Err(self.err("unescaped control character in a string")),
                 None => return Err(self.err("unterminated string")),
             }
         }
